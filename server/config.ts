@@ -1,0 +1,121 @@
+import path from 'node:path';
+
+/** Isolation profiles a lab machine can run under; `auto` asks `berth doctor`. */
+export type IsolationProfile = 'privileged' | 'sysbox' | 'caps';
+export type IsolationSetting = IsolationProfile | 'auto';
+
+export interface BerthConfig {
+  host: string;
+  port: number;
+  /** Public origin(s) browsers use; socket.io refuses other Origins. Empty = same host as the request. */
+  allowedOrigins: string[];
+  dataDir: string;
+  labsDir: string;
+  /** Labels every Docker object so reconcile can tell ours from anyone else's. */
+  instanceId: string;
+  isolation: IsolationSetting;
+  registryMirror: string;
+  images: { dind: string; shell: string; mirror: string; base: string };
+  limits: {
+    machineMemoryBytes: number;
+    machineNanoCpus: number;
+    machinePids: number;
+    machineLogBytes: number;
+    /** Only applied where the storage driver supports a size (overlay2 on xfs with pquota). */
+    machineDiskBytes: number;
+  };
+  sessions: {
+    maxRunning: number;
+    maxPerStudent: number;
+    timeLimitMinutes: number;
+    extendMinutes: number;
+    maxExtensions: number;
+    idleMinutes: number;
+    /** Paused sessions are removed for good after this long. */
+    pausedRetentionHours: number;
+  };
+  warmPool: { size: number };
+  checks: { concurrency: number; timeoutSeconds: number; outputCapBytes: number; autoIntervalSeconds: number };
+  terminal: { scrollbackBytes: number; highWatermark: number; lowWatermark: number; maxInputBytes: number };
+  secret: string;
+  dev: boolean;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`Configuration: ${name}=${JSON.stringify(raw)} is not a non-negative number`);
+  }
+  return value;
+}
+
+/** Parses sizes like `2g`, `512m`, `1048576`. */
+export function parseBytes(raw: string, field: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(raw.trim());
+  if (!match) throw new Error(`${field}: "${raw}" is not a size (examples: 512m, 2g, 1048576)`);
+  const scale: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+  return Math.round(Number(match[1]) * scale[match[2].toLowerCase()]);
+}
+
+function bytes(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
+  return parseBytes(env[name] || fallback, name);
+}
+
+const profiles: IsolationSetting[] = ['auto', 'privileged', 'sysbox', 'caps'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
+  const isolation = (env.BERTH_ISOLATION || 'auto') as IsolationSetting;
+  if (!profiles.includes(isolation)) {
+    throw new Error(`Configuration: BERTH_ISOLATION=${isolation} must be one of ${profiles.join(', ')}`);
+  }
+  const dataDir = path.resolve(env.BERTH_DATA_DIR || 'data');
+  return {
+    host: env.BERTH_HOST || '0.0.0.0',
+    port: int(env, 'BERTH_PORT', 8080),
+    allowedOrigins: (env.BERTH_ALLOWED_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
+    dataDir,
+    labsDir: path.resolve(env.BERTH_LABS_DIR || 'labs'),
+    instanceId: env.BERTH_INSTANCE || 'berth',
+    isolation,
+    registryMirror: env.BERTH_REGISTRY_MIRROR ?? 'http://host.docker.internal:5000',
+    images: {
+      dind: env.BERTH_IMAGE_DIND || 'berth-dind:latest',
+      shell: env.BERTH_IMAGE_SHELL || 'berth-shell:latest',
+      mirror: env.BERTH_IMAGE_MIRROR || 'berth-mirror:latest',
+      base: env.BERTH_IMAGE_BASE || 'debian:trixie-slim',
+    },
+    limits: {
+      machineMemoryBytes: bytes(env, 'BERTH_MACHINE_MEMORY', '2g'),
+      machineNanoCpus: Math.round(Number(env.BERTH_MACHINE_CPUS || '1') * 1e9),
+      machinePids: int(env, 'BERTH_MACHINE_PIDS', 4096),
+      machineLogBytes: bytes(env, 'BERTH_MACHINE_LOG', '10m'),
+      machineDiskBytes: bytes(env, 'BERTH_MACHINE_DISK', '0'),
+    },
+    sessions: {
+      maxRunning: int(env, 'BERTH_MAX_SESSIONS', 30),
+      maxPerStudent: int(env, 'BERTH_MAX_SESSIONS_PER_STUDENT', 1),
+      timeLimitMinutes: int(env, 'BERTH_SESSION_MINUTES', 120),
+      extendMinutes: int(env, 'BERTH_EXTEND_MINUTES', 30),
+      maxExtensions: int(env, 'BERTH_MAX_EXTENSIONS', 2),
+      idleMinutes: int(env, 'BERTH_IDLE_MINUTES', 30),
+      pausedRetentionHours: int(env, 'BERTH_PAUSED_RETENTION_HOURS', 72),
+    },
+    warmPool: { size: int(env, 'BERTH_WARM_POOL', 2) },
+    checks: {
+      concurrency: int(env, 'BERTH_CHECK_CONCURRENCY', 4),
+      timeoutSeconds: int(env, 'BERTH_CHECK_TIMEOUT', 20),
+      outputCapBytes: int(env, 'BERTH_CHECK_OUTPUT_CAP', 64 * 1024),
+      autoIntervalSeconds: int(env, 'BERTH_CHECK_INTERVAL', 15),
+    },
+    terminal: {
+      scrollbackBytes: bytes(env, 'BERTH_SCROLLBACK', '512k'),
+      highWatermark: bytes(env, 'BERTH_TERMINAL_HIGH_WATER', '256k'),
+      lowWatermark: bytes(env, 'BERTH_TERMINAL_LOW_WATER', '32k'),
+      maxInputBytes: bytes(env, 'BERTH_MAX_MESSAGE', '4m'),
+    },
+    secret: env.BERTH_SECRET || '',
+    dev: env.NODE_ENV === 'development',
+  };
+}

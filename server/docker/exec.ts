@@ -1,0 +1,128 @@
+import { PassThrough, type Duplex } from 'node:stream';
+import type Docker from 'dockerode';
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  truncated: boolean;
+  durationMs: number;
+}
+
+export interface ExecOptions {
+  timeoutMs: number;
+  outputCapBytes: number;
+  env?: string[];
+  workingDir?: string;
+  stdin?: Buffer | string;
+}
+
+/**
+ * Runs a command to completion as a non-TTY exec. Docker has no exec kill, so
+ * the command runs under coreutils `timeout`, which signals its whole process
+ * group; the server-side timer is the backstop if even that hangs.
+ */
+export async function runExec(container: Docker.Container, cmd: string[], opts: ExecOptions): Promise<ExecResult> {
+  const started = Date.now();
+  const seconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
+  const exec = await container.exec({
+    Cmd: ['timeout', '-s', 'KILL', String(seconds), ...cmd],
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: opts.stdin !== undefined,
+    Tty: false,
+    Env: opts.env,
+    WorkingDir: opts.workingDir,
+  });
+  const stream = (await exec.start({ hijack: true, stdin: opts.stdin !== undefined })) as Duplex;
+  const out = new CappedBuffer(opts.outputCapBytes);
+  const err = new CappedBuffer(opts.outputCapBytes);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  // Non-TTY execs carry 8-byte frame headers; demux splits stdout from stderr.
+  container.modem.demuxStream(stream, stdout, stderr);
+  if (opts.stdin !== undefined) stream.end(opts.stdin);
+
+  let timedOut = false;
+  await new Promise<void>((resolve) => {
+    const backstop = setTimeout(() => {
+      timedOut = true;
+      stream.destroy();
+      resolve();
+    }, opts.timeoutMs + 3000);
+    const done = () => {
+      clearTimeout(backstop);
+      resolve();
+    };
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+  let exitCode = -1;
+  try {
+    const info = await exec.inspect();
+    exitCode = info.ExitCode ?? -1;
+  } catch {
+    /* container vanished: keep -1 */
+  }
+  // `timeout -s KILL` makes the command die with 128+9.
+  if (exitCode === 137 && Date.now() - started >= seconds * 1000 - 50) timedOut = true;
+  return {
+    exitCode,
+    stdout: out.text(),
+    stderr: err.text(),
+    timedOut,
+    truncated: out.truncated || err.truncated,
+    durationMs: Date.now() - started,
+  };
+}
+
+class CappedBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  constructor(private readonly cap: number) {}
+  push(chunk: Buffer): void {
+    const room = this.cap - this.size;
+    if (room <= 0) {
+      this.truncated = true;
+      return;
+    }
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (part.length < chunk.length) this.truncated = true;
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+  text(): string {
+    // Decoded once, whole, so a multibyte character is never split.
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+export interface TtyExec {
+  stream: Duplex;
+  exec: Docker.Exec;
+}
+
+/** Starts an interactive TTY exec whose size is known before the shell runs. */
+export async function startTtyExec(
+  container: Docker.Container,
+  cmd: string[],
+  size: { cols: number; rows: number },
+  env: string[],
+): Promise<TtyExec> {
+  const exec = await container.exec({
+    Cmd: cmd,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: true,
+    Env: env,
+    ConsoleSize: [size.rows, size.cols],
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+  return { stream, exec };
+}
