@@ -113,3 +113,9 @@ export interface LabIssue {
   message: string;
   hint?: string;
 }
+
+/** The order labs are offered in, from `labs/course.yaml` (or every lab, by id, without one). */
+export interface Course {
+  title: string;
+  sections: Array<{ title: string; labs: string[] }>;
+}
