@@ -1,0 +1,275 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML, { LineCounter, type Node as YamlNode } from 'yaml';
+import { labFolders, loadCourse } from './loader';
+import { parseLabFile } from './parse';
+import type { LabDefinition, LabIssue, ScriptBlock } from './types';
+
+/**
+ * `berth lab validate`: everything that can be known about a lab without
+ * starting machines. The loader's checks, plus references between labs,
+ * `bash -n` on every script, and lint warnings about labs that will work but
+ * teach badly. Errors fail CI; warnings are advice.
+ */
+
+export interface ValidateResult {
+  labs: LabDefinition[];
+  issues: LabIssue[];
+  /** Labs looked at, including the ones that failed to load. */
+  checked: number;
+}
+
+interface Target {
+  folders: string[];
+  /** Folders holding several labs (and maybe course.yaml). */
+  roots: string[];
+}
+
+function resolveTargets(paths: string[], issues: LabIssue[]): Target {
+  const target: Target = { folders: [], roots: [] };
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    if (!fs.existsSync(abs)) {
+      issues.push({ severity: 'error', file: p, message: 'no such file or folder', hint: 'give a labs folder, a lab folder or a lab.md' });
+    } else if (fs.statSync(abs).isFile()) {
+      if (path.basename(abs) === 'lab.md') target.folders.push(path.dirname(abs));
+      else issues.push({ severity: 'error', file: p, message: 'not a lab.md', hint: 'give a labs folder, a lab folder or a lab.md' });
+    } else if (fs.existsSync(path.join(abs, 'lab.md'))) {
+      target.folders.push(abs);
+    } else {
+      const inside = labFolders(abs);
+      if (inside.length === 0) {
+        issues.push({ severity: 'error', file: p, message: 'no lab.md here or in any folder directly below', hint: 'each lab is a folder holding a lab.md' });
+      }
+      target.folders.push(...inside);
+      target.roots.push(abs);
+    }
+  }
+  target.folders = [...new Set(target.folders)].sort();
+  return target;
+}
+
+export async function validateLabs(paths: string[]): Promise<ValidateResult> {
+  const issues: LabIssue[] = [];
+  const target = resolveTargets(paths, issues);
+  const labs: LabDefinition[] = [];
+  const byId = new Map<string, LabDefinition>();
+
+  for (const folder of target.folders) {
+    const result = parseLabFile(path.join(folder, 'lab.md'));
+    issues.push(...result.issues);
+    if (!result.lab) continue;
+    const first = byId.get(result.lab.id);
+    if (first) {
+      issues.push({
+        severity: 'error',
+        file: result.lab.source.file,
+        line: frontMatterLine(result.lab.source.file, ['id']),
+        field: 'id',
+        message: `duplicate lab id "${result.lab.id}" (also used by ${first.source.file})`,
+        hint: 'lab ids must be unique; change one of them (and its folder name)',
+      });
+      continue;
+    }
+    byId.set(result.lab.id, result.lab);
+    labs.push(result.lab);
+  }
+
+  // A lab may name any lab beside it, loaded here or not; a broken neighbour reports its own errors.
+  const known = new Set<string>(byId.keys());
+  for (const folder of target.folders) {
+    for (const sibling of labFolders(path.dirname(folder))) known.add(path.basename(sibling));
+  }
+  for (const lab of labs) {
+    checkReferences(lab, known, issues);
+    lint(lab, issues);
+  }
+  checkPrerequisiteCycles(labs, issues);
+  for (const root of target.roots) {
+    const inRoot = labs.filter((l) => path.dirname(l.source.dir) === root);
+    // Labs that failed to load are still real ids as far as course.yaml is concerned.
+    const placeholders = labFolders(root)
+      .map((f) => path.basename(f))
+      .filter((id) => !inRoot.some((l) => l.id === id))
+      .map((id) => ({ id, difficulty: 'beginner' }) as LabDefinition);
+    loadCourse(root, [...inRoot, ...placeholders], issues);
+  }
+  issues.push(...(await checkScripts(labs)));
+  issues.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+  return { labs, issues, checked: target.folders.length };
+}
+
+/** Finds the line of a front matter field, for issues found after parsing. */
+export function frontMatterLine(file: string, fieldPath: Array<string | number>): number | undefined {
+  const lines = fs.readFileSync(file, 'utf8').replace(/\r\n?/g, '\n').split('\n');
+  const close = lines.findIndex((l, i) => i > 0 && (l.trimEnd() === '---' || l.trimEnd() === '...'));
+  if (lines[0]?.trimEnd() !== '---' || close < 0) return undefined;
+  const lineCounter = new LineCounter();
+  const doc = YAML.parseDocument(lines.slice(1, close).join('\n'), { lineCounter });
+  for (let n = fieldPath.length; n >= 0; n--) {
+    const node = doc.getIn(fieldPath.slice(0, n), true) as YamlNode | undefined;
+    if (node?.range) return lineCounter.linePos(node.range[0]).line + 1;
+  }
+  return undefined;
+}
+
+function checkReferences(lab: LabDefinition, known: Set<string>, issues: LabIssue[]): void {
+  const file = lab.source.file;
+  lab.prerequisites.forEach((id, i) => {
+    if (id === lab.id) {
+      issues.push({ severity: 'error', file, line: frontMatterLine(file, ['prerequisites', i]), field: `prerequisites[${i}]`, message: 'a lab cannot be its own prerequisite', hint: 'remove it from prerequisites' });
+    } else if (!known.has(id)) {
+      issues.push({
+        severity: 'error',
+        file,
+        line: frontMatterLine(file, ['prerequisites', i]),
+        field: `prerequisites[${i}]`,
+        message: `unknown prerequisite "${id}"`,
+        hint: 'use the id (folder name) of another lab in the same labs folder',
+      });
+    }
+  });
+  if (lab.next !== null && !known.has(lab.next)) {
+    issues.push({
+      severity: 'error',
+      file,
+      line: frontMatterLine(file, ['next']),
+      field: 'next',
+      message: `unknown next lab "${lab.next}"`,
+      hint: 'use the id (folder name) of another lab in the same labs folder, or remove next',
+    });
+  }
+}
+
+function checkPrerequisiteCycles(labs: LabDefinition[], issues: LabIssue[]): void {
+  const byId = new Map(labs.map((l) => [l.id, l]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, trail: string[]): void => {
+    if (state.get(id) === 'done') return;
+    if (state.get(id) === 'visiting') {
+      const cycle = [...trail.slice(trail.indexOf(id)), id];
+      const lab = byId.get(id);
+      if (lab) {
+        issues.push({
+          severity: 'error',
+          file: lab.source.file,
+          line: frontMatterLine(lab.source.file, ['prerequisites']),
+          field: 'prerequisites',
+          message: `prerequisites go round in a circle: ${cycle.join(' → ')}`,
+          hint: 'a lab cannot require a lab that requires it',
+        });
+      }
+      return;
+    }
+    state.set(id, 'visiting');
+    for (const next of byId.get(id)?.prerequisites ?? []) if (byId.has(next)) visit(next, [...trail, id]);
+    state.set(id, 'done');
+  };
+  for (const lab of labs) visit(lab.id, []);
+}
+
+function lint(lab: LabDefinition, issues: LabIssue[]): void {
+  const file = lab.source.file;
+  if (lab.requires.length) {
+    issues.push({
+      severity: 'warning',
+      file,
+      line: frontMatterLine(file, ['requires']),
+      field: 'requires',
+      message: `needs host features beyond plain Docker-in-Docker: ${lab.requires.join(', ')}`,
+      hint: 'make sure the Berth host provides them (berth doctor), or students will hit errors plain DinD cannot explain',
+    });
+  }
+  for (const step of lab.steps) {
+    if (step.checks.length === 0 && step.quizzes.length === 0) {
+      issues.push({
+        severity: 'warning',
+        file,
+        line: step.line,
+        message: `step "${step.title}" has no check and no quiz`,
+        hint: 'add a ```check block so Berth can tell the student the step is done (fine for a reading-only step)',
+      });
+    }
+    if (step.checks.length > 0 && step.solve.length === 0) {
+      issues.push({
+        severity: 'warning',
+        file,
+        line: step.checks[0].line,
+        message: `step "${step.title}" has a check but no solve`,
+        hint: 'add a ```solve block with what an expert would type, so berth lab test can prove the check passes',
+      });
+    }
+  }
+}
+
+interface NamedScript {
+  lab: LabDefinition;
+  kind: string;
+  block: ScriptBlock;
+}
+
+function scriptsOf(lab: LabDefinition): NamedScript[] {
+  const out: NamedScript[] = lab.setup.map((block) => ({ lab, kind: 'lab setup', block }));
+  for (const step of lab.steps) {
+    for (const block of step.setup) out.push({ lab, kind: 'setup', block });
+    for (const block of step.checks) out.push({ lab, kind: 'check', block });
+    for (const block of step.solve) out.push({ lab, kind: 'solve', block });
+  }
+  return out;
+}
+
+async function checkScripts(labs: LabDefinition[]): Promise<LabIssue[]> {
+  const scripts = labs.flatMap(scriptsOf);
+  const issues: LabIssue[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < scripts.length) {
+      const s = scripts[next++];
+      const lastLine = s.block.script.split('\n').length;
+      for (const problem of await bashSyntax(s.block.script)) {
+        issues.push({
+          severity: 'error',
+          file: s.lab.source.file,
+          // Script line 1 is the line after the opening fence.
+          // "unexpected end of file" is reported past the last line: the closing fence.
+          line: problem.line === undefined ? s.block.line : s.block.line + Math.min(problem.line, lastLine + 1),
+          message: `bash syntax error in ${s.kind} script: ${problem.message}`,
+          hint: 'fix the script; try it with bash -n',
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, scripts.length) }, worker));
+  return issues;
+}
+
+/** Runs `bash -n` on a script; returns its complaints with script-relative lines. */
+export function bashSyntax(script: string): Promise<Array<{ line?: number; message: string }>> {
+  return new Promise((resolve) => {
+    // With -c, bash names the line of each error; reading from stdin it does not.
+    const child = spawn('bash', ['-n', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', (err) => resolve([{ message: `cannot run bash: ${err.message}` }]));
+    child.on('close', (code) => {
+      if (code === 0) return resolve([]);
+      const problems: Array<{ line?: number; message: string }> = [];
+      for (const raw of stderr.split('\n')) {
+        const m = /^bash: -c: line (\d+): (.*)$/.exec(raw.trim());
+        // bash repeats the offending source line after the message; that echo adds nothing.
+        if (m && !/^`.*'$/.test(m[2])) problems.push({ line: Number(m[1]), message: m[2] });
+      }
+      resolve(problems.length ? problems : [{ message: stderr.trim() || `bash -n exited with ${code}` }]);
+    });
+  });
+}
+
+/** `file:line: error|warning: message (field) — hint`, the shape editors and CI annotate from. */
+export function formatIssue(issue: LabIssue, cwd = process.cwd()): string {
+  const file = path.isAbsolute(issue.file) ? path.relative(cwd, issue.file) || issue.file : issue.file;
+  const where = issue.line === undefined ? file : `${file}:${issue.line}`;
+  const field = issue.field ? ` (${issue.field})` : '';
+  const hint = issue.hint ? ` — ${issue.hint}` : '';
+  return `${where}: ${issue.severity}: ${issue.message}${field}${hint}`;
+}
