@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadLabs } from '../../../server/labs/loader';
+import { loadLabs, watchLabs } from '../../../server/labs/loader';
 import { formatIssue, validateLabs } from '../../../server/labs/validate';
 import type { LabIssue } from '../../../server/labs/types';
 
@@ -129,7 +129,6 @@ describe('loader', () => {
   });
 
   test('watchLabs reloads after a change, once per burst', async () => {
-    const { watchLabs } = await import('../../../server/labs/loader');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-labs-'));
     try {
       fs.cpSync(path.join(valid, 'hello-nginx'), path.join(dir, 'hello-nginx'), { recursive: true });
