@@ -1,0 +1,88 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ComponentType } from 'preact';
+import type { StudentView } from '../../server/contracts/protocol';
+import { api, ApiError } from './api';
+import { useRoute, navigate } from './router';
+import { getTheme, onTheme, setTheme, type Theme } from './theme';
+import { Join } from './components/join';
+import { Catalog } from './components/catalog';
+import { ErrorBox } from './components/common';
+
+type LabPageProps = { sessionId: string; student: StudentView; onTitle: (t: string) => void };
+
+export function App() {
+  const [student, setStudent] = useState<StudentView | null | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const [LabPage, setLabPage] = useState<ComponentType<LabPageProps> | null>(null);
+  const [title, setTitle] = useState('');
+  const route = useRoute();
+
+  const loadMe = () => {
+    setError(null);
+    api
+      .me()
+      .then((r) => setStudent(r.student))
+      .catch((e: unknown) => {
+        if (e instanceof ApiError && (e.status === 401 || e.status === 403)) setStudent(null);
+        else setError(e instanceof Error ? e.message : String(e));
+      });
+  };
+  useEffect(loadMe, []);
+
+  // The lab page (and xterm with it) is loaded only when needed.
+  useEffect(() => {
+    if (route.name === 'session' && !LabPage) {
+      import('./lab/lab-page')
+        .then((m) => setLabPage(() => m.LabPage))
+        .catch(() => setError('Part of Berth failed to load. Reload the page to try again.'));
+    }
+  }, [route.name, LabPage]);
+
+  useEffect(() => {
+    document.title = route.name === 'session' && title ? `${title} · Berth` : 'Berth';
+  }, [route.name, title]);
+
+  let main;
+  if (error) main = <ErrorBox message={error} onRetry={loadMe} />;
+  else if (student === undefined) main = <p class="loading" role="status">Loading…</p>;
+  else if (student === null) main = <Join onJoined={setStudent} />;
+  else if (route.name === 'session')
+    main = LabPage ? <LabPage key={route.id} sessionId={route.id} student={student} onTitle={setTitle} /> : <p class="loading" role="status">Loading the lab…</p>;
+  else main = <Catalog student={student} />;
+
+  return (
+    <div class={`app route-${route.name}`}>
+      <a class="skip-link" href="#main">Skip to content</a>
+      <header class="topbar">
+        <a
+          class="brand"
+          href="#/"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('#/');
+          }}
+        >
+          <span aria-hidden="true" class="brand-mark">⚓</span> Berth
+        </a>
+        {route.name === 'session' && title ? <span class="topbar-title">{title}</span> : null}
+        <span class="spacer" />
+        {student ? <span class="student" title="Your display name">{student.name}</span> : null}
+        <ThemeToggle />
+      </header>
+      <main id="main" tabIndex={-1}>
+        {main}
+      </main>
+    </div>
+  );
+}
+
+function ThemeToggle() {
+  const [theme, set] = useState<Theme>(getTheme());
+  useEffect(() => onTheme(set), []);
+  const next = theme === 'dark' ? 'light' : 'dark';
+  return (
+    <button type="button" class="btn ghost small" onClick={() => setTheme(next)} aria-label={`Switch to ${next} theme`} title={`Switch to ${next} theme`}>
+      {theme === 'dark' ? '☀' : '☾'}
+    </button>
+  );
+}

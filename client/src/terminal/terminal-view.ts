@@ -1,0 +1,245 @@
+/**
+ * One xterm.js terminal bound to one server terminal. Output arrives as raw
+ * bytes (never decoded per chunk), is de-duplicated by byte offset, written to
+ * xterm, and acknowledged in batches from xterm's write callback.
+ */
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { Unicode11Addon } from '@xterm/addon-unicode11';
+import { SearchAddon } from '@xterm/addon-search';
+import type { AttachReply } from '../../../server/contracts/protocol';
+import { TerminalStream } from '../logic/terminal-stream';
+import { AckBatcher } from '../logic/ack-batcher';
+import { SizeTracker } from '../logic/resize';
+import { getSocket } from '../socket';
+import { copyText } from './clipboard';
+import { darkTerminal, lightTerminal } from './themes';
+
+export type TerminalStatus = 'attaching' | 'live' | 'watching' | 'ended' | 'error' | 'offline';
+
+export interface TerminalViewOptions {
+  sessionId: string;
+  machine: string;
+  terminalId: string;
+  theme: 'dark' | 'light';
+  onStatus?: (status: TerminalStatus, message?: string) => void;
+}
+
+export class TerminalView {
+  readonly term: Terminal;
+  readonly search: SearchAddon;
+  readonly element: HTMLDivElement;
+  private readonly fit = new FitAddon();
+  private readonly stream = new TerminalStream();
+  private readonly acks: AckBatcher;
+  private readonly size = new SizeTracker();
+  private readonly ro: ResizeObserver;
+  private fitFrame = 0;
+  private attachSeq = 0;
+  private disposed = false;
+  status: TerminalStatus = 'attaching';
+  owner = true;
+
+  constructor(
+    parent: HTMLElement,
+    readonly opts: TerminalViewOptions,
+  ) {
+    this.element = document.createElement('div');
+    this.element.className = 'xterm-host';
+    parent.appendChild(this.element);
+    this.term = new Terminal({
+      allowProposedApi: true,
+      cursorBlink: true,
+      fontFamily: 'ui-monospace, "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
+      fontSize: 14,
+      scrollback: 5000,
+      theme: opts.theme === 'dark' ? darkTerminal : lightTerminal,
+      screenReaderMode: false,
+    });
+    this.search = new SearchAddon();
+    this.term.loadAddon(this.fit);
+    this.term.loadAddon(new WebLinksAddon());
+    this.term.loadAddon(new Unicode11Addon());
+    this.term.unicode.activeVersion = '11';
+    this.term.loadAddon(this.search);
+    this.term.open(this.element);
+    this.term.textarea?.setAttribute('aria-label', `Terminal of machine ${opts.machine}`);
+    this.loadWebgl();
+
+    this.acks = new AckBatcher({
+      send: (bytes) => {
+        const s = getSocket();
+        if (s.connected) s.emit('terminal:ack', { sessionId: opts.sessionId, terminalId: opts.terminalId, bytes });
+      },
+    });
+
+    this.term.onData((data) => this.input(data));
+    this.term.attachCustomKeyEventHandler((e) => this.keyHandler(e));
+    this.ro = new ResizeObserver(() => this.scheduleFit());
+    this.ro.observe(this.element);
+    this.scheduleFit();
+  }
+
+  private async loadWebgl(): Promise<void> {
+    try {
+      const probe = document.createElement('canvas').getContext('webgl2');
+      if (!probe) return; // DOM renderer
+      const { WebglAddon } = await import('@xterm/addon-webgl');
+      if (this.disposed) return;
+      const addon = new WebglAddon();
+      addon.onContextLoss(() => addon.dispose());
+      this.term.loadAddon(addon);
+    } catch {
+      /* the DOM renderer stays */
+    }
+  }
+
+  private keyHandler(e: KeyboardEvent): boolean {
+    if (e.type !== 'keydown') return true;
+    if (e.ctrlKey && e.shiftKey && !e.altKey && !e.metaKey) {
+      const k = e.key.toLowerCase();
+      if (k === 'c') {
+        const sel = this.term.getSelection();
+        if (sel) void copyText(sel).then(() => this.term.focus());
+        e.preventDefault(); // not the browser's inspector
+        return false;
+      }
+      if (k === 'v') {
+        // Let the browser paste into xterm's textarea (xterm handles the paste event).
+        return false;
+      }
+      if (k === 'f') return false;
+    }
+    return true;
+  }
+
+  private input(data: string): void {
+    if (!this.owner || this.status === 'ended') return;
+    const s = getSocket();
+    if (!s.connected) return; // never replay stale keystrokes after a reconnect
+    s.emit('terminal:input', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId, data });
+  }
+
+  /** Type text as if the student had (used by Run buttons). */
+  type(text: string): boolean {
+    if (!this.owner || this.status === 'ended' || !getSocket().connected) return false;
+    this.term.scrollToBottom();
+    getSocket().emit('terminal:input', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId, data: text });
+    return true;
+  }
+
+  private setStatus(status: TerminalStatus, message?: string): void {
+    this.status = status;
+    this.opts.onStatus?.(status, message);
+  }
+
+  /** Attach (or re-attach after a reconnect) from the byte count we already have. */
+  async attach(): Promise<void> {
+    if (this.disposed) return;
+    const my = ++this.attachSeq;
+    this.fitNow();
+    const cols = Math.max(2, this.term.cols);
+    const rows = Math.max(1, this.term.rows);
+    this.acks.newGeneration();
+    this.setStatus('attaching');
+    const s = getSocket();
+    const reply = await new Promise<AttachReply>((resolve) => {
+      s.timeout(15000).emit(
+        'terminal:attach',
+        { sessionId: this.opts.sessionId, machine: this.opts.machine, terminalId: this.opts.terminalId, from: this.stream.attachFrom(), cols, rows },
+        (err: Error | null, r: AttachReply) => resolve(err ? { ok: false, error: 'The terminal did not answer in time.' } : r),
+      );
+    });
+    if (my !== this.attachSeq || this.disposed) return;
+    if (!reply.ok) {
+      this.setStatus('error', reply.error ?? 'The terminal could not be opened.');
+      return;
+    }
+    this.size.set(cols, rows);
+    this.owner = reply.owner !== false;
+    this.term.options.disableStdin = !this.owner;
+    this.setStatus(this.owner ? 'live' : 'watching');
+  }
+
+  /** A `terminal:data` event for this terminal. */
+  data(seq: number, data: ArrayBuffer | Uint8Array): void {
+    const got = this.stream.accept(seq, data);
+    if (!got) return;
+    const n = got.bytes.byteLength;
+    const gen = this.acks.generation;
+    // Duplicates were never drawn but the server counted them as sent: ack them too.
+    if (got.duplicate > 0) this.acks.written(got.duplicate, gen);
+    if (n === 0) return;
+    this.term.write(got.bytes, () => this.acks.written(n, gen));
+  }
+
+  reset(seq: number): void {
+    this.term.reset();
+    this.stream.reset(seq);
+  }
+
+  exited(reason: string): void {
+    this.acks.flush();
+    this.setStatus('ended', reason);
+  }
+
+  offline(): void {
+    if (this.status !== 'ended') this.setStatus('offline');
+  }
+
+  /** Start over with an empty screen (the lab was reset: new machines, new shells). */
+  restart(): void {
+    this.term.reset();
+    this.stream.clear();
+  }
+
+  get bytes(): number {
+    return this.stream.count;
+  }
+
+  setTheme(theme: 'dark' | 'light'): void {
+    this.term.options.theme = theme === 'dark' ? darkTerminal : lightTerminal;
+  }
+
+  focus(): void {
+    this.term.focus();
+  }
+
+  scheduleFit(): void {
+    if (this.fitFrame) return;
+    this.fitFrame = requestAnimationFrame(() => {
+      this.fitFrame = 0;
+      this.fitNow();
+    });
+  }
+
+  private fitNow(): void {
+    if (this.disposed) return;
+    const el = this.element;
+    if (!el.isConnected || el.clientWidth < 20 || el.clientHeight < 20) return;
+    try {
+      this.fit.fit();
+    } catch {
+      return;
+    }
+    if (this.status === 'live' || this.status === 'watching') {
+      if (this.size.update(this.term.cols, this.term.rows)) {
+        const s = getSocket();
+        if (s.connected) s.emit('terminal:resize', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId, cols: this.term.cols, rows: this.term.rows });
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    cancelAnimationFrame(this.fitFrame);
+    this.ro.disconnect();
+    this.acks.dispose();
+    const s = getSocket();
+    if (s.connected) s.emit('terminal:detach', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId });
+    this.term.dispose();
+    this.element.remove();
+  }
+}
