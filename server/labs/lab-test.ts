@@ -1,0 +1,245 @@
+import crypto from 'node:crypto';
+import type { BackendState, LabBackend } from '../backend/lab-backend';
+import { feedbackFrom } from '../checks/feedback';
+import type { LabDefinition, Quiz, ScriptBlock, StepDefinition } from './types';
+
+/**
+ * `berth lab test`: proves a lab on real machines the way Instruqt's track
+ * test does. For each step: setup, check (must fail: a check that passes
+ * before the student did anything is a bug), solve, check (must pass).
+ * Written against LabBackend only, so any backend can be tested the same way.
+ */
+
+export type Phase = 'setup' | 'check before' | 'solve' | 'check after';
+
+export interface StepResult {
+  id: string;
+  title: string;
+  status: 'pass' | 'fail' | 'skipped' | 'untested';
+  /** Milliseconds per phase that ran. */
+  ms: Partial<Record<Phase, number>>;
+  problem?: string;
+}
+
+export interface LabTestResult {
+  labId: string;
+  ok: boolean;
+  sessionId: string;
+  startMs: number;
+  setupMs: number;
+  totalMs: number;
+  steps: StepResult[];
+  problem?: string;
+  /** Present when the machines were kept (--keep). */
+  kept?: BackendState;
+}
+
+export interface LabTestOptions {
+  backend: LabBackend;
+  /** Labs tested at the same time; each starts its own machines. */
+  parallel?: number;
+  /** Leave the machines running for debugging. */
+  keep?: boolean;
+  log?: (line: string) => void;
+  outputCapBytes?: number;
+  /** A check right after a solve may need a moment (a container starting); it gets this many tries. */
+  checkAttempts?: number;
+  retryDelayMs?: number;
+}
+
+class Aborted extends Error {}
+
+export class LabTester {
+  private readonly running = new Map<string, Promise<BackendState | null>>();
+  private aborted = false;
+
+  constructor(private readonly options: LabTestOptions) {}
+
+  private log(line: string): void {
+    (this.options.log ?? ((l: string) => console.log(l)))(line);
+  }
+
+  async run(labs: LabDefinition[]): Promise<LabTestResult[]> {
+    const results: LabTestResult[] = new Array(labs.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < labs.length && !this.aborted) {
+        const i = next++;
+        results[i] = await this.testLab(labs[i]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.options.parallel ?? 2, labs.length)) }, worker));
+    return results.filter(Boolean);
+  }
+
+  /** Stops every machine started so far, kept or not: Ctrl-C means "leave nothing behind". */
+  async abort(): Promise<void> {
+    this.aborted = true;
+    const pending = [...this.running.values()];
+    this.running.clear();
+    await Promise.all(
+      pending.map(async (p) => {
+        const state = await p.catch(() => null);
+        if (state) await this.options.backend.stop(state).catch(() => undefined);
+      }),
+    );
+  }
+
+  private async testLab(lab: LabDefinition): Promise<LabTestResult> {
+    const began = Date.now();
+    const sessionId = `labtest-${crypto.randomBytes(4).toString('hex')}`;
+    const result: LabTestResult = { labId: lab.id, ok: false, sessionId, startMs: 0, setupMs: 0, totalMs: 0, steps: [] };
+    const { backend } = this.options;
+    this.log(`[${lab.id}] starting ${lab.machines.length} machine(s)`);
+    const starting = backend.start({
+      sessionId,
+      labId: lab.id,
+      studentId: 'lab-test',
+      machines: lab.machines.map((m) => ({ ...m, files: m.files.map((f) => ({ ...f })) })),
+    });
+    this.running.set(sessionId, starting);
+    let state: BackendState | null = null;
+    try {
+      state = await starting;
+      result.startMs = Date.now() - began;
+      if (this.aborted) throw new Aborted('interrupted');
+
+      const setupBegan = Date.now();
+      for (const block of lab.setup) {
+        const problem = await this.runScript(state, block, 'lab setup');
+        if (problem) throw new Error(problem);
+      }
+      result.setupMs = Date.now() - setupBegan;
+
+      let failed = false;
+      for (const step of lab.steps) {
+        if (failed || this.aborted) {
+          result.steps.push({ id: step.id, title: step.title, status: 'skipped', ms: {} });
+          continue;
+        }
+        const outcome = await this.testStep(state, step);
+        result.steps.push(outcome);
+        this.log(`[${lab.id}] ${outcome.status.padEnd(8)} ${step.title}${outcome.problem ? `: ${outcome.problem}` : ''}`);
+        // Later steps build on earlier ones; after a failure their results would only mislead.
+        if (outcome.status === 'fail') failed = true;
+      }
+      result.ok = !failed && !this.aborted;
+    } catch (err) {
+      result.problem = err instanceof Aborted ? 'interrupted' : err instanceof Error ? err.message : String(err);
+      for (const step of lab.steps.slice(result.steps.length)) result.steps.push({ id: step.id, title: step.title, status: 'skipped', ms: {} });
+    } finally {
+      result.totalMs = Date.now() - began;
+      if (state && this.options.keep && !this.aborted) {
+        result.kept = state;
+      } else if (state && this.running.has(sessionId)) {
+        await backend.stop(state).catch((err: unknown) => this.log(`[${lab.id}] cleanup failed: ${String(err)}`));
+      }
+      this.running.delete(sessionId);
+    }
+    return result;
+  }
+
+  private async testStep(state: BackendState, step: StepDefinition): Promise<StepResult> {
+    const r: StepResult = { id: step.id, title: step.title, status: 'pass', ms: {} };
+    const fail = (problem: string): StepResult => ({ ...r, status: 'fail', problem });
+    const timed = async <T>(phase: Phase, fn: () => Promise<T>): Promise<T> => {
+      const began = Date.now();
+      try {
+        return await fn();
+      } finally {
+        r.ms[phase] = Date.now() - began;
+      }
+    };
+
+    const quizProblem = step.quizzes.map(answerKeyProblem).find(Boolean);
+    if (quizProblem) return fail(quizProblem);
+
+    const setupProblem = await timed('setup', async () => {
+      for (const block of step.setup) {
+        const problem = await this.runScript(state, block, 'setup');
+        if (problem) return problem;
+      }
+      return null;
+    });
+    if (setupProblem) return fail(setupProblem);
+
+    if (step.checks.length) {
+      const before = await timed('check before', () => this.runChecks(state, step.checks));
+      if (before === null) return fail('the check passes before the work is done: it must fail until the student acts');
+    }
+
+    const solveProblem = await timed('solve', async () => {
+      for (const block of step.solve) {
+        const problem = await this.runScript(state, block, 'solve');
+        if (problem) return problem;
+      }
+      return null;
+    });
+    if (solveProblem) return fail(solveProblem);
+
+    if (step.checks.length) {
+      if (step.solve.length === 0) return { ...r, status: 'untested', problem: 'the step has a check but no solve' };
+      const attempts = Math.max(1, this.options.checkAttempts ?? 3);
+      const after = await timed('check after', async () => {
+        let feedback: string | null = null;
+        for (let i = 0; i < attempts; i++) {
+          if (i > 0) await new Promise((res) => setTimeout(res, this.options.retryDelayMs ?? 2000));
+          feedback = await this.runChecks(state, step.checks);
+          if (feedback === null) return null;
+        }
+        return feedback;
+      });
+      if (after !== null) return fail(`the check still fails after the solve: ${after}`);
+    } else if (step.quizzes.length === 0) {
+      return { ...r, status: 'untested', problem: 'no check or quiz' };
+    }
+    return r;
+  }
+
+  /** Null when every check passes, else what the student would be told. */
+  private async runChecks(state: BackendState, checks: ScriptBlock[]): Promise<string | null> {
+    for (const check of checks) {
+      const outcome = await this.options.backend.exec(state, check.machine, check.script, {
+        timeoutMs: check.timeoutSeconds * 1000,
+        outputCapBytes: this.options.outputCapBytes ?? 64 * 1024,
+      });
+      if (outcome.exitCode !== 0 || outcome.timedOut) return `${feedbackFrom(outcome, check.timeoutSeconds)} (lab.md line ${check.line})`;
+    }
+    return null;
+  }
+
+  /** Null on success, else why the script failed. */
+  private async runScript(state: BackendState, block: ScriptBlock, kind: string): Promise<string | null> {
+    const outcome = await this.options.backend.exec(state, block.machine, block.script, {
+      timeoutMs: block.timeoutSeconds * 1000,
+      outputCapBytes: this.options.outputCapBytes ?? 64 * 1024,
+    });
+    if (outcome.timedOut) return `${kind} (lab.md line ${block.line}) took longer than ${block.timeoutSeconds} s`;
+    if (outcome.exitCode !== 0) {
+      const last = `${outcome.stdout}\n${outcome.stderr}`.trim().split('\n').pop() ?? '';
+      return `${kind} (lab.md line ${block.line}) exited ${outcome.exitCode}${last ? `: ${last.slice(0, 300)}` : ''}`;
+    }
+    return null;
+  }
+}
+
+export function answerKeyProblem(quiz: Quiz): string | null {
+  const correct = quiz.choices.filter((c) => c.correct).length;
+  if (correct === 0) return `quiz at line ${quiz.line} has no correct choice`;
+  if (!quiz.multiple && correct > 1) return `quiz at line ${quiz.line} is single-choice but marks ${correct} choices correct`;
+  return null;
+}
+
+const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)}s`);
+
+/** A plain-text table per lab: fits a terminal and a CI log alike. */
+export function formatLabTestResult(result: LabTestResult): string {
+  const rows: string[][] = [['step', 'result', 'setup', 'check before', 'solve', 'check after', 'note']];
+  for (const s of result.steps) {
+    rows.push([s.title, s.status, seconds(s.ms.setup), seconds(s.ms['check before']), seconds(s.ms.solve), seconds(s.ms['check after']), s.problem ?? '']);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  const head = `${result.ok ? 'PASS' : 'FAIL'} ${result.labId}  (machines ${seconds(result.startMs)}, lab setup ${seconds(result.setupMs)}, total ${seconds(result.totalMs)})`;
+  return [head, ...(result.problem ? [`  ${result.problem}`] : []), ...rows.map((r) => `  ${line(r)}`)].join('\n');
+}
