@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { renderMarkdown, substituteVariables, type LabVariables } from '../../../server/labs/render';
 import { parseLab } from '../../../server/labs/parse';
 
@@ -94,5 +96,14 @@ describe('substituteVariables', () => {
     expect(substituteVariables("{{machine:db}} {{url:web:99999}} {{.Names}} {{ student }}", vars)).toBe(
       '{{machine:db}} {{url:web:99999}} {{.Names}} <img src=x onerror=alert(1)> & "Ann"',
     );
+  });
+});
+
+describe('the instructor guide', () => {
+  test('its complete example is the valid fixture lab, so the example is known to load', () => {
+    const root = path.join(__dirname, '../../..');
+    const guide = fs.readFileSync(path.join(root, 'docs/lab-format.md'), 'utf8');
+    const example = /`````markdown\n([\s\S]*?)\n`````/.exec(guide)?.[1];
+    expect(`${example}\n`).toBe(fs.readFileSync(path.join(root, 'tests/fixtures/labs-valid/hello-nginx/lab.md'), 'utf8'));
   });
 });
