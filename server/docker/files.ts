@@ -20,7 +20,7 @@ export async function copyFolderIn(container: Docker.Container, hostDir: string,
       return header;
     },
   });
-  await container.putArchive(pack, { path: target });
+  await container.putArchive(pack as unknown as NodeJS.ReadableStream, { path: target });
 }
 
 /** A tar stream of `path` inside the machine. */

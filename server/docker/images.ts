@@ -76,7 +76,7 @@ export async function ensureBaseImage(docker: Docker, name: string, cacheDir: st
 export async function buildImage(docker: Docker, folder: string, tag: string, progress: Progress, buildArgs: Record<string, string> = {}): Promise<void> {
   const context = path.join(projectRoot(), 'images', folder);
   if (!fs.existsSync(path.join(context, 'Dockerfile'))) throw new Error(`images/${folder}/Dockerfile not found`);
-  const stream = await docker.buildImage(tar.pack(context), { t: tag, buildargs: buildArgs, labels: { 'io.berth.image': folder } });
+  const stream = await docker.buildImage(tar.pack(context) as unknown as NodeJS.ReadableStream, { t: tag, buildargs: buildArgs, labels: { 'io.berth.image': folder } });
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { IsolationProfile } from '../config';
 
 /** Docker's HostConfig as the API takes it; the typings lack CgroupnsMode. */
-export type HostConfig = Docker.HostConfig & { CgroupnsMode?: 'host' | 'private' };
+export type HostConfig = Docker.HostConfig & { CgroupnsMode?: 'host' | 'private'; MaskedPaths?: string[]; ReadonlyPaths?: string[] };
 
 /**
  * How a machine that runs its own Docker engine is confined.
@@ -24,7 +24,10 @@ export function dockerMachineHostConfig(profile: IsolationProfile): HostConfig {
       return {
         CapAdd: ['ALL'],
         CapDrop: ['SYS_RESOURCE'],
-        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined', 'systempaths=unconfined'],
+        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+        // The CLI's `systempaths=unconfined`: empty (not absent) lists turn off /proc and /sys masking.
+        MaskedPaths: [],
+        ReadonlyPaths: [],
         CgroupnsMode: 'host',
         Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
       };

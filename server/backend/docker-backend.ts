@@ -1,0 +1,418 @@
+import crypto from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { BerthConfig, IsolationProfile } from '../config';
+import type {
+  BackendState,
+  ExecOutcome,
+  LabBackend,
+  MachineSpec,
+  SessionHealth,
+  SessionSpec,
+  ShellStream,
+  StartProgress,
+  TerminalSize,
+} from './lab-backend';
+import { LABEL, errorText, isNotFound, labelsFor } from '../docker/engine';
+import { createMachine, removeContainer, removeVolume, stopContainer, waitReady } from '../docker/machines';
+import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from '../docker/networks';
+import { runExec } from '../docker/exec';
+import { copyFolderIn, copyOut } from '../docker/files';
+import { openDockerShell } from '../docker/shell';
+import { WarmPool, type PooledMachine } from './warm-pool';
+
+interface MachineRecord {
+  name: string;
+  containerId: string;
+  containerName: string;
+  volume: string | null;
+  docker: boolean;
+}
+
+interface DockerState extends BackendState {
+  backend: 'docker';
+  sessionId: string;
+  network: string;
+  machines: MachineRecord[];
+}
+
+const READY_TIMEOUT_MS = 90_000;
+
+/** Lab machines as containers on the local engine; the only LabBackend for now. */
+export class DockerBackend implements LabBackend {
+  readonly name = 'docker';
+  private readonly pool: WarmPool;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly config: BerthConfig,
+    private readonly profile: IsolationProfile,
+  ) {
+    this.pool = new WarmPool(config.warmPool.size, (suffix) => this.createPoolMachine(suffix), (m) => this.discard(m));
+  }
+
+  private prefix(): string {
+    return `berth-${this.config.instanceId}`;
+  }
+
+  imageFor(spec: MachineSpec): string {
+    if (spec.image === 'dind' || spec.image === '') return this.config.images.dind;
+    if (spec.image === 'shell') return this.config.images.shell;
+    return spec.image;
+  }
+
+  private machineLimits(spec?: MachineSpec) {
+    return {
+      memoryBytes: spec?.memoryBytes ?? this.config.limits.machineMemoryBytes,
+      nanoCpus: spec?.cpus !== undefined ? Math.round(spec.cpus * 1e9) : this.config.limits.machineNanoCpus,
+      pids: spec?.pids ?? this.config.limits.machinePids,
+    };
+  }
+
+  async start(spec: SessionSpec, progress: StartProgress = () => undefined): Promise<BackendState> {
+    const network = `${this.prefix()}-${spec.sessionId}`;
+    const labels = labelsFor(this.config.instanceId, 'network', {
+      [LABEL.session]: spec.sessionId,
+      [LABEL.lab]: spec.labId,
+      [LABEL.student]: spec.studentId,
+    });
+    const state: DockerState = { backend: 'docker', sessionId: spec.sessionId, network, machines: [] };
+    progress({ phase: 'network', detail: 'creating your private network' });
+    await createSessionNetwork(this.docker, network, labels);
+    try {
+      // Machines start in parallel: each waits on its own inner dockerd.
+      state.machines = await Promise.all(
+        spec.machines.map(async (m) => {
+          progress({ phase: 'machine', machine: m.name, detail: `starting ${m.name}` });
+          const record = await this.startMachine(spec, m, network);
+          await this.prepareMachine(record, m);
+          progress({ phase: 'ready', machine: m.name, detail: `${m.name} is ready` });
+          return record;
+        }),
+      );
+      void this.pool.refill();
+      return state;
+    } catch (err) {
+      await this.stop({ ...state, machines: await this.findSessionMachines(spec.sessionId) }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async startMachine(spec: SessionSpec, m: MachineSpec, network: string): Promise<MachineRecord> {
+    const image = this.imageFor(m);
+    const containerName = `${this.prefix()}-${spec.sessionId}-${m.name}`;
+    const pooled = image === this.config.images.dind && m.docker ? this.pool.take() : undefined;
+    if (pooled) {
+      try {
+        return await this.adopt(pooled, containerName, network, m);
+      } catch {
+        await this.discard(pooled);
+      }
+    }
+    const volume = m.docker ? `${containerName}-docker` : null;
+    const labels = labelsFor(this.config.instanceId, 'machine', {
+      [LABEL.session]: spec.sessionId,
+      [LABEL.lab]: spec.labId,
+      [LABEL.machine]: m.name,
+      [LABEL.student]: spec.studentId,
+    });
+    const container = await createMachine(this.docker, {
+      containerName,
+      hostname: m.name,
+      image,
+      docker: m.docker,
+      profile: this.profile,
+      network: { name: network, aliases: [m.name] },
+      labels,
+      volumeName: volume ?? undefined,
+      env: m.env,
+      ...this.machineLimits(m),
+      logBytes: this.config.limits.machineLogBytes,
+      diskBytes: this.config.limits.machineDiskBytes,
+      registryMirror: this.config.registryMirror,
+    });
+    await container.start();
+    await waitReady(container, READY_TIMEOUT_MS);
+    return { name: m.name, containerId: container.id, containerName, volume, docker: m.docker };
+  }
+
+  /**
+   * A warm machine joins the session: it moves to the session network under
+   * its new name, takes the lab's limits and hostname. Hostname and env are
+   * kept in files so a paused-and-resumed machine gets them back.
+   */
+  private async adopt(pooled: PooledMachine, containerName: string, network: string, m: MachineSpec): Promise<MachineRecord> {
+    const container = this.docker.getContainer(pooled.containerId);
+    await connectToNetwork(this.docker, network, pooled.containerId, [m.name]);
+    await disconnectFromNetwork(this.docker, this.pool.networkName(this.prefix()), pooled.containerId);
+    await container.rename({ name: containerName });
+    const limits = this.machineLimits(m);
+    await container.update({
+      Memory: limits.memoryBytes,
+      MemorySwap: limits.memoryBytes,
+      NanoCpus: limits.nanoCpus,
+      PidsLimit: limits.pids,
+    });
+    const setHost = `echo ${m.name} > /etc/berth-hostname && hostname ${m.name} && echo ${m.name} > /etc/hostname && sed -i 's/\\b${pooled.hostname}\\b/${m.name}/g' /etc/hosts`;
+    const result = await runExec(container, ['/bin/sh', '-c', setHost], { timeoutMs: 10_000, outputCapBytes: 4096 });
+    if (result.exitCode !== 0) throw new Error(`could not rename pooled machine: ${result.stderr}`);
+    return { name: m.name, containerId: pooled.containerId, containerName, volume: pooled.volume, docker: true };
+  }
+
+  private async prepareMachine(record: MachineRecord, m: MachineSpec): Promise<void> {
+    const container = this.docker.getContainer(record.containerId);
+    const envLines = Object.entries(m.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+    const script = `mkdir -p /etc/profile.d && cat > /etc/profile.d/berth-lab.sh <<'BERTH_EOF'\n${envLines.join('\n')}\nBERTH_EOF\necho ${m.name} > /etc/berth-hostname`;
+    await runExec(container, ['/bin/sh', '-c', script], { timeoutMs: 10_000, outputCapBytes: 4096 });
+    for (const file of m.files) {
+      await copyFolderIn(container, file.from, file.to, file.mode);
+    }
+  }
+
+  private async findSessionMachines(sessionId: string): Promise<MachineRecord[]> {
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL.instance}=${this.config.instanceId}`] },
+    });
+    const prefix = `/${this.prefix()}-${sessionId}-`;
+    return containers
+      .filter((c) => c.Labels[LABEL.session] === sessionId || c.Names.some((n) => n.startsWith(prefix)))
+      .map((c) => {
+        const name = (c.Names.find((n) => n.startsWith(prefix)) ?? c.Names[0]).slice(1);
+        const volume = c.Mounts.find((mt) => mt.Destination === '/var/lib/docker')?.Name ?? null;
+        return { name: name.slice(prefix.length - 1), containerId: c.Id, containerName: name, volume, docker: volume !== null };
+      });
+  }
+
+  async stop(raw: BackendState): Promise<void> {
+    const state = raw as DockerState;
+    const known = new Map(state.machines.map((m) => [m.containerId, m]));
+    for (const m of await this.findSessionMachines(state.sessionId)) known.set(m.containerId, m);
+    await Promise.all(
+      [...known.values()].map(async (m) => {
+        await removeContainer(this.docker, m.containerId);
+        if (m.volume) await removeVolume(this.docker, m.volume);
+      }),
+    );
+    await removeNetwork(this.docker, state.network);
+  }
+
+  async pause(raw: BackendState): Promise<void> {
+    const state = raw as DockerState;
+    await Promise.all(state.machines.map((m) => stopContainer(this.docker, m.containerId)));
+  }
+
+  async resume(raw: BackendState, progress: StartProgress = () => undefined): Promise<BackendState> {
+    const state = raw as DockerState;
+    await Promise.all(
+      state.machines.map(async (m) => {
+        progress({ phase: 'machine', machine: m.name, detail: `waking ${m.name}` });
+        const container = this.docker.getContainer(m.containerId);
+        const info = await container.inspect();
+        if (!info.State.Running) await container.start();
+        await waitReady(container, READY_TIMEOUT_MS);
+        progress({ phase: 'ready', machine: m.name, detail: `${m.name} is ready` });
+      }),
+    );
+    return state;
+  }
+
+  async poll(raw: BackendState): Promise<SessionHealth> {
+    const state = raw as DockerState;
+    let running = 0;
+    let stopped = 0;
+    for (const m of state.machines) {
+      try {
+        const info = await this.docker.getContainer(m.containerId).inspect();
+        if (info.State.Running) running++;
+        else stopped++;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    const total = state.machines.length;
+    if (running === total) return 'running';
+    if (stopped === total) return 'paused';
+    if (running === 0 && stopped === 0) return 'gone';
+    return 'partial';
+  }
+
+  private container(raw: BackendState, machine: string): Docker.Container {
+    const state = raw as DockerState;
+    const record = state.machines.find((m) => m.name === machine);
+    if (!record) throw new Error(`this lab has no machine named "${machine}"`);
+    return this.docker.getContainer(record.containerId);
+  }
+
+  async exec(state: BackendState, machine: string, script: string, opts: { timeoutMs: number; outputCapBytes: number }): Promise<ExecOutcome> {
+    // Login-shell environment (lab env, PATH) without a TTY; `cd` so relative paths work as in the terminal.
+    return runExec(this.container(state, machine), ['bash', '-c', `[ -f /etc/profile.d/berth-lab.sh ] && . /etc/profile.d/berth-lab.sh; cd /root; ${script}`], {
+      ...opts,
+      env: ['HOME=/root', 'LANG=C.UTF-8'],
+    });
+  }
+
+  async openShell(state: BackendState, machine: string, size: TerminalSize, env: Record<string, string> = {}): Promise<ShellStream> {
+    return openDockerShell(this.container(state, machine), size, env);
+  }
+
+  async copyIn(state: BackendState, machine: string, hostDir: string, target: string, mode?: string): Promise<void> {
+    await copyFolderIn(this.container(state, machine), hostDir, target, mode);
+  }
+
+  async copyOut(state: BackendState, machine: string, path: string): Promise<Readable> {
+    return copyOut(this.container(state, machine), path);
+  }
+
+  async endpoint(raw: BackendState, machine: string, port: number): Promise<{ host: string; port: number }> {
+    const state = raw as DockerState;
+    const info = await this.container(raw, machine).inspect();
+    const ip = info.NetworkSettings.Networks[state.network]?.IPAddress;
+    if (!ip) throw new Error(`machine ${machine} has no address on its session network`);
+    return { host: ip, port };
+  }
+
+  async listSessions(): Promise<string[]> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.instance}=${this.config.instanceId}`] } });
+    const sessions = new Set<string>();
+    const re = new RegExp(`^/${escapeRe(this.prefix())}-([a-z0-9]{12})-`);
+    for (const c of containers) {
+      const fromName = c.Names.map((n) => re.exec(n)?.[1]).find(Boolean);
+      const id = fromName ?? c.Labels[LABEL.session];
+      if (id) sessions.add(id);
+    }
+    return [...sessions];
+  }
+
+  async removeOrphans(keep: Set<string>): Promise<number> {
+    const filters = { label: [`${LABEL.instance}=${this.config.instanceId}`] };
+    let removed = 0;
+    const containers = await this.docker.listContainers({ all: true, filters });
+    const re = new RegExp(`^/${escapeRe(this.prefix())}-([a-z0-9]{12})-`);
+    const poolIds = new Set(this.pool.ids());
+    for (const c of containers) {
+      const session = c.Names.map((n) => re.exec(n)?.[1]).find(Boolean) ?? c.Labels[LABEL.session];
+      const role = c.Labels[LABEL.role];
+      if (role === 'pool' && !session) {
+        if (poolIds.has(c.Id)) continue;
+      } else if (session && keep.has(session)) continue;
+      await removeContainer(this.docker, c.Id);
+      removed++;
+    }
+    const inUse = new Set<string>();
+    for (const c of await this.docker.listContainers({ all: true })) for (const mt of c.Mounts) if (mt.Name) inUse.add(mt.Name);
+    const volumes = (await this.docker.listVolumes({ filters })).Volumes ?? [];
+    for (const v of volumes) {
+      if (inUse.has(v.Name)) continue;
+      await removeVolume(this.docker, v.Name).catch(() => undefined);
+      removed++;
+    }
+    for (const n of await this.docker.listNetworks({ filters })) {
+      const session = n.Labels?.[LABEL.session];
+      if (session && keep.has(session)) continue;
+      if (n.Name === this.pool.networkName(this.prefix())) continue;
+      await removeNetwork(this.docker, n.Name).catch(() => undefined);
+      removed++;
+    }
+    return removed;
+  }
+
+  /* ---- warm pool ---- */
+
+  private async createPoolMachine(suffix: string): Promise<PooledMachine> {
+    const network = this.pool.networkName(this.prefix());
+    await this.ensurePoolNetwork(network);
+    const containerName = `${this.prefix()}-pool-${suffix}`;
+    const hostname = `pool-${suffix}`;
+    const volume = `${containerName}-docker`;
+    const container = await createMachine(this.docker, {
+      containerName,
+      hostname,
+      image: this.config.images.dind,
+      docker: true,
+      profile: this.profile,
+      network: { name: network, aliases: [] },
+      labels: labelsFor(this.config.instanceId, 'pool'),
+      volumeName: volume,
+      env: {},
+      ...this.machineLimits(),
+      logBytes: this.config.limits.machineLogBytes,
+      diskBytes: this.config.limits.machineDiskBytes,
+      registryMirror: this.config.registryMirror,
+    });
+    try {
+      await container.start();
+      await waitReady(container, READY_TIMEOUT_MS);
+    } catch (err) {
+      await this.discard({ containerId: container.id, volume, hostname });
+      throw err;
+    }
+    return { containerId: container.id, volume, hostname };
+  }
+
+  private poolNetworkReady = false;
+  private async ensurePoolNetwork(name: string): Promise<void> {
+    if (this.poolNetworkReady) return;
+    try {
+      await this.docker.getNetwork(name).inspect();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      try {
+        // Internal: a waiting machine has no student and needs no traffic.
+        await this.docker.createNetwork({ Name: name, Driver: 'bridge', Internal: true, Labels: labelsFor(this.config.instanceId, 'network') });
+      } catch (e) {
+        if (!/already exists/.test(errorText(e))) throw e;
+      }
+    }
+    this.poolNetworkReady = true;
+  }
+
+  private async discard(m: PooledMachine): Promise<void> {
+    await removeContainer(this.docker, m.containerId);
+    await removeVolume(this.docker, m.volume);
+  }
+
+  /** Re-adopts running pool machines left by a previous run, then fills the pool. */
+  async warmUp(): Promise<void> {
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL.instance}=${this.config.instanceId}`, `${LABEL.role}=pool`] },
+    });
+    const poolPrefix = `/${this.prefix()}-pool-`;
+    for (const c of containers) {
+      const name = c.Names.find((n) => n.startsWith(poolPrefix));
+      if (!name) continue;
+      const volume = c.Mounts.find((mt) => mt.Destination === '/var/lib/docker')?.Name;
+      if (c.State === 'running' && volume && this.pool.size() < this.config.warmPool.size) {
+        this.pool.add({ containerId: c.Id, volume, hostname: name.slice(poolPrefix.length - 4) });
+      } else {
+        await removeContainer(this.docker, c.Id);
+        if (volume) await removeVolume(this.docker, volume);
+      }
+    }
+    await this.pool.refill();
+  }
+
+  poolStats(): { ready: number; target: number } {
+    return { ready: this.pool.size(), target: this.config.warmPool.size };
+  }
+
+  async shutdown(): Promise<void> {
+    await this.pool.stopFilling();
+  }
+}
+
+export function newSessionId(): string {
+  // 12 chars of [a-z0-9]: short enough for container names, enough to never collide in a classroom.
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = crypto.randomBytes(12);
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,72 @@
+import crypto from 'node:crypto';
+
+export interface PooledMachine {
+  containerId: string;
+  volume: string;
+  hostname: string;
+}
+
+/**
+ * Keeps `target` started lab machines waiting so a student's first prompt
+ * does not wait for a container and its inner dockerd. Filling is serial and
+ * in the background: it must never compete with a student's own start.
+ */
+export class WarmPool {
+  private ready: PooledMachine[] = [];
+  private filling: Promise<void> | null = null;
+  private stopped = false;
+  private failures = 0;
+
+  constructor(
+    private readonly target: number,
+    private readonly create: (suffix: string) => Promise<PooledMachine>,
+    private readonly destroy: (m: PooledMachine) => Promise<void>,
+  ) {}
+
+  networkName(prefix: string): string {
+    return `${prefix}-pool`;
+  }
+
+  size(): number {
+    return this.ready.length;
+  }
+
+  ids(): string[] {
+    return this.ready.map((m) => m.containerId);
+  }
+
+  add(m: PooledMachine): void {
+    this.ready.push(m);
+  }
+
+  take(): PooledMachine | undefined {
+    const m = this.ready.shift();
+    return m;
+  }
+
+  refill(): Promise<void> {
+    if (this.filling || this.stopped || this.target === 0) return this.filling ?? Promise.resolve();
+    this.filling = (async () => {
+      while (!this.stopped && this.ready.length < this.target && this.failures < 3) {
+        try {
+          const m = await this.create(crypto.randomBytes(4).toString('hex'));
+          if (this.stopped) await this.destroy(m);
+          else this.ready.push(m);
+          this.failures = 0;
+        } catch {
+          // Repeated failures (engine trouble, disk full) stop the loop; the next start retries.
+          this.failures++;
+        }
+      }
+      if (this.failures >= 3) this.failures = 0;
+    })().finally(() => {
+      this.filling = null;
+    });
+    return this.filling;
+  }
+
+  async stopFilling(): Promise<void> {
+    this.stopped = true;
+    await this.filling;
+  }
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { loadConfig } from './config';
+import { connectDocker } from './docker/engine';
+import { formatDoctorReport, runDoctor } from './docker/doctor';
+import { buildAllImages } from './docker/images';
+import { startServer } from './http/server';
+import { registerLabCommands } from './cli/lab-commands';
+
+const program = new Command();
+program.name('berth').description('A self-hosted Docker learning lab.').version('0.1.0');
+
+program
+  .command('serve')
+  .description('serve Berth: the student site, terminals and checks')
+  .option('-p, --port <port>', 'port to listen on (BERTH_PORT)')
+  .action(async (opts: { port?: string }) => {
+    const config = loadConfig(opts.port ? { ...process.env, BERTH_PORT: opts.port } : process.env);
+    const server = await startServer(config);
+    const stop = async (signal: string) => {
+      console.log(`[berth] ${signal}: closing; lab machines stay and are re-adopted on the next start`);
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('doctor')
+  .description('probe the Docker engine and recommend an isolation profile')
+  .action(async () => {
+    const report = await runDoctor(connectDocker(), loadConfig());
+    console.log(formatDoctorReport(report));
+    process.exitCode = report.recommended ? 0 : 1;
+  });
+
+const images = program.command('images').description('lab machine images');
+images
+  .command('build')
+  .description('build the lab machine images (creates debian:trixie-slim offline with debootstrap if it cannot be pulled)')
+  .option('--only <folders...>', 'build only these folders of images/ (dind, shell, mirror)')
+  .action(async (opts: { only?: string[] }) => {
+    const config = loadConfig();
+    const started = Date.now();
+    await buildAllImages(connectDocker(), config.images, (line) => console.log(line), opts.only);
+    console.log(`images ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+registerLabCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`berth: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

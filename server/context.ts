@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import type Docker from 'dockerode';
+import type { BerthConfig, IsolationProfile } from './config';
+import { DockerBackend } from './backend/docker-backend';
+import type { LabBackend } from './backend/lab-backend';
+import { CheckRunner } from './checks/check-runner';
+import { connectDocker } from './docker/engine';
+import { detectProfile } from './docker/detect-profile';
+import { EventBus } from './events';
+import { COOKIE, CookieSigner, parseCookies } from './http/auth';
+import { PortProxy } from './http/port-proxy';
+import { Views } from './http/views';
+import { LabCatalog } from './labs/catalog';
+import { ProgressService } from './sessions/progress-service';
+import { SessionManager } from './sessions/session-manager';
+import { Store } from './store/database';
+import { TerminalManager } from './terminal/terminal-manager';
+
+/**
+ * Everything a running Berth is made of, built in the order data flows:
+ * labs → sessions → machines → terminals → checks → progress.
+ */
+export interface BerthContext {
+  config: BerthConfig;
+  profile: IsolationProfile;
+  store: Store;
+  catalog: LabCatalog;
+  backend: LabBackend;
+  bus: EventBus;
+  sessions: SessionManager;
+  terminals: TerminalManager;
+  progress: ProgressService;
+  views: Views;
+  proxy: PortProxy;
+  signer: CookieSigner;
+  studentOf(req: IncomingMessage): { id: string; name: string } | null;
+  close(): Promise<void>;
+}
+
+export async function createContext(config: BerthConfig, docker: Docker = connectDocker()): Promise<BerthContext> {
+  const store = new Store(path.join(config.dataDir, 'berth.sqlite'));
+  let secret = config.secret || store.getSetting('cookie-secret');
+  if (!secret) {
+    secret = crypto.randomBytes(32).toString('base64url');
+    store.setSetting('cookie-secret', secret);
+  }
+  const signer = new CookieSigner(secret);
+  const catalog = new LabCatalog(config.labsDir);
+  if (config.dev) catalog.watch();
+  const { profile, why } = await detectProfile(docker, config);
+  console.log(`[berth] isolation profile: ${profile} (${why})`);
+  const backend = new DockerBackend(docker, config, profile);
+  const bus = new EventBus();
+  const sessions = new SessionManager(config, store, backend, catalog, bus);
+  const terminals = new TerminalManager(backend, config);
+  const checks = new CheckRunner(backend, config.checks.concurrency, config.checks.outputCapBytes);
+  const progress = new ProgressService(config, store, catalog, sessions, checks, backend, bus);
+  const views = new Views(catalog, store, sessions, progress);
+
+  const studentOf = (req: IncomingMessage) => {
+    const id = signer.verify(parseCookies(req.headers.cookie)[COOKIE]);
+    return id ? (store.getStudent(id) ?? null) : null;
+  };
+  const proxy = new PortProxy(sessions, backend, (req) => studentOf(req)?.id ?? null);
+
+  // Wiring of domain events: no module below knows about the ones above it.
+  terminals.onPromptReturn((sessionId) => void progress.autoCheck(sessionId, 'prompt'));
+  terminals.onInput((sessionId) => sessions.touch(sessionId));
+  bus.on('ended', ({ sessionId }) => void terminals.closeSession(sessionId));
+  bus.on('machinesDown', ({ sessionId }) => void terminals.closeSession(sessionId));
+
+  return {
+    config,
+    profile,
+    store,
+    catalog,
+    backend,
+    bus,
+    sessions,
+    terminals,
+    progress,
+    views,
+    proxy,
+    signer,
+    studentOf,
+    async close() {
+      progress.stop();
+      await terminals.closeAll();
+      await sessions.close();
+      await backend.shutdown();
+      proxy.close();
+      catalog.close();
+      store.close();
+    },
+  };
+}

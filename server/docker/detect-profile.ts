@@ -1,0 +1,30 @@
+import type Docker from 'dockerode';
+import type { BerthConfig, IsolationProfile } from '../config';
+import { errorText, labelsFor } from './engine';
+import { removeContainer } from './machines';
+
+/**
+ * `auto` at start-up: the quick form of `berth doctor`'s choice. sysbox if the
+ * runtime is installed, else privileged if the engine allows it, else caps.
+ */
+export async function detectProfile(docker: Docker, config: BerthConfig): Promise<{ profile: IsolationProfile; why: string }> {
+  if (config.isolation !== 'auto') return { profile: config.isolation, why: 'set by BERTH_ISOLATION' };
+  const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
+  if (info.Runtimes && 'sysbox-runc' in info.Runtimes) return { profile: 'sysbox', why: 'the sysbox-runc runtime is installed' };
+  let container: Docker.Container | undefined;
+  try {
+    container = await docker.createContainer({
+      Image: config.images.dind,
+      Entrypoint: ['true'],
+      Labels: labelsFor(config.instanceId, 'check'),
+      HostConfig: { Privileged: true },
+    });
+    await container.start();
+    await container.wait();
+    return { profile: 'privileged', why: 'the engine allows privileged containers' };
+  } catch (err) {
+    return { profile: 'caps', why: `privileged containers are refused (${errorText(err).split('\n')[0]})` };
+  } finally {
+    if (container) await removeContainer(docker, container.id).catch(() => undefined);
+  }
+}

@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import type Docker from 'dockerode';
+import type { ShellStream, TerminalSize } from '../backend/lab-backend';
+import { runExec, startTtyExec } from './exec';
+
+/**
+ * An interactive login shell in a machine. The wrapper records the shell's PID
+ * before exec'ing bash, because Docker cannot kill an exec (moby #9098): on
+ * close we signal that session ourselves. `stty` sets the size before bash
+ * starts, so even engines that ignore ConsoleSize never show a 0x0 shell.
+ */
+export async function openDockerShell(
+  container: Docker.Container,
+  size: TerminalSize,
+  env: Record<string, string>,
+): Promise<ShellStream> {
+  const id = crypto.randomBytes(6).toString('hex');
+  const pidFile = `/run/berth/shell-${id}.pid`;
+  const cols = clamp(size.cols, 10, 500);
+  const rows = clamp(size.rows, 4, 200);
+  const script = `mkdir -p /run/berth; echo $$ > ${pidFile}; stty cols ${cols} rows ${rows} 2>/dev/null; cd /root; exec bash -l`;
+  const envList = Object.entries({ TERM: 'xterm-256color', LANG: 'C.UTF-8', HOME: '/root', ...env }).map(([k, v]) => `${k}=${v}`);
+  const { stream, exec } = await startTtyExec(container, ['/bin/sh', '-c', script], { cols, rows }, envList);
+
+  const dataListeners: Array<(chunk: Buffer) => void> = [];
+  const exitListeners: Array<(reason: string) => void> = [];
+  let running = true;
+  let closed = false;
+  let pendingSize: TerminalSize | null = null;
+  let resizing = false;
+
+  const applyResize = async () => {
+    if (resizing || !pendingSize || !running) return;
+    resizing = true;
+    const next = pendingSize;
+    pendingSize = null;
+    try {
+      await exec.resize({ h: clamp(next.rows, 4, 200), w: clamp(next.cols, 10, 500) });
+    } catch {
+      /* the shell may have just exited; nothing to resize */
+    }
+    resizing = false;
+    if (pendingSize) void applyResize();
+  };
+
+  stream.on('data', (chunk: Buffer) => {
+    for (const listener of dataListeners) listener(chunk);
+  });
+  const ended = (reason: string) => {
+    if (!running) return;
+    running = false;
+    for (const listener of exitListeners) listener(reason);
+  };
+  stream.on('end', () => ended('the shell exited'));
+  stream.on('close', () => ended('the shell exited'));
+  stream.on('error', (err: Error) => ended(`terminal connection failed: ${err.message}`));
+
+  return {
+    id,
+    write(data) {
+      if (running) stream.write(data);
+    },
+    resize(next) {
+      // Coalesced and sent only to a running exec: resize before start fails (moby #31223).
+      pendingSize = next;
+      void applyResize();
+    },
+    pause() {
+      stream.pause();
+    },
+    resume() {
+      stream.resume();
+    },
+    onData(listener) {
+      dataListeners.push(listener);
+    },
+    onExit(listener) {
+      exitListeners.push(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // HUP lets bash pass the hang-up to its jobs; KILL of the whole session catches the rest.
+      const kill = `p=$(cat ${pidFile} 2>/dev/null) || exit 0; kill -HUP $p 2>/dev/null; sleep 0.3; pkill -KILL -s $p 2>/dev/null; rm -f ${pidFile}; exit 0`;
+      try {
+        await runExec(container, ['/bin/sh', '-c', kill], { timeoutMs: 5000, outputCapBytes: 1024 });
+      } catch {
+        /* machine already gone */
+      }
+      stream.destroy();
+      ended('closed');
+    },
+  };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.round(value) || min));
+}

@@ -1,0 +1,18 @@
+import { EventEmitter } from 'node:events';
+import type { CheckResultEvent, ProgressView, SessionStatusEvent } from './contracts/protocol';
+
+/**
+ * Domain events, published by sessions and checks, consumed by the realtime
+ * layer. Domain objects never hold sockets; they announce what happened here.
+ */
+export interface BerthEvents {
+  status: [SessionStatusEvent & { studentId: string }];
+  check: [CheckResultEvent];
+  progress: [{ sessionId: string; studentId: string; progress: ProgressView }];
+  /** A session's machines are gone: terminals must close. */
+  ended: [{ sessionId: string }];
+  /** Machines stopped for a pause or a reset: terminals close, the shells are gone. */
+  machinesDown: [{ sessionId: string }];
+}
+
+export class EventBus extends EventEmitter<BerthEvents> {}

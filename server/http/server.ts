@@ -1,0 +1,52 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Docker from 'dockerode';
+import type { BerthConfig } from '../config';
+import { createContext, type BerthContext } from '../context';
+import { attachRealtime } from '../realtime/socket-server';
+import { createApp } from './app';
+
+export interface RunningServer {
+  url: string;
+  ctx: BerthContext;
+  /** Stops serving. Machines stay for the next start to re-adopt unless `removeSessions`. */
+  close(options?: { removeSessions?: boolean }): Promise<void>;
+}
+
+export async function startServer(config: BerthConfig, docker?: Docker): Promise<RunningServer> {
+  const ctx = await createContext(config, docker);
+  const result = await ctx.sessions.reconcile();
+  console.log(`[berth] reconcile: ${result.adopted.length} session(s) re-adopted, ${result.failed.length} failed, ${result.removed} orphan object(s) removed`);
+  const app = createApp(ctx);
+  const server = http.createServer(app);
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url?.startsWith('/s/')) void ctx.proxy.upgrade(req, socket, head);
+  });
+  const io = attachRealtime(server, ctx);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  ctx.sessions.startSweeper();
+  ctx.progress.startTimer();
+  void ctx.backend.warmUp().catch((err: Error) => console.error(`[berth] warm pool: ${err.message}`));
+  const address = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${address.port}`;
+  console.log(`[berth] serving ${ctx.catalog.all().length} lab(s) on ${url}`);
+  return {
+    url,
+    ctx,
+    async close(options = {}) {
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      server.closeAllConnections();
+      if (options.removeSessions) {
+        for (const row of ctx.store.liveSessions()) await ctx.sessions.stop(row.id).catch(() => undefined);
+      }
+      await ctx.close();
+    },
+  };
+}

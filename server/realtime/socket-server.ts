@@ -1,0 +1,177 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { BackendState } from '../backend/lab-backend';
+import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/protocol';
+import type { BerthContext } from '../context';
+import { SessionError } from '../sessions/session-manager';
+import type { TerminalViewer } from '../terminal/terminal';
+import { originAllowed } from '../http/auth';
+import { describeIssue, inbound, type InboundEvent } from './inbound';
+
+interface SocketData {
+  studentId: string;
+  studentName: string;
+  watching: Set<string>;
+  terminals: Map<string, { sessionId: string; terminalId: string }>;
+  invalid: number;
+}
+
+type BerthSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type Reply = (r: { ok: boolean; error?: string }) => void;
+
+/** How many bytes wait in the socket below us: engine.io's queue plus the websocket's own buffer. */
+function transportBacklog(socket: BerthSocket): number {
+  const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } };
+  return (conn.writeBuffer?.length ?? 0) * 1024 + (conn.transport?.socket?.bufferedAmount ?? 0);
+}
+
+export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<ClientToServerEvents, ServerToClientEvents> {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
+    maxHttpBufferSize: ctx.config.terminal.maxInputBytes + 64 * 1024,
+    // Leave upgrades on other paths (the /s/ port proxy) alone.
+    destroyUpgrade: false,
+    allowRequest: (req, callback) => {
+      const ok = originAllowed(req.headers.origin, req.headers.host, ctx.config.allowedOrigins);
+      callback(ok ? null : 'origin not allowed', ok);
+    },
+    pingInterval: 10_000,
+    pingTimeout: 20_000,
+  });
+
+  io.use((socket, next) => {
+    const student = ctx.studentOf(socket.request);
+    if (!student) return next(new Error('not joined'));
+    socket.data.studentId = student.id;
+    socket.data.studentName = student.name;
+    socket.data.watching = new Set();
+    socket.data.terminals = new Map();
+    socket.data.invalid = 0;
+    next();
+  });
+
+  ctx.bus.on('status', (e) => {
+    const { studentId: _owner, ...event } = e;
+    io.to(`session:${e.sessionId}`).emit('session:status', event);
+  });
+  ctx.bus.on('check', (e) => io.to(`session:${e.sessionId}`).emit('check:result', e));
+  ctx.bus.on('progress', (e) => io.to(`session:${e.sessionId}`).emit('progress', { sessionId: e.sessionId, progress: e.progress }));
+
+  io.on('connection', (socket: BerthSocket) => {
+    /** Validates, then runs; a misbehaving client is told why and, if it insists, dropped. */
+    function on<E extends InboundEvent>(event: E, handler: (payload: z.output<(typeof inbound)[E]>, reply: Reply) => unknown): void {
+      socket.on(event as never, ((raw: unknown, maybeReply?: unknown) => {
+        const reply: Reply = typeof maybeReply === 'function' ? (maybeReply as Reply) : () => undefined;
+        const parsed = inbound[event].safeParse(raw);
+        if (!parsed.success) {
+          socket.data.invalid++;
+          reply({ ok: false, error: `invalid ${event}: ${describeIssue(parsed.error)}` });
+          if (socket.data.invalid > 50) socket.disconnect(true);
+          return;
+        }
+        Promise.resolve()
+          .then(() => handler(parsed.data as z.output<(typeof inbound)[E]>, reply))
+          .catch((err: unknown) => reply({ ok: false, error: err instanceof SessionError || err instanceof Error ? err.message : String(err) }));
+      }) as never);
+    }
+
+    const own = (sessionId: string) => {
+      const row = ctx.sessions.get(sessionId);
+      if (!row || row.studentId !== socket.data.studentId) throw new SessionError('That lab session does not exist.', 404);
+      return row;
+    };
+
+    on('session:watch', (req, reply) => {
+      const row = own(req.sessionId);
+      socket.data.watching.add(row.id);
+      void socket.join(`session:${row.id}`);
+      reply({ ok: true });
+      for (const result of ctx.progress.lastResults(row.id)) socket.emit('check:result', result);
+    });
+
+    on('terminal:attach', async (req, reply) => {
+      const row = own(req.sessionId);
+      if (row.state !== 'running' || !row.backendState) throw new SessionError('Your lab machines are not running.', 409);
+      const key = `${req.sessionId}/${req.terminalId}`;
+      const previous = socket.data.terminals.get(key);
+      if (previous) ctx.terminals.detach(req.sessionId, req.terminalId, socket.id);
+      const viewer: TerminalViewer = {
+        id: socket.id,
+        owner: true,
+        send: (seq, data) => socket.emit('terminal:data', { sessionId: req.sessionId, terminalId: req.terminalId, seq, data }),
+        reset: (seq) => socket.emit('terminal:reset', { sessionId: req.sessionId, terminalId: req.terminalId, seq }),
+        exit: (reason) => socket.emit('terminal:exit', { sessionId: req.sessionId, terminalId: req.terminalId, reason }),
+        transportBacklog: () => transportBacklog(socket),
+      };
+      await ctx.terminals.attach(row.id, row.backendState as BackendState, req.terminalId, req.machine, viewer, req.from, { cols: req.cols, rows: req.rows });
+      socket.data.terminals.set(key, { sessionId: req.sessionId, terminalId: req.terminalId });
+      reply({ ok: true, owner: true } as { ok: boolean });
+    });
+
+    on('terminal:input', (req) => {
+      if (!socket.data.terminals.has(`${req.sessionId}/${req.terminalId}`)) return;
+      if (ctx.terminals.input(req.sessionId, req.terminalId, socket.id, req.data)) ctx.sessions.touch(req.sessionId);
+    });
+
+    on('terminal:resize', (req) => {
+      if (!socket.data.terminals.has(`${req.sessionId}/${req.terminalId}`)) return;
+      ctx.terminals.get(req.sessionId, req.terminalId)?.resize(socket.id, req.cols, req.rows);
+    });
+
+    on('terminal:ack', (req) => {
+      ctx.terminals.get(req.sessionId, req.terminalId)?.ack(socket.id, req.bytes);
+    });
+
+    on('terminal:detach', (req) => {
+      socket.data.terminals.delete(`${req.sessionId}/${req.terminalId}`);
+      ctx.terminals.detach(req.sessionId, req.terminalId, socket.id);
+    });
+
+    on('terminal:close', async (req) => {
+      own(req.sessionId);
+      socket.data.terminals.delete(`${req.sessionId}/${req.terminalId}`);
+      await ctx.terminals.close(req.sessionId, req.terminalId);
+    });
+
+    on('check:run', async (req, reply) => {
+      own(req.sessionId);
+      reply({ ok: true });
+      await ctx.progress.runCheck(req.sessionId, req.step, 'button');
+    });
+
+    on('step:goto', (req, reply) => {
+      own(req.sessionId);
+      ctx.progress.goto(req.sessionId, req.step);
+      reply({ ok: true });
+    });
+
+    on('hint:reveal', (req, reply) => {
+      own(req.sessionId);
+      reply(ctx.progress.revealHint(req.sessionId, req.step));
+    });
+
+    on('solution:reveal', (req, reply) => {
+      own(req.sessionId);
+      reply(ctx.progress.revealSolution(req.sessionId, req.step));
+    });
+
+    on('quiz:answer', (req, reply) => {
+      own(req.sessionId);
+      reply(ctx.progress.answerQuiz(req.sessionId, req.step, req.quizId, req.choices));
+    });
+
+    // The websocket drained: terminals waiting on this socket's backlog can send again.
+    // engine.io reports 'drain' from inside a send; deferring keeps that send whole.
+    socket.conn.on('drain', () => {
+      setImmediate(() => {
+        for (const t of socket.data.terminals.values()) ctx.terminals.get(t.sessionId, t.terminalId)?.pump();
+      });
+    });
+
+    socket.on('disconnect', () => {
+      for (const t of socket.data.terminals.values()) ctx.terminals.detach(t.sessionId, t.terminalId, socket.id);
+      socket.data.terminals.clear();
+    });
+  });
+  return io;
+}

@@ -1,0 +1,250 @@
+import type { BackendState, LabBackend } from '../backend/lab-backend';
+import type { CheckRunner } from '../checks/check-runner';
+import type { BerthConfig } from '../config';
+import type { CheckResultEvent, ProgressView, QuizReply, RevealReply } from '../contracts/protocol';
+import type { EventBus } from '../events';
+import type { LabCatalog } from '../labs/catalog';
+import type { LabDefinition, StepDefinition } from '../labs/types';
+import type { SessionRow, Store } from '../store/database';
+import type { SessionManager } from './session-manager';
+import { SessionError } from './session-manager';
+
+type Trigger = CheckResultEvent['trigger'];
+
+/**
+ * A student's way through a lab: current step, checks, hints, solutions and
+ * quizzes. Every change is saved before it is announced, so a restart of the
+ * server loses nothing.
+ */
+export class ProgressService {
+  private readonly running = new Set<string>();
+  private readonly rerun = new Set<string>();
+  private readonly setupDone = new Map<string, Set<number>>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly lastStatus = new Map<string, CheckResultEvent>();
+
+  constructor(
+    private readonly config: BerthConfig,
+    private readonly store: Store,
+    private readonly catalog: LabCatalog,
+    private readonly sessions: SessionManager,
+    private readonly checks: CheckRunner,
+    private readonly backend: LabBackend,
+    private readonly bus: EventBus,
+  ) {}
+
+  startTimer(): void {
+    const every = this.config.checks.autoIntervalSeconds * 1000;
+    if (every <= 0) return;
+    this.timer = setInterval(() => this.tick(), every);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** The slow timer: only sessions someone worked in recently, so idle labs cost nothing. */
+  private tick(): void {
+    const recent = Date.now() - 5 * 60_000;
+    for (const row of this.store.liveSessions()) {
+      if (row.state !== 'running' || row.lastActivityAt < recent) continue;
+      void this.autoCheck(row.id, 'timer');
+    }
+  }
+
+  view(row: SessionRow): ProgressView {
+    return this.store.getProgress(row.studentId, row.labId);
+  }
+
+  lastResults(sessionId: string): CheckResultEvent[] {
+    return [...this.lastStatus.values()].filter((e) => e.sessionId === sessionId);
+  }
+
+  private context(sessionId: string): { row: SessionRow; lab: LabDefinition; progress: ProgressView } {
+    const row = this.sessions.get(sessionId);
+    if (!row) throw new SessionError('That lab session does not exist.', 404);
+    const lab = this.catalog.get(row.labId);
+    if (!lab) throw new SessionError('This lab is no longer available.', 404);
+    return { row, lab, progress: this.store.getProgress(row.studentId, row.labId) };
+  }
+
+  private step(lab: LabDefinition, index: number): StepDefinition {
+    const step = lab.steps[index];
+    if (!step) throw new SessionError(`This lab has no step ${index + 1}.`, 400);
+    return step;
+  }
+
+  private save(row: SessionRow, progress: ProgressView): void {
+    this.store.saveProgress(row.studentId, progress);
+    this.bus.emit('progress', { sessionId: row.id, studentId: row.studentId, progress });
+  }
+
+  /** Steps with neither check nor quiz are done once the student moves past them. */
+  private static needsProof(step: StepDefinition): boolean {
+    return step.checks.length > 0 || step.quizzes.length > 0;
+  }
+
+  goto(sessionId: string, index: number): ProgressView {
+    const { row, lab, progress } = this.context(sessionId);
+    this.step(lab, index);
+    const unlocked = this.firstUnfinished(lab, progress);
+    if (index > unlocked) throw new SessionError('Finish the current step first.', 409);
+    for (let i = progress.currentStep; i < index; i++) {
+      if (!ProgressService.needsProof(lab.steps[i]) && !progress.completed.includes(i)) progress.completed.push(i);
+    }
+    progress.currentStep = index;
+    this.finishIfDone(lab, progress);
+    this.save(row, progress);
+    void this.runStepSetup(row, lab, index);
+    return progress;
+  }
+
+  /** Index of the first step that still needs proof (steps before it are open to the student). */
+  private firstUnfinished(lab: LabDefinition, progress: ProgressView): number {
+    for (let i = 0; i < lab.steps.length; i++) {
+      if (!progress.completed.includes(i) && ProgressService.needsProof(lab.steps[i])) return i;
+    }
+    return lab.steps.length - 1;
+  }
+
+  private finishIfDone(lab: LabDefinition, progress: ProgressView): void {
+    const allDone = lab.steps.every((s, i) => progress.completed.includes(i) || (!ProgressService.needsProof(s) && i <= progress.currentStep));
+    if (allDone && lab.steps.length > 0 && progress.finishedAt === null && progress.currentStep === lab.steps.length - 1) {
+      for (let i = 0; i < lab.steps.length; i++) if (!progress.completed.includes(i)) progress.completed.push(i);
+      progress.finishedAt = Date.now();
+    }
+  }
+
+  async runStepSetup(row: SessionRow, lab: LabDefinition, index: number): Promise<void> {
+    const done = this.setupDone.get(row.id) ?? new Set<number>([0]);
+    this.setupDone.set(row.id, done);
+    if (done.has(index) || !row.backendState) return;
+    done.add(index);
+    for (const block of lab.steps[index].setup) {
+      await this.backend
+        .exec(row.backendState as BackendState, block.machine, block.script, { timeoutMs: block.timeoutSeconds * 1000, outputCapBytes: this.config.checks.outputCapBytes })
+        .catch((err: Error) => console.error(`[session ${row.id}] setup of step ${index + 1} failed: ${err.message}`));
+    }
+  }
+
+  /** After Enter and a quiet terminal, or on the timer: check the current step if it is not done. */
+  async autoCheck(sessionId: string, trigger: Trigger): Promise<void> {
+    let ctx;
+    try {
+      ctx = this.context(sessionId);
+    } catch {
+      return;
+    }
+    const { row, lab, progress } = ctx;
+    if (row.state !== 'running') return;
+    const index = progress.currentStep;
+    const step = lab.steps[index];
+    if (!step || step.checks.length === 0 || progress.completed.includes(index)) return;
+    await this.runCheck(sessionId, index, trigger);
+  }
+
+  /** Never more than one check in flight per session; a button press during one asks for another. */
+  async runCheck(sessionId: string, index: number, trigger: Trigger): Promise<CheckResultEvent | null> {
+    const { row, lab } = this.context(sessionId);
+    const step = this.step(lab, index);
+    if (row.state !== 'running' || !row.backendState) throw new SessionError('Your lab machines are not running.', 409);
+    if (step.checks.length === 0) throw new SessionError('This step has nothing to check.', 400);
+    if (this.running.has(sessionId)) {
+      if (trigger === 'button') this.rerun.add(sessionId);
+      return null;
+    }
+    this.running.add(sessionId);
+    try {
+      this.publish({ sessionId, step: index, status: 'running', trigger });
+      const outcome = await this.checks.run(row.backendState as BackendState, step.checks);
+      const event: CheckResultEvent = {
+        sessionId,
+        step: index,
+        status: outcome.passed ? 'passed' : 'failed',
+        feedback: outcome.feedback,
+        durationMs: outcome.durationMs,
+        trigger,
+      };
+      this.store.recordCheck(sessionId, index, event.status, event.feedback, outcome.durationMs, trigger);
+      if (outcome.passed) this.markPassed(sessionId, index);
+      this.publish(event);
+      return event;
+    } catch (err) {
+      const event: CheckResultEvent = { sessionId, step: index, status: 'failed', feedback: `The check could not run: ${err instanceof Error ? err.message : String(err)}`, trigger };
+      this.publish(event);
+      return event;
+    } finally {
+      this.running.delete(sessionId);
+      if (this.rerun.delete(sessionId)) void this.runCheck(sessionId, index, 'button').catch(() => undefined);
+    }
+  }
+
+  private publish(event: CheckResultEvent): void {
+    this.lastStatus.set(`${event.sessionId}/${event.step}`, event);
+    this.bus.emit('check', event);
+  }
+
+  private markPassed(sessionId: string, index: number): void {
+    const { row, lab, progress } = this.context(sessionId);
+    const step = lab.steps[index];
+    const quizzesDone = step.quizzes.every((q) => progress.quizAnswers[q.id]?.correct);
+    if (!quizzesDone) return;
+    if (!progress.completed.includes(index)) progress.completed.push(index);
+    this.advance(row, lab, progress, index);
+  }
+
+  private advance(row: SessionRow, lab: LabDefinition, progress: ProgressView, index: number): void {
+    if (progress.currentStep === index && index + 1 < lab.steps.length) {
+      progress.currentStep = index + 1;
+      void this.runStepSetup(row, lab, index + 1);
+    }
+    this.finishIfDone(lab, progress);
+    this.save(row, progress);
+  }
+
+  revealHint(sessionId: string, index: number): RevealReply {
+    const { row, lab, progress } = this.context(sessionId);
+    const step = this.step(lab, index);
+    const shown = progress.hintsRevealed[index] ?? 0;
+    if (shown >= step.hintsHtml.length) return { ok: false, error: 'There are no more hints for this step.' };
+    progress.hintsRevealed[index] = shown + 1;
+    this.save(row, progress);
+    return { ok: true, html: step.hintsHtml[shown] };
+  }
+
+  hintsShown(row: SessionRow, lab: LabDefinition, index: number): string[] {
+    const count = this.store.getProgress(row.studentId, row.labId).hintsRevealed[index] ?? 0;
+    return lab.steps[index]?.hintsHtml.slice(0, count) ?? [];
+  }
+
+  revealSolution(sessionId: string, index: number): RevealReply {
+    const { row, lab, progress } = this.context(sessionId);
+    const step = this.step(lab, index);
+    if (!step.solutionHtml) return { ok: false, error: 'This step has no written solution.' };
+    if (!progress.solutionsRevealed.includes(index)) {
+      progress.solutionsRevealed.push(index);
+      this.save(row, progress);
+    }
+    return { ok: true, html: step.solutionHtml };
+  }
+
+  answerQuiz(sessionId: string, index: number, quizId: string, choices: number[]): QuizReply {
+    const { row, lab, progress } = this.context(sessionId);
+    const step = this.step(lab, index);
+    const quiz = step.quizzes.find((q) => q.id === quizId);
+    if (!quiz) return { ok: false, error: 'That question is not part of this step.' };
+    if (choices.some((c) => !Number.isInteger(c) || c < 0 || c >= quiz.choices.length)) return { ok: false, error: 'That answer is not one of the choices.' };
+    const wanted = quiz.choices.map((c, i) => (c.correct ? i : -1)).filter((i) => i >= 0);
+    const picked = [...new Set(choices)].sort((a, b) => a - b);
+    const correct = picked.length === wanted.length && picked.every((c, i) => c === wanted[i]);
+    progress.quizAnswers[quizId] = { choices: picked, correct };
+    if (correct && step.quizzes.every((q) => progress.quizAnswers[q.id]?.correct)) {
+      if (step.checks.length === 0) {
+        if (!progress.completed.includes(index)) progress.completed.push(index);
+        this.advance(row, lab, progress, index);
+      } else this.save(row, progress);
+    } else this.save(row, progress);
+    return { ok: true, correct, correctChoices: correct ? wanted : undefined, explanationHtml: correct ? quiz.explanationHtml : undefined };
+  }
+}

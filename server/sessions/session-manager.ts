@@ -1,0 +1,369 @@
+import type { BerthConfig } from '../config';
+import type { BackendState, LabBackend, SessionSpec } from '../backend/lab-backend';
+import { newSessionId } from '../backend/docker-backend';
+import type { SessionState } from '../contracts/protocol';
+import type { EventBus } from '../events';
+import type { LabCatalog } from '../labs/catalog';
+import type { LabDefinition } from '../labs/types';
+import type { SessionRow, Store } from '../store/database';
+import { Semaphore } from './semaphore';
+
+export class SessionError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** What `start` returns: the session row plus, while queued, the place in line. */
+export interface SessionTicket {
+  session: SessionRow;
+  queuePosition?: number;
+}
+
+const ACTIVE: SessionState[] = ['starting', 'running', 'resuming'];
+
+/**
+ * Owns the lifecycle of every session: queue → starting → running ⇄ paused →
+ * ended. Talks to machines only through the LabBackend, persists every change
+ * to the store before announcing it, and announces through the event bus.
+ */
+export class SessionManager {
+  private readonly queue: string[] = [];
+  private readonly details = new Map<string, string>();
+  private readonly engine: Semaphore;
+  private sweeper: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Last input per session, kept in memory and written through on sweep. */
+  private readonly activity = new Map<string, number>();
+
+  constructor(
+    private readonly config: BerthConfig,
+    private readonly store: Store,
+    private readonly backend: LabBackend,
+    private readonly catalog: LabCatalog,
+    private readonly bus: EventBus,
+  ) {
+    // Starting machines is the heaviest thing Berth asks of the engine; a few at a time keeps everyone moving.
+    this.engine = new Semaphore(3);
+  }
+
+  /** Re-adopts sessions Berth knew before a restart and removes everything else it labelled. */
+  async reconcile(): Promise<{ adopted: string[]; failed: string[]; removed: number }> {
+    const adopted: string[] = [];
+    const failed: string[] = [];
+    for (const row of this.store.liveSessions()) {
+      if (row.state === 'queued') {
+        this.queue.push(row.id);
+        continue;
+      }
+      const health = row.backendState ? await this.backend.poll(row.backendState as BackendState).catch(() => 'gone' as const) : 'gone';
+      if (health === 'running' && (row.state === 'running' || row.state === 'starting' || row.state === 'resuming')) {
+        this.store.updateSession(row.id, { state: 'running' });
+        adopted.push(row.id);
+      } else if (health === 'paused' || (health === 'running' && row.state === 'paused')) {
+        if (health === 'running') await this.backend.pause(row.backendState as BackendState).catch(() => undefined);
+        this.store.updateSession(row.id, { state: 'paused' });
+        adopted.push(row.id);
+      } else {
+        if (row.backendState) await this.backend.stop(row.backendState as BackendState).catch(() => undefined);
+        this.store.updateSession(row.id, { state: 'failed', error: 'Berth restarted while your lab was starting. Start it again.', endedAt: Date.now() });
+        failed.push(row.id);
+      }
+    }
+    const keep = new Set(this.store.liveSessions().map((s) => s.id));
+    const removed = await this.backend.removeOrphans(keep);
+    this.pumpQueue();
+    return { adopted, failed, removed };
+  }
+
+  startSweeper(intervalMs = 15_000): void {
+    this.sweeper = setInterval(() => void this.sweep(), intervalMs);
+    this.sweeper.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  get(id: string): SessionRow | undefined {
+    return this.store.getSession(id);
+  }
+
+  detail(id: string): string | undefined {
+    return this.details.get(id);
+  }
+
+  queuePosition(id: string): number | undefined {
+    const i = this.queue.indexOf(id);
+    return i >= 0 ? i + 1 : undefined;
+  }
+
+  /** Waits for whatever start/resume/stop is running for the session (tests, CLI). */
+  async settled(id: string): Promise<void> {
+    while (this.inFlight.has(id)) await this.inFlight.get(id);
+  }
+
+  touch(id: string): void {
+    this.activity.set(id, Date.now());
+  }
+
+  private activeCount(): number {
+    return this.store.liveSessions().filter((s) => ACTIVE.includes(s.state)).length;
+  }
+
+  async start(studentId: string, labId: string): Promise<SessionTicket> {
+    const lab = this.catalog.get(labId);
+    if (!lab) throw new SessionError(`There is no lab called "${labId}".`, 404);
+    const mine = this.store.studentSessions(studentId);
+    const same = mine.find((s) => s.labId === labId);
+    if (same) return { session: same, queuePosition: this.queuePosition(same.id) };
+    if (mine.length >= this.config.sessions.maxPerStudent) {
+      const other = mine[0];
+      const title = this.catalog.get(other.labId)?.title ?? other.labId;
+      throw new SessionError(`You already have a lab open: "${title}". End it before starting another one.`, 409, { activeSessionId: other.id });
+    }
+    const now = Date.now();
+    const row: SessionRow = {
+      id: newSessionId(),
+      studentId,
+      labId,
+      state: 'queued',
+      backendState: null,
+      createdAt: now,
+      expiresAt: now + this.config.sessions.timeLimitMinutes * 60_000,
+      lastActivityAt: now,
+      extensions: 0,
+      error: null,
+      endedAt: null,
+    };
+    this.store.insertSession(row);
+    this.queue.push(row.id);
+    this.pumpQueue();
+    const session = this.store.getSession(row.id)!;
+    const position = this.queuePosition(row.id);
+    if (position) {
+      this.details.set(row.id, `Berth is full right now (${this.config.sessions.maxRunning} labs running). You are number ${position} in line; your lab starts by itself when a place frees up.`);
+      this.announce(session);
+    }
+    return { session, queuePosition: position };
+  }
+
+  private pumpQueue(): void {
+    while (this.queue.length && this.activeCount() < this.config.sessions.maxRunning) {
+      const id = this.queue.shift()!;
+      const row = this.store.getSession(id);
+      if (!row || row.state !== 'queued') continue;
+      this.store.updateSession(id, { state: 'starting' });
+      this.track(id, this.launch(id));
+    }
+    this.queue.forEach((id, i) => {
+      const row = this.store.getSession(id);
+      if (!row) return;
+      this.details.set(id, `Berth is full right now. You are number ${i + 1} in line; your lab starts by itself when a place frees up.`);
+      this.announce(row);
+    });
+  }
+
+  private track(id: string, work: Promise<void>): void {
+    const p = work.finally(() => {
+      if (this.inFlight.get(id) === p) this.inFlight.delete(id);
+    });
+    this.inFlight.set(id, p);
+  }
+
+  specFor(lab: LabDefinition, row: SessionRow): SessionSpec {
+    return {
+      sessionId: row.id,
+      labId: lab.id,
+      studentId: row.studentId,
+      machines: lab.machines.map((m) => ({
+        name: m.name,
+        image: m.image,
+        docker: m.docker,
+        memoryBytes: m.memoryBytes,
+        cpus: m.cpus,
+        pids: m.pids,
+        env: m.env,
+        files: m.files,
+      })),
+    };
+  }
+
+  private async launch(id: string): Promise<void> {
+    const row = this.store.getSession(id)!;
+    const lab = this.catalog.get(row.labId);
+    this.setDetail(row, 'Creating your lab machines…');
+    try {
+      if (!lab) throw new Error(`lab ${row.labId} is no longer available`);
+      const state = await this.engine.run(() =>
+        this.backend.start(this.specFor(lab, row), (e) => {
+          if (e.detail) this.setDetail(this.store.getSession(id)!, capitalise(e.detail) + '…');
+        }),
+      );
+      this.store.updateSession(id, { backendState: state });
+      // The student may have ended the lab while machines were starting.
+      if (this.store.getSession(id)?.state !== 'starting') {
+        await this.backend.stop(state);
+        return;
+      }
+      await this.runLabSetup(lab, state);
+      this.store.updateSession(id, { state: 'running', lastActivityAt: Date.now() });
+      this.activity.set(id, Date.now());
+      this.details.delete(id);
+      this.announce(this.store.getSession(id)!);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(`[session ${id}] start failed: ${message}`);
+      const current = this.store.getSession(id);
+      if (current?.backendState) await this.backend.stop(current.backendState as BackendState).catch(() => undefined);
+      this.store.updateSession(id, { state: 'failed', error: `Your lab machines could not start (${message}). Try again; if it keeps failing, tell your instructor.`, endedAt: Date.now() });
+      this.announce(this.store.getSession(id)!);
+      this.pumpQueue();
+    }
+  }
+
+  private async runLabSetup(lab: LabDefinition, state: BackendState): Promise<void> {
+    const firstStep = lab.steps[0];
+    for (const block of [...lab.setup, ...(firstStep ? firstStep.setup.filter((b) => !b.visible) : [])]) {
+      const result = await this.backend.exec(state, block.machine, block.script, {
+        timeoutMs: block.timeoutSeconds * 1000,
+        outputCapBytes: this.config.checks.outputCapBytes,
+      });
+      if (result.exitCode !== 0) {
+        throw new Error(`lab setup (${lab.source.file}:${block.line}) failed: ${(result.stderr || result.stdout).trim().split('\n').pop() ?? ''}`);
+      }
+    }
+  }
+
+  async stop(id: string, reason: 'student' | 'expired' | 'admin' = 'student'): Promise<SessionRow> {
+    const row = this.mustGet(id);
+    if (row.state === 'ended' || row.state === 'failed') return row;
+    const queued = this.queue.indexOf(id);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    this.store.updateSession(id, { state: 'stopping' });
+    this.setDetail(this.store.getSession(id)!, reason === 'expired' ? 'Time is up: removing your lab machines…' : 'Removing your lab machines…');
+    this.bus.emit('ended', { sessionId: id });
+    const work = (async () => {
+      await this.inFlight.get(id)?.catch(() => undefined);
+      const latest = this.store.getSession(id)!;
+      if (latest.backendState) await this.backend.stop(latest.backendState as BackendState);
+      this.store.updateSession(id, { state: 'ended', endedAt: Date.now(), error: reason === 'expired' ? 'Time is up for this lab. Your progress is saved.' : null });
+      this.details.delete(id);
+      this.activity.delete(id);
+      this.announce(this.store.getSession(id)!);
+      this.pumpQueue();
+    })();
+    this.track(id, work);
+    await work;
+    return this.store.getSession(id)!;
+  }
+
+  async pause(id: string): Promise<SessionRow> {
+    const row = this.mustGet(id);
+    if (row.state !== 'running' || !row.backendState) return row;
+    this.bus.emit('machinesDown', { sessionId: id });
+    await this.backend.pause(row.backendState as BackendState);
+    this.store.updateSession(id, { state: 'paused' });
+    this.details.set(id, 'Your lab was paused because nobody typed for a while. Your files and images are kept; resume to continue.');
+    this.announce(this.store.getSession(id)!);
+    this.pumpQueue();
+    return this.store.getSession(id)!;
+  }
+
+  async resume(id: string): Promise<SessionRow> {
+    const row = this.mustGet(id);
+    if (row.state !== 'paused' || !row.backendState) return row;
+    if (this.activeCount() >= this.config.sessions.maxRunning) {
+      throw new SessionError('Berth is full right now; try resuming again in a minute.', 503);
+    }
+    this.store.updateSession(id, { state: 'resuming' });
+    this.setDetail(this.store.getSession(id)!, 'Waking your lab machines…');
+    const work = (async () => {
+      try {
+        const state = await this.engine.run(() => this.backend.resume(row.backendState as BackendState));
+        this.store.updateSession(id, { state: 'running', backendState: state, lastActivityAt: Date.now() });
+        this.activity.set(id, Date.now());
+        this.details.delete(id);
+      } catch (err) {
+        this.store.updateSession(id, { state: 'failed', error: `Your lab could not be resumed (${err instanceof Error ? err.message : String(err)}).`, endedAt: Date.now() });
+        await this.backend.stop(row.backendState as BackendState).catch(() => undefined);
+      }
+      this.announce(this.store.getSession(id)!);
+    })();
+    this.track(id, work);
+    return this.store.getSession(id)!;
+  }
+
+  async reset(id: string): Promise<SessionTicket> {
+    const row = this.mustGet(id);
+    await this.stop(id);
+    this.store.resetProgress(row.studentId, row.labId);
+    return this.start(row.studentId, row.labId);
+  }
+
+  extend(id: string): SessionRow {
+    const row = this.mustGet(id);
+    if (row.extensions >= this.config.sessions.maxExtensions) {
+      throw new SessionError('This lab cannot be extended any further.', 409);
+    }
+    const expiresAt = Math.max(row.expiresAt, Date.now()) + this.config.sessions.extendMinutes * 60_000;
+    this.store.updateSession(id, { expiresAt, extensions: row.extensions + 1 });
+    const next = this.store.getSession(id)!;
+    this.announce(next);
+    return next;
+  }
+
+  /** Time limits, idle pauses and the clean-up of long-paused sessions. */
+  async sweep(now = Date.now()): Promise<void> {
+    for (const row of this.store.liveSessions()) {
+      const last = Math.max(this.activity.get(row.id) ?? 0, row.lastActivityAt);
+      if (last !== row.lastActivityAt) this.store.updateSession(row.id, { lastActivityAt: last });
+      try {
+        if (row.state === 'running' && now >= row.expiresAt) await this.stop(row.id, 'expired');
+        else if (row.state === 'paused' && now - last > this.config.sessions.pausedRetentionHours * 3_600_000) await this.stop(row.id, 'expired');
+        else if (row.state === 'paused' && now >= row.expiresAt) await this.stop(row.id, 'expired');
+        else if (row.state === 'running' && this.config.sessions.idleMinutes > 0 && now - last > this.config.sessions.idleMinutes * 60_000 && !this.inFlight.has(row.id))
+          await this.pause(row.id);
+      } catch (err) {
+        console.error(`[session ${row.id}] sweep: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  extensionsLeft(row: SessionRow): number {
+    return Math.max(0, this.config.sessions.maxExtensions - row.extensions);
+  }
+
+  private mustGet(id: string): SessionRow {
+    const row = this.store.getSession(id);
+    if (!row) throw new SessionError('That lab session does not exist.', 404);
+    return row;
+  }
+
+  private setDetail(row: SessionRow, detail: string): void {
+    this.details.set(row.id, detail);
+    this.announce(row);
+  }
+
+  private announce(row: SessionRow): void {
+    this.bus.emit('status', {
+      sessionId: row.id,
+      studentId: row.studentId,
+      state: row.state,
+      queuePosition: this.queuePosition(row.id),
+      detail: this.details.get(row.id),
+      expiresAt: row.expiresAt,
+      idleAt: this.config.sessions.idleMinutes > 0 ? (this.activity.get(row.id) ?? row.lastActivityAt) + this.config.sessions.idleMinutes * 60_000 : undefined,
+      error: row.error ?? undefined,
+    });
+  }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

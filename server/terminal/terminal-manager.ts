@@ -1,0 +1,143 @@
+import type { BackendState, LabBackend, TerminalSize } from '../backend/lab-backend';
+import type { BerthConfig } from '../config';
+import { Terminal, type TerminalViewer } from './terminal';
+
+/**
+ * Every open terminal, keyed by session and terminal id. A terminal outlives a
+ * page reload (the viewer re-attaches and gets exactly what it missed) but not
+ * a departure: with no viewer for `graceMs` its shell is ended in the machine.
+ */
+export class TerminalManager {
+  private readonly terminals = new Map<string, Terminal>();
+  private readonly opening = new Map<string, Promise<Terminal>>();
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private promptListeners: Array<(sessionId: string, machine: string) => void> = [];
+  private inputListeners: Array<(sessionId: string) => void> = [];
+
+  constructor(
+    private readonly backend: LabBackend,
+    private readonly config: BerthConfig,
+    private readonly graceMs = 10 * 60_000,
+  ) {}
+
+  private key(sessionId: string, terminalId: string): string {
+    return `${sessionId}/${terminalId}`;
+  }
+
+  /** A student's command has probably finished (output went quiet after Enter). */
+  onPromptReturn(listener: (sessionId: string, machine: string) => void): void {
+    this.promptListeners.push(listener);
+  }
+
+  onInput(listener: (sessionId: string) => void): void {
+    this.inputListeners.push(listener);
+  }
+
+  get(sessionId: string, terminalId: string): Terminal | undefined {
+    return this.terminals.get(this.key(sessionId, terminalId));
+  }
+
+  async attach(
+    sessionId: string,
+    state: BackendState,
+    terminalId: string,
+    machine: string,
+    viewer: TerminalViewer,
+    from: number,
+    size: TerminalSize,
+  ): Promise<Terminal> {
+    const key = this.key(sessionId, terminalId);
+    let terminal = this.terminals.get(key);
+    if (terminal && (!terminal.alive || terminal.machine !== machine)) {
+      // The shell exited (the student typed `exit`): a fresh shell, a fresh byte stream.
+      this.terminals.delete(key);
+      await terminal.close().catch(() => undefined);
+      terminal = undefined;
+      if (from > 0) viewer.reset(0);
+      from = 0;
+    }
+    if (!terminal) {
+      let pending = this.opening.get(key);
+      if (!pending) {
+        pending = this.open(sessionId, state, terminalId, machine, size);
+        this.opening.set(key, pending);
+        pending.finally(() => this.opening.delete(key)).catch(() => undefined);
+      }
+      terminal = await pending;
+    }
+    const timer = this.graceTimers.get(key);
+    if (timer) {
+      clearTimeout(timer);
+      this.graceTimers.delete(key);
+    }
+    if (from > terminal.end) {
+      // The client is ahead of us: the server restarted and this is a new shell.
+      viewer.reset(0);
+      from = 0;
+    }
+    terminal.attach(viewer, from);
+    if (viewer.owner) terminal.resize(viewer.id, size.cols, size.rows);
+    return terminal;
+  }
+
+  private async open(sessionId: string, state: BackendState, terminalId: string, machine: string, size: TerminalSize): Promise<Terminal> {
+    const shell = await this.backend.openShell(state, machine, size);
+    const { scrollbackBytes, highWatermark, lowWatermark } = this.config.terminal;
+    const terminal = new Terminal(this.key(sessionId, terminalId), machine, shell, scrollbackBytes, {
+      high: highWatermark,
+      low: lowWatermark,
+      chunk: 64 * 1024,
+    });
+    terminal.onQuietAfterEnter(() => this.promptListeners.forEach((l) => l(sessionId, machine)));
+    this.terminals.set(this.key(sessionId, terminalId), terminal);
+    return terminal;
+  }
+
+  input(sessionId: string, terminalId: string, viewerId: string, data: string): boolean {
+    const ok = this.get(sessionId, terminalId)?.input(viewerId, data) ?? false;
+    if (ok) this.inputListeners.forEach((l) => l(sessionId));
+    return ok;
+  }
+
+  detach(sessionId: string, terminalId: string, viewerId: string): void {
+    const key = this.key(sessionId, terminalId);
+    const terminal = this.terminals.get(key);
+    if (!terminal) return;
+    terminal.detach(viewerId);
+    if (terminal.viewerCount() === 0 && !this.graceTimers.has(key)) {
+      const timer = setTimeout(() => {
+        this.graceTimers.delete(key);
+        if (terminal.viewerCount() === 0) void this.closeOne(key);
+      }, this.graceMs);
+      timer.unref();
+      this.graceTimers.set(key, timer);
+    }
+  }
+
+  /** Ends the shell for good (the student closed the tab of that terminal). */
+  async close(sessionId: string, terminalId: string): Promise<void> {
+    await this.closeOne(this.key(sessionId, terminalId));
+  }
+
+  private async closeOne(key: string): Promise<void> {
+    const terminal = this.terminals.get(key);
+    this.terminals.delete(key);
+    const timer = this.graceTimers.get(key);
+    if (timer) clearTimeout(timer);
+    this.graceTimers.delete(key);
+    await terminal?.close().catch(() => undefined);
+  }
+
+  async closeSession(sessionId: string): Promise<void> {
+    const keys = [...this.terminals.keys()].filter((k) => k.startsWith(`${sessionId}/`));
+    await Promise.all(keys.map((k) => this.closeOne(k)));
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.terminals.keys()].map((k) => this.closeOne(k)));
+  }
+
+  count(): number {
+    return this.terminals.size;
+  }
+}
