@@ -107,7 +107,7 @@ export function importKillercoda(scenarioDir: string, outDir: string, options: I
   try {
     index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as KcIndex;
   } catch (err) {
-    throw new Error(`${indexFile}: not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${indexFile}: not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   const out = path.resolve(outDir);
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
