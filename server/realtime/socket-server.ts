@@ -135,6 +135,8 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
 
     on('check:run', async (req, reply) => {
       own(req.sessionId);
+      // Refusals first: once we have replied {ok:true}, a later error cannot reach the client.
+      ctx.progress.checkable(req.sessionId, req.step);
       reply({ ok: true });
       await ctx.progress.runCheck(req.sessionId, req.step, 'button');
     });

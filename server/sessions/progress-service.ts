@@ -144,12 +144,22 @@ export class ProgressService {
     await this.runCheck(sessionId, index, trigger);
   }
 
-  /** Never more than one check in flight per session; a button press during one asks for another. */
-  async runCheck(sessionId: string, index: number, trigger: Trigger): Promise<CheckResultEvent | null> {
+  /**
+   * Throws why a check of this step cannot run now. The socket handler calls
+   * this before it answers `{ok:true}`: a refusal raised after that answer was
+   * lost, because an acknowledgement can only be sent once.
+   */
+  checkable(sessionId: string, index: number): { row: SessionRow; step: StepDefinition } {
     const { row, lab } = this.context(sessionId);
     const step = this.step(lab, index);
     if (row.state !== 'running' || !row.backendState) throw new SessionError('Your lab machines are not running.', 409);
     if (step.checks.length === 0) throw new SessionError('This step has nothing to check.', 400);
+    return { row, step };
+  }
+
+  /** Never more than one check in flight per session; a button press during one asks for another. */
+  async runCheck(sessionId: string, index: number, trigger: Trigger): Promise<CheckResultEvent | null> {
+    const { row, step } = this.checkable(sessionId, index);
     if (this.running.has(sessionId)) {
       if (trigger === 'button') this.rerun.add(sessionId);
       return null;
