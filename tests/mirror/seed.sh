@@ -40,15 +40,19 @@ command -v docker >/dev/null || die "docker CLI not found"
 command -v curl >/dev/null || die "curl not found"
 command -v jq >/dev/null || die "jq not found"
 docker image inspect "$MIRROR_IMAGE" >/dev/null 2>&1 || die "image $MIRROR_IMAGE is missing (build images/mirror first)"
-state="$(docker inspect -f "{{.State.Status}}" "$MIRROR_NAME" 2>/dev/null)" || state=absent
+# Host networking, not a published port: a published port is DNATed to the
+# mirror's bridge, and Docker's bridge isolation then drops traffic from the
+# lab machines' own session bridges. On the host network the lab machines reach
+# it at host.docker.internal (the host's INPUT chain), like a classroom mirror.
+state="$(docker inspect -f "{{.State.Status}} {{.HostConfig.NetworkMode}}" "$MIRROR_NAME" 2>/dev/null)" || state=absent
 case "$state" in
-  running) log "mirror already running" ;;
-  absent)
+  "running host") log "mirror already running" ;;
+  absent|*" "*)
+    if [ "$state" != absent ]; then log "mirror container is '$state'; recreating it on the host network"; docker rm -f "$MIRROR_NAME" >/dev/null; fi
     log "creating mirror container"
     docker volume create "$MIRROR_VOLUME" >/dev/null
-    docker run -d --name "$MIRROR_NAME" --restart unless-stopped -p "${MIRROR_PORT}:5000" \
+    docker run -d --name "$MIRROR_NAME" --restart unless-stopped --network host -e "REGISTRY_HTTP_ADDR=:${MIRROR_PORT}" \
       -v "${MIRROR_VOLUME}:/var/lib/docker-registry" "$MIRROR_IMAGE" >/dev/null ;;
-  *) log "mirror container is '$state'; starting it"; docker start "$MIRROR_NAME" >/dev/null ;;
 esac
 
 log "waiting for http://127.0.0.1:${MIRROR_PORT}/v2/"

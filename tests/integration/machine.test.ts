@@ -1,0 +1,101 @@
+import { DockerBackend, newSessionId } from '../../server/backend/docker-backend';
+import type { BackendState } from '../../server/backend/lab-backend';
+import { loadConfig } from '../../server/config';
+import { runDoctor } from '../../server/docker/doctor';
+import { detectProfile } from '../../server/docker/detect-profile';
+import { connectDocker, LABEL } from '../../server/docker/engine';
+
+/**
+ * The foundation on the real engine: a lab machine under the detected
+ * isolation profile runs its own Docker, pulls through the classroom mirror,
+ * runs Compose, and leaves nothing behind when removed.
+ */
+jest.setTimeout(300_000);
+
+const docker = connectDocker();
+const instance = `it-machine-${Math.random().toString(36).slice(2, 8)}`;
+const config = { ...loadConfig({ ...process.env, BERTH_INSTANCE: instance }), warmPool: { size: 0 } };
+let backend: DockerBackend;
+let state: BackendState;
+const sessionId = newSessionId();
+
+async function sh(script: string, timeoutMs = 120_000) {
+  return backend.exec(state, 'docker', script, { timeoutMs, outputCapBytes: 256 * 1024 });
+}
+
+beforeAll(async () => {
+  const { profile } = await detectProfile(docker, config);
+  backend = new DockerBackend(docker, config, profile);
+  state = await backend.start({
+    sessionId,
+    labId: 'machine-test',
+    studentId: 'tester',
+    machines: [{ name: 'docker', image: 'dind', docker: true, env: { LAB_GREETING: 'hi there' }, files: [] }],
+  });
+});
+
+afterAll(async () => {
+  if (state) await backend.stop(state);
+  await backend.shutdown();
+});
+
+test('the inner Docker engine is ready and the machine has the lab hostname and environment', async () => {
+  const r = await sh('docker info --format "{{.ServerVersion}} {{.Driver}}"; hostname; echo "$LAB_GREETING"');
+  expect(r.exitCode).toBe(0);
+  const [version, name, greeting] = r.stdout.trim().split('\n');
+  expect(version).toMatch(/^\d+\.\d+.* overlay2$/);
+  expect(name).toBe('docker');
+  expect(greeting).toBe('hi there');
+});
+
+test('docker pull nginx is served by the registry mirror, and docker run works', async () => {
+  const pull = await sh('docker pull nginx 2>&1 && docker run --rm alpine echo inner-ok');
+  expect(pull.stdout).toContain('inner-ok');
+  expect(pull.exitCode).toBe(0);
+  const info = await sh('docker info --format "{{json .RegistryConfig.Mirrors}}"');
+  expect(info.stdout).toContain(config.registryMirror.replace(/\/$/, ''));
+});
+
+test('docker compose up brings up a two-service app inside the machine', async () => {
+  const compose = [
+    'mkdir -p /root/app && cd /root/app',
+    "printf 'services:\\n  web:\\n    image: nginx\\n    ports: [\"8080:80\"]\\n  cache:\\n    image: redis\\n' > compose.yaml",
+    'docker compose up -d 2>&1',
+    'for i in $(seq 1 50); do curl -fsS localhost:8080 >/dev/null 2>&1 && break; sleep 0.2; done',
+    'curl -fsS localhost:8080 | grep -o "Welcome to nginx"',
+    'docker compose ps --format "{{.Service}} {{.State}}" | sort',
+  ].join('\n');
+  const r = await sh(compose);
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toContain('Welcome to nginx');
+  expect(r.stdout).toMatch(/cache running\s+web running/);
+});
+
+test('inner containers are confined by the machine cgroup (memory limit applies to them)', async () => {
+  // With the host cgroup namespace, inner containers must nest under the machine's cgroup.
+  const r = await sh('docker run -d --name sleeper alpine sleep 300 >/dev/null && cat /proc/$(docker inspect -f "{{.State.Pid}}" sleeper)/cgroup | grep memory; docker rm -f sleeper >/dev/null');
+  expect(r.exitCode).toBe(0);
+  const own = await sh("awk -F: '$2==\"memory\"{print $3}' /proc/1/cgroup");
+  const machineCgroup = own.stdout.trim();
+  if (machineCgroup !== '/') expect(r.stdout).toContain(machineCgroup);
+});
+
+test('removing the session leaves no container, network or volume behind', async () => {
+  await backend.stop(state);
+  const filters = { label: [`${LABEL.instance}=${instance}`] };
+  expect(await docker.listContainers({ all: true, filters })).toEqual([]);
+  expect((await docker.listNetworks({ filters })).map((n) => n.Name)).toEqual([]);
+  expect(((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => v.Name)).toEqual([]);
+});
+
+test('berth doctor recommends a profile that runs Docker inside, and says why privileged was not chosen', async () => {
+  const report = await runDoctor(docker, config);
+  const privileged = report.probes.find((p) => p.name === 'privileged container');
+  expect(report.recommended).not.toBeNull();
+  if (privileged && !privileged.ok) {
+    expect(report.recommended).not.toBe('privileged');
+    expect(report.reason).toContain('privileged containers are refused');
+  }
+  const inside = report.probes.find((p) => p.name.startsWith('Docker inside a lab machine') && p.ok);
+  expect(inside?.name).toContain(report.recommended!);
+});
