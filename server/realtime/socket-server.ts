@@ -5,7 +5,7 @@ import type { BackendState } from '../backend/lab-backend';
 import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/protocol';
 import type { BerthContext } from '../context';
 import { SessionError } from '../sessions/session-manager';
-import type { TerminalViewer } from '../terminal/terminal';
+import type { Terminal, TerminalViewer } from '../terminal/terminal';
 import { originAllowed } from '../http/auth';
 import { describeIssue, inbound, type InboundEvent } from './inbound';
 
@@ -14,6 +14,8 @@ interface SocketData {
   studentName: string;
   watching: Set<string>;
   terminals: Map<string, { sessionId: string; terminalId: string }>;
+  /** Terminals being attached, with the last size asked for meanwhile (applied once attached). */
+  attaching: Map<string, { cols: number; rows: number } | null>;
   invalid: number;
 }
 
@@ -46,6 +48,7 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
     socket.data.studentName = student.name;
     socket.data.watching = new Set();
     socket.data.terminals = new Map();
+    socket.data.attaching = new Map();
     socket.data.invalid = 0;
     next();
   });
@@ -103,7 +106,18 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
         exit: (reason) => socket.emit('terminal:exit', { sessionId: req.sessionId, terminalId: req.terminalId, reason }),
         transportBacklog: () => transportBacklog(socket),
       };
-      await ctx.terminals.attach(row.id, row.backendState as BackendState, req.terminalId, req.machine, viewer, req.from, { cols: req.cols, rows: req.rows });
+      // A resize sent while the shell is being created (the browser laid out the page meanwhile)
+      // would otherwise be dropped: the terminal is not ours yet. Keep the last one and apply it.
+      socket.data.attaching.set(key, null);
+      let terminal: Terminal;
+      let late: { cols: number; rows: number } | null | undefined;
+      try {
+        terminal = await ctx.terminals.attach(row.id, row.backendState as BackendState, req.terminalId, req.machine, viewer, req.from, { cols: req.cols, rows: req.rows });
+      } finally {
+        late = socket.data.attaching.get(key);
+        socket.data.attaching.delete(key);
+      }
+      if (late) terminal.resize(socket.id, late.cols, late.rows);
       socket.data.terminals.set(key, { sessionId: req.sessionId, terminalId: req.terminalId });
       reply({ ok: true, owner: true } as { ok: boolean });
     });
@@ -114,7 +128,9 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
     });
 
     on('terminal:resize', (req) => {
-      if (!socket.data.terminals.has(`${req.sessionId}/${req.terminalId}`)) return;
+      const key = `${req.sessionId}/${req.terminalId}`;
+      if (socket.data.attaching.has(key)) socket.data.attaching.set(key, { cols: req.cols, rows: req.rows });
+      if (!socket.data.terminals.has(key)) return;
       ctx.terminals.get(req.sessionId, req.terminalId)?.resize(socket.id, req.cols, req.rows);
     });
 
