@@ -7,7 +7,7 @@ import { runExec, startTtyExec } from './exec';
  * An interactive login shell in a machine. The wrapper records the shell's PID
  * before exec'ing bash, because Docker cannot kill an exec (moby #9098): on
  * close we signal that session ourselves. `stty` sets the size before bash
- * starts, so even engines that ignore ConsoleSize never show a 0x0 shell.
+ * starts if the engine ignored ConsoleSize, so no shell ever shows 0x0.
  */
 export async function openDockerShell(
   container: Docker.Container,
@@ -18,7 +18,9 @@ export async function openDockerShell(
   const pidFile = `/run/berth/shell-${id}.pid`;
   const cols = clamp(size.cols, 10, 500);
   const rows = clamp(size.rows, 4, 200);
-  const script = `mkdir -p /run/berth; echo $$ > ${pidFile}; stty cols ${cols} rows ${rows} 2>/dev/null; cd /root; exec bash -l`;
+  // Only a pty the engine left at 0x0 gets the size from stty: setting it unconditionally
+  // raced with a resize the client sent meanwhile and put the old size back.
+  const script = `mkdir -p /run/berth; echo $$ > ${pidFile}; [ "$(stty size 2>/dev/null)" = "0 0" ] && stty cols ${cols} rows ${rows} 2>/dev/null; cd /root; exec bash -l`;
   const envList = Object.entries({ TERM: 'xterm-256color', LANG: 'C.UTF-8', HOME: '/root', ...env }).map(([k, v]) => `${k}=${v}`);
   const { stream, exec } = await startTtyExec(container, ['/bin/sh', '-c', script], { cols, rows }, envList);
 
