@@ -105,7 +105,8 @@ export class DockerBackend implements LabBackend {
     if (pooled) {
       try {
         return await this.adopt(pooled, containerName, network, m);
-      } catch {
+      } catch (err) {
+        console.warn(`[warm pool] could not adopt ${pooled.containerId.slice(0, 12)}, starting a fresh machine: ${errorText(err)}`);
         await this.discard(pooled);
       }
     }
@@ -153,7 +154,13 @@ export class DockerBackend implements LabBackend {
       NanoCpus: limits.nanoCpus,
       PidsLimit: limits.pids,
     });
-    const setHost = `echo ${m.name} > /etc/berth-hostname && hostname ${m.name} && echo ${m.name} > /etc/hostname && sed -i 's/\\b${pooled.hostname}\\b/${m.name}/g' /etc/hosts`;
+    // /etc/hosts and /etc/hostname are bind mounts: rewrite them in place (sed -i would replace the file and fail).
+    const setHost = [
+      `echo ${m.name} > /etc/berth-hostname`,
+      `hostname ${m.name}`,
+      `echo ${m.name} > /etc/hostname`,
+      `hosts=$(sed 's/\\b${pooled.hostname}\\b/${m.name}/g' /etc/hosts) && printf '%s\\n' "$hosts" > /etc/hosts`,
+    ].join(' && ');
     const result = await runExec(container, ['/bin/sh', '-c', setHost], { timeoutMs: 10_000, outputCapBytes: 4096 });
     if (result.exitCode !== 0) throw new Error(`could not rename pooled machine: ${result.stderr}`);
     return { name: m.name, containerId: pooled.containerId, containerName, volume: pooled.volume, docker: true };
