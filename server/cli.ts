@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { loadConfig } from './config';
+import { loadConfig, type BerthConfig } from './config';
 import { connectDocker } from './docker/engine';
 import { formatDoctorReport, runDoctor } from './docker/doctor';
-import { buildAllImages } from './docker/images';
+import { buildAllImages, imageExists } from './docker/images';
 import { startServer } from './http/server';
 import { registerLabCommands } from './cli/lab-commands';
 
@@ -14,8 +14,10 @@ program
   .command('serve')
   .description('serve Berth: the student site, terminals and checks')
   .option('-p, --port <port>', 'port to listen on (BERTH_PORT)')
-  .action(async (opts: { port?: string }) => {
+  .option('--build-missing-images', 'first build the lab machine images that are missing (as `berth images build`)')
+  .action(async (opts: { port?: string; buildMissingImages?: boolean }) => {
     const config = loadConfig(opts.port ? { ...process.env, BERTH_PORT: opts.port } : process.env);
+    if (opts.buildMissingImages) await buildMissingImages(config);
     const server = await startServer(config);
     const stop = async (signal: string) => {
       console.log(`[berth] ${signal}: closing; lab machines stay and are re-adopted on the next start`);
@@ -34,6 +36,27 @@ program
     console.log(formatDoctorReport(report));
     process.exitCode = report.recommended ? 0 : 1;
   });
+
+/** Idempotent: builds only the lab images that are absent; a failure is logged and serving goes on. */
+async function buildMissingImages(config: BerthConfig): Promise<void> {
+  const docker = connectDocker();
+  const wanted: Array<[string, string]> = [
+    ['dind', config.images.dind],
+    ['shell', config.images.shell],
+  ];
+  const missing: string[] = [];
+  for (const [folder, tag] of wanted) if (!(await imageExists(docker, tag))) missing.push(folder);
+  if (!missing.length) return;
+  console.log(`[berth] lab images missing (${missing.join(', ')}): building them before serving; this takes a few minutes`);
+  const started = Date.now();
+  try {
+    await buildAllImages(docker, config.images, (line) => console.log(`[berth] ${line}`), missing);
+    console.log(`[berth] lab images ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    console.error(`[berth] building lab images failed: ${err instanceof Error ? err.message : String(err)}`);
+    console.error('[berth] serving anyway; lab machines cannot start until `berth images build` succeeds');
+  }
+}
 
 const images = program.command('images').description('lab machine images');
 images

@@ -56,7 +56,9 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
   const sessions = new SessionManager(config, store, backend, catalog, bus);
   const terminals = new TerminalManager(backend, config);
   const checks = new CheckRunner(backend, config.checks.concurrency, config.checks.outputCapBytes);
-  const progress = new ProgressService(config, store, catalog, sessions, checks, backend, bus);
+  const progress = new ProgressService(config, store, catalog, sessions, checks, backend, bus, (sessionId, machine, text) =>
+    terminals.typeInto(sessionId, machine, text),
+  );
   const views = new Views(catalog, store, sessions, progress);
 
   const studentOf = (req: IncomingMessage) => {

@@ -18,7 +18,7 @@ import { createMachine, removeContainer, removeVolume, stopContainer, waitReady 
 import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from '../docker/networks';
 import { runExec } from '../docker/exec';
 import { copyFolderIn, copyOut } from '../docker/files';
-import { openDockerShell } from '../docker/shell';
+import { endAllShells, openDockerShell } from '../docker/shell';
 import { WarmPool, type PooledMachine } from './warm-pool';
 
 interface MachineRecord {
@@ -261,6 +261,11 @@ export class DockerBackend implements LabBackend {
 
   async openShell(state: BackendState, machine: string, size: TerminalSize, env: Record<string, string> = {}): Promise<ShellStream> {
     return openDockerShell(this.container(state, machine), size, env);
+  }
+
+  async endStaleShells(raw: BackendState): Promise<void> {
+    const state = raw as DockerState;
+    await Promise.all(state.machines.map((m) => endAllShells(this.docker.getContainer(m.containerId)).catch(() => undefined)));
   }
 
   async copyIn(state: BackendState, machine: string, hostDir: string, target: string, mode?: string): Promise<void> {

@@ -72,6 +72,8 @@ export interface LabBackend {
   openShell(state: BackendState, machine: string, size: TerminalSize, env?: Record<string, string>): Promise<ShellStream>;
   copyIn(state: BackendState, machine: string, hostDir: string, target: string, mode?: string): Promise<void>;
   copyOut(state: BackendState, machine: string, path: string): Promise<Readable>;
+  /** Ends every shell an earlier Berth process left running in the session's machines. */
+  endStaleShells(state: BackendState): Promise<void>;
   /** Where the proxy can reach `port` of a machine from the Berth process. */
   endpoint(state: BackendState, machine: string, port: number): Promise<{ host: string; port: number }>;
   /** Session ids that have objects in the engine, for reconcile on start-up. */

@@ -98,3 +98,9 @@ export async function openDockerShell(
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.round(value) || min));
 }
+
+/** After a Berth restart the old shells lost their browser for good: end them. */
+export async function endAllShells(container: Docker.Container): Promise<void> {
+  const script = 'for f in /run/berth/shell-*.pid; do [ -e "$f" ] || continue; p=$(cat "$f"); pkill -KILL -s "$p" 2>/dev/null; rm -f "$f"; done; exit 0';
+  await runExec(container, ['/bin/sh', '-c', script], { timeoutMs: 10_000, outputCapBytes: 1024 });
+}

@@ -31,6 +31,8 @@ export class ProgressService {
     private readonly checks: CheckRunner,
     private readonly backend: LabBackend,
     private readonly bus: EventBus,
+    /** Types text into the session's open terminal on a machine; false when none is open. */
+    private readonly typeIntoTerminal: (sessionId: string, machine: string, text: string) => boolean = () => false,
   ) {}
 
   startTimer(): void {
@@ -122,6 +124,8 @@ export class ProgressService {
     if (done.has(index) || !row.backendState) return;
     done.add(index);
     for (const block of lab.steps[index].setup) {
+      // A visible setup is typed where the student watches; with no terminal open it runs hidden instead.
+      if (block.visible && this.typeIntoTerminal(row.id, block.machine, `${block.script.trimEnd()}\r`)) continue;
       await this.backend
         .exec(row.backendState as BackendState, block.machine, block.script, { timeoutMs: block.timeoutSeconds * 1000, outputCapBytes: this.config.checks.outputCapBytes })
         .catch((err: Error) => console.error(`[session ${row.id}] setup of step ${index + 1} failed: ${err.message}`));

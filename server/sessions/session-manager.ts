@@ -62,6 +62,7 @@ export class SessionManager {
       }
       const health = row.backendState ? await this.backend.poll(row.backendState as BackendState).catch(() => 'gone' as const) : 'gone';
       if (health === 'running' && (row.state === 'running' || row.state === 'starting' || row.state === 'resuming')) {
+        await this.backend.endStaleShells(row.backendState as BackendState);
         this.store.updateSession(row.id, { state: 'running' });
         adopted.push(row.id);
       } else if (health === 'paused' || (health === 'running' && row.state === 'paused')) {

@@ -93,6 +93,14 @@ export class TerminalManager {
     return terminal;
   }
 
+  /** Text typed by Berth itself (a visible setup step) into the machine's main terminal. */
+  typeInto(sessionId: string, machine: string, text: string): boolean {
+    const terminal = this.get(sessionId, machine);
+    if (!terminal?.alive) return false;
+    terminal.write(text);
+    return true;
+  }
+
   input(sessionId: string, terminalId: string, viewerId: string, data: string): boolean {
     const ok = this.get(sessionId, terminalId)?.input(viewerId, data) ?? false;
     if (ok) this.inputListeners.forEach((l) => l(sessionId));

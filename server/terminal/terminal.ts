@@ -104,6 +104,11 @@ export class Terminal {
     return true;
   }
 
+  /** Input from Berth, not from a viewer. */
+  write(data: string): void {
+    if (this.alive) this.shell.write(data);
+  }
+
   resize(viewerId: string, cols: number, rows: number): void {
     if (this.viewers.get(viewerId)?.viewer.owner) this.shell.resize({ cols, rows });
   }
