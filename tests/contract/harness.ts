@@ -141,12 +141,12 @@ export async function startLab(berth: Berth, student: Student, labId: string): P
   return id;
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(what: string | (() => string), probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await sleep(everyMs);
   }
 }
@@ -276,7 +276,7 @@ export class TermClient {
 
   /** Waits until the text received so far matches. */
   async waitText(pattern: RegExp | string, timeoutMs = 15_000): Promise<string> {
-    return waitFor(`terminal output matching ${String(pattern)} (got …${JSON.stringify(this.text().slice(-300))})`, () => {
+    return waitFor(() => `terminal output matching ${String(pattern)} (got …${JSON.stringify(this.text().slice(-300))})`, () => {
       const text = this.text();
       return (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)) ? text : null;
     }, timeoutMs, 20);
@@ -290,7 +290,7 @@ export class TermClient {
     const close = `</${tag}>`;
     const start = this.text().length;
     this.type(`echo "<"${tag}">"; ${command}; echo "</"${tag}">"\r`);
-    const text = await waitFor(`output of ${JSON.stringify(command)} (got …${JSON.stringify(this.text().slice(-300))})`, () => {
+    const text = await waitFor(() => `output of ${JSON.stringify(command)} (got …${JSON.stringify(this.text().slice(-300))})`, () => {
       const t = this.text().slice(start);
       const a = t.indexOf(open);
       const b = t.indexOf(close, a + open.length);
