@@ -107,6 +107,7 @@ test('terminal:close ends the shell and its jobs inside the machine', async () =
   await waitFor('the terminal to be gone', () => berth.server.ctx.terminals.get(sessionId, 'box:2') === undefined);
   await waitFor('the shell process to be gone', async () => !(await bashes()).split(' ').includes(pid), 10_000, 200);
   expect(await bashes()).toBe(baseline);
-  expect(await sh("ps -eo args= | grep -c '^sleep 4[23]4[23]$'")).toBe('0');
+  // Its jobs go too, the disowned one included (it ignores the hang-up, not the kill of its session).
+  await waitFor('the shell\'s jobs to be gone', async () => (await sh("ps -eo args= | grep -c '^sleep 4[23]4[23]$'")) === '0', 5000, 100);
   expect(await sh('ls /run/berth/ | grep -c "shell-.*pid"')).toBe('1'); // only the first terminal's
 }, 60_000);
