@@ -130,3 +130,41 @@ export async function stopContainer(docker: Docker, id: string): Promise<void> {
     if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 304) throw err;
   }
 }
+
+/**
+ * A stopped machine keeps its filesystem, including the pid files of the
+ * dockerd and containerd that were killed with it. On the next start dockerd
+ * finds /run/docker.pid naming a PID that now belongs to another process and
+ * refuses to start ("process with PID … is still running"), so a paused lab
+ * could never resume. Emptying them before the start is enough: dockerd and
+ * its containerd supervisor ignore an empty pid file. (moby's own dind script
+ * deletes them in its entrypoint for the same reason.) Works on a stopped
+ * container, where no exec is possible.
+ */
+export async function clearStalePidFiles(container: Docker.Container): Promise<void> {
+  const archive = emptyFilesTar(['run/docker.pid', 'run/docker/containerd/containerd.pid']);
+  await container.putArchive(archive as unknown as NodeJS.ReadableStream, { path: '/' });
+}
+
+/** A ustar archive of empty regular files owned by root. */
+function emptyFilesTar(paths: string[]): Buffer {
+  const octal = (n: number, width: number) => n.toString(8).padStart(width - 1, '0') + '\0';
+  const headers = paths.map((p) => {
+    const h = Buffer.alloc(512);
+    h.write(p, 0, 100, 'utf8');
+    h.write(octal(0o644, 8), 100);
+    h.write(octal(0, 8), 108);
+    h.write(octal(0, 8), 116);
+    h.write(octal(0, 12), 124);
+    h.write(octal(Math.floor(Date.now() / 1000), 12), 136);
+    h.write('        ', 148); // checksum is computed with its own field as spaces
+    h.write('0', 156);
+    h.write('ustar\0', 257);
+    h.write('00', 263);
+    let sum = 0;
+    for (const byte of h) sum += byte;
+    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+    return h;
+  });
+  return Buffer.concat([...headers, Buffer.alloc(1024)]);
+}
