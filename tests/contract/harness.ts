@@ -152,7 +152,8 @@ export async function waitFor<T>(what: string | (() => string), probe: () => T |
 }
 
 export async function waitState(berth: Berth, sessionId: string, state: SessionState, timeoutMs = 60_000): Promise<void> {
-  await waitFor(`session ${sessionId} to be ${state}`, () => berth.server.ctx.sessions.get(sessionId)?.state === state, timeoutMs);
+  const row = () => berth.server.ctx.sessions.get(sessionId);
+  await waitFor(() => `session ${sessionId} to be ${state} (it is ${row()?.state}${row()?.error ? `: ${row()?.error}` : ''})`, () => row()?.state === state, timeoutMs);
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
