@@ -17,7 +17,7 @@ export interface InstructionsProps {
 }
 
 const STATE_LABEL = { done: 'done', current: 'current step', available: 'not done yet', locked: 'locked: finish the earlier steps first' } as const;
-const STATE_ICON = { done: '✓', current: '▸', available: '○', locked: '🔒' } as const;
+const STATE_ICON = { done: '✓', current: '▸', available: '○', locked: '⊘' } as const;
 
 export function Instructions({ session, lab, ctx, onGoto, onFinish, onCheck, running }: InstructionsProps) {
   const steps = session.lab.steps;

@@ -474,7 +474,7 @@ function SessionBar({ session, conn, onAction }: { session: SessionView; conn: C
       </span>
       {live && session.expiresAt ? (
         <span class={`time-left ${left < 5 * 60000 ? 'low' : ''}`} title="Time left in this lab" aria-label={describeTimeLeft(left)}>
-          ⏱ {formatTimeLeft(left)}
+          ◷ {formatTimeLeft(left)}
         </span>
       ) : null}
       <span class="spacer" />
@@ -589,7 +589,7 @@ function FinishScreen({ session, onBack, onEnd }: { session: SessionView; onBack
   return (
     <div class="finish">
       <div class="finish-badge" aria-hidden="true">
-        🎉
+        ★
       </div>
       <h2 tabIndex={-1}>{session.lab.finish?.title || `You finished “${session.lab.title}”`}</h2>
       {session.lab.finish?.html ? <div class="prose" dangerouslySetInnerHTML={{ __html: session.lab.finish.html }} /> : null}

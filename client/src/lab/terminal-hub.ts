@@ -42,7 +42,16 @@ export class TerminalHub {
     s.on('terminal:data', onData);
     s.on('terminal:reset', onReset);
     s.on('terminal:exit', onExit);
+    // Read-only hook for the browser tests and for support: the text a terminal shows.
+    (window as unknown as { berth?: unknown }).berth = {
+      terminalText: (machine: string) => this.views.get(machine)?.text() ?? null,
+      terminalBytes: (machine: string) => this.views.get(machine)?.bytes ?? null,
+      /** Drop the transport as a network hiccup would; socket.io reconnects by itself. */
+      dropConnection: () => s.io.engine?.close(),
+      renderer: (machine: string) => (this.views.get(machine)?.element.querySelector('canvas') ? 'webgl' : 'dom'),
+    };
     this.offData = () => {
+      delete (window as unknown as { berth?: unknown }).berth;
       s.off('terminal:data', onData);
       s.off('terminal:reset', onReset);
       s.off('terminal:exit', onExit);

@@ -194,6 +194,20 @@ export class TerminalView {
     this.stream.clear();
   }
 
+  /** Whole buffer as text (scrollback included); used by tests and diagnostics. */
+  text(): string {
+    const buf = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < buf.length; i++) {
+      const line = buf.getLine(i);
+      if (!line) continue;
+      const s = line.translateToString(true);
+      if (line.isWrapped && lines.length) lines[lines.length - 1] += s;
+      else lines.push(s);
+    }
+    return lines.join('\n').replace(/\s+$/, '');
+  }
+
   get bytes(): number {
     return this.stream.count;
   }

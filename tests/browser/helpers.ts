@@ -1,0 +1,97 @@
+/**
+ * Shared setup for the browser tests: a real Berth (real lab machines) on a
+ * random port with the fixture labs, and Debian's Chromium driven by
+ * playwright-core (never a downloaded browser).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../../server/config';
+import { startServer, type RunningServer } from '../../server/http/server';
+
+export const root = path.resolve(__dirname, '../..');
+export const artifacts = path.join(root, 'test-results');
+
+export interface Berth {
+  url: string;
+  server: RunningServer;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startBerth(name: string): Promise<Berth> {
+  const index = path.join(root, 'dist', 'client', 'index.html');
+  if (!fs.existsSync(index)) throw new Error('The client is not built: run `npm run build:client` before the browser tests.');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `berth-${name}-`));
+  const config = loadConfig({
+    ...process.env,
+    BERTH_HOST: '127.0.0.1',
+    BERTH_PORT: '0',
+    BERTH_DATA_DIR: dataDir,
+    BERTH_LABS_DIR: path.join(__dirname, 'fixtures', 'labs'),
+    BERTH_INSTANCE: `berthbt${name.replace(/[^a-z0-9]/g, '')}${process.pid}`,
+    BERTH_WARM_POOL: '0',
+    BERTH_SECRET: 'browser-test-secret-browser-test-secret',
+    BERTH_CHECK_INTERVAL: '3',
+  });
+  const server = await startServer(config);
+  return {
+    url: server.url,
+    server,
+    dataDir,
+    async close() {
+      await server.close({ removeSessions: true });
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** Console errors and CSP violations seen by a page. */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    const text = m.text();
+    if (/Content Security Policy|Refused to/i.test(text)) problems.push(`csp: ${text}`);
+    else if (m.type() === 'error' && !/status of 401/.test(text)) problems.push(`console: ${text}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  return problems;
+}
+
+/** The text a terminal shows (scrollback included), through the client's read-only hook. */
+export function terminalText(page: Page, machine: string): Promise<string> {
+  return page.evaluate((m) => {
+    const b = (window as unknown as { berth?: { terminalText(m: string): string | null } }).berth;
+    return b?.terminalText(m) ?? '';
+  }, machine);
+}
+
+export async function waitForTerminal(page: Page, machine: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const start = Date.now();
+  let text = '';
+  while (Date.now() - start < timeoutMs) {
+    text = await terminalText(page, machine);
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(150);
+  }
+  throw new Error(`terminal ${machine} never showed ${pattern}; it shows:\n${text.slice(-2000)}`);
+}
+
+export function count(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+export async function shot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(artifacts, { recursive: true });
+  const file = path.join(artifacts, name);
+  await page.screenshot({ path: file });
+  return file;
+}

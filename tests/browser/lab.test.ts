@@ -1,0 +1,221 @@
+/**
+ * A student's whole journey through a lab in a real browser, against a real
+ * Berth with real lab machines: join, catalog, start, Run button, checks,
+ * keyboard typing, reload mid-lab, socket reconnect, published port, a `yes`
+ * flood stopped with Ctrl-C, a quiz and the finish screen.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { count, launchBrowser, root, shot, startBerth, terminalText, waitForTerminal, watchConsole, type Berth } from './helpers';
+
+jest.setTimeout(300_000);
+
+let berth: Berth;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let problems: string[];
+
+beforeAll(async () => {
+  berth = await startBerth('lab');
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1440, height: 860 }, colorScheme: 'dark' });
+  page = await context.newPage();
+  problems = watchConsole(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await berth?.close();
+});
+
+const prompt = /root@docker:[^\n]*[#$]\s*$/;
+const stepTitle = () => page.locator('#step-title').innerText();
+
+test('a student joins and sees the catalog', async () => {
+  await page.goto(berth.url);
+  await page.getByLabel('Your display name').fill('Ada Lovelace');
+  await page.getByRole('button', { name: 'Join' }).click();
+  const card = page.locator('.lab-card[data-lab-id="browser-lab"]');
+  await card.waitFor();
+  await expectText(card, 'Berth in the browser');
+  await expectText(card, 'Beginner');
+  await expectText(page.locator('.catalog-section h2').first(), 'Foundations');
+  // search filters the cards
+  await page.getByRole('searchbox').fill('no such lab anywhere');
+  await page.getByText('No lab matches your search.').waitFor();
+  await page.getByRole('searchbox').fill('browser');
+  await card.waitFor();
+  await shot(page, 'catalog.png');
+});
+
+test('starting the lab shows progress, then a live terminal', async () => {
+  await page.getByRole('button', { name: 'Start: Berth in the browser' }).click();
+  await page.waitForURL(/#\/session\//);
+  await page.locator('.xterm-host.active').waitFor({ state: 'visible', timeout: 180_000 });
+  await waitForTerminal(page, 'docker', prompt, 120_000);
+  expect(await stepTitle()).toBe('Make a file');
+  await expectText(page.locator('.conn'), 'Connected');
+});
+
+test('the Run button types the command, the output shows, the check passes and the next step unlocks', async () => {
+  const next = page.getByRole('button', { name: 'Next step →' });
+  expect(await next.isDisabled()).toBe(true);
+  expect(await page.locator('.step-item').nth(1).locator('button').isDisabled()).toBe(true);
+  await page.locator('.block-run').first().getByRole('button', { name: /^Run in terminal docker/ }).click();
+  await waitForTerminal(page, 'docker', /hello-from-42/);
+  // Berth checks automatically when the prompt comes back; the Check button is there too.
+  const status = page.locator('.check-status');
+  try {
+    await page.waitForSelector('.check-status[data-status="passed"]', { timeout: 15_000 });
+  } catch {
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await page.waitForSelector('.check-status[data-status="passed"]', { timeout: 30_000 });
+  }
+  await expectText(status, 'Well done');
+  await page.waitForFunction(() => !(document.querySelector('.step-nav .btn.primary') as HTMLButtonElement | null)?.disabled);
+  expect(await next.isDisabled()).toBe(false);
+  expect(await page.locator('.step-item').nth(1).locator('button').isDisabled()).toBe(false);
+  expect(await page.locator('.step-item').nth(0).getAttribute('class')).toContain('current');
+  await page.waitForTimeout(300); // mid-celebration
+  const file = await shot(page, 'lab-step-passed.png');
+  fs.copyFileSync(file, path.join(root, 'docs', 'screenshot-lab.png'));
+});
+
+test('a command typed by keyboard into xterm runs', async () => {
+  await page.locator('.xterm-host.active .xterm-screen').click();
+  await page.keyboard.type('echo typed-$((40+2))');
+  await page.keyboard.press('Enter');
+  const text = await waitForTerminal(page, 'docker', /^typed-42$/m);
+  expect(count(text, '\ntyped-42')).toBe(1);
+});
+
+test('a reload mid-lab returns to the same step and the same terminal text, nothing doubled', async () => {
+  await page.getByRole('button', { name: 'Next step →' }).click();
+  expect(await stepTitle()).toBe('Serve a page');
+  await page.waitForTimeout(500); // let step:goto reach the server
+  await waitForTerminal(page, 'docker', prompt);
+  const before = await terminalText(page, 'docker');
+  await page.reload();
+  await page.locator('#step-title').waitFor();
+  expect(await stepTitle()).toBe('Serve a page');
+  const after = await waitForTerminal(page, 'docker', /typed-42[\s\S]*root@docker/);
+  await page.waitForTimeout(500);
+  const settled = await terminalText(page, 'docker');
+  expect(settled).toBe(before);
+  expect(count(after, '\nhello-from-42')).toBe(1);
+  expect(count(settled, '\ntyped-42')).toBe(1);
+  // the first step is still done
+  expect(await page.locator('.step-item').nth(0).getAttribute('class')).toContain('done');
+});
+
+test('a dropped connection reconnects and replays exactly the missed output', async () => {
+  await page.locator('.xterm-host.active .xterm-screen').click();
+  await page.keyboard.type('sleep 2; echo after-drop-$((5*5))');
+  await page.keyboard.press('Enter');
+  await page.evaluate(() => (window as unknown as { berth: { dropConnection(): void } }).berth.dropConnection());
+  await page.locator('.conn-connected').waitFor({ timeout: 20_000 });
+  const text = await waitForTerminal(page, 'docker', /^after-drop-25$/m, 20_000);
+  expect(count(text, '\nafter-drop-25')).toBe(1);
+  expect(count(text, '\ntyped-42')).toBe(1);
+  await page.keyboard.type('echo still-typing-$((2+2))');
+  await page.keyboard.press('Enter');
+  const t2 = await waitForTerminal(page, 'docker', /^still-typing-4$/m);
+  expect(count(t2, '\nstill-typing-4')).toBe(1);
+});
+
+test('a published port opens inside Berth and shows the page served by a container in the machine', async () => {
+  await page.locator('.block-run').first().getByRole('button', { name: /^Run in terminal docker/ }).click();
+  try {
+    await page.waitForSelector('.check-status[data-status="passed"]', { timeout: 90_000 });
+  } catch {
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await page.waitForSelector('.check-status[data-status="passed"]', { timeout: 60_000 });
+  }
+  await page.getByRole('tab', { name: /Web page/ }).click();
+  const frame = page.frameLocator('.port-panel.shown iframe');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await frame.locator('h1').waitFor({ timeout: 3_000 });
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await page.locator('.port-panel.shown').getByRole('button', { name: 'Reload' }).click();
+    }
+  }
+  expect(await frame.locator('h1').innerText()).toBe('served-by-nginx-in-lab');
+  const href = await page.locator('.port-panel.shown a', { hasText: 'new browser tab' }).getAttribute('href');
+  expect(href).toMatch(/^\/s\/[^/]+\/docker\/8080\//);
+  await shot(page, 'lab-port-tab.png');
+  await page.getByRole('tab', { name: /docker/ }).click();
+});
+
+test('flooding the terminal with `yes` and pressing Ctrl-C brings the prompt back within seconds', async () => {
+  await page.locator('.xterm-host.active .xterm-screen').click();
+  await page.keyboard.type('yes');
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, 'docker', /(^y\n){20}/m);
+  await page.waitForTimeout(3_000);
+  const t0 = Date.now();
+  await page.keyboard.press('Control+c');
+  await page.keyboard.type('echo flood-$((3*3))-over');
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, 'docker', /^flood-9-over$/m, 10_000);
+  const ms = Date.now() - t0;
+  console.log(`prompt back ${ms} ms after Ctrl-C`);
+  expect(ms).toBeLessThan(8_000);
+  await expectText(page.locator('.conn'), 'Connected');
+});
+
+test('a quiz gives immediate feedback and the lab finishes with the finish screen', async () => {
+  await page.getByRole('button', { name: 'Next step →' }).click();
+  expect(await stepTitle()).toBe('Check your understanding');
+  const quiz = page.locator('.block-quiz');
+  await quiz.getByLabel('docker images').check();
+  await quiz.getByRole('button', { name: 'Answer' }).click();
+  await expectText(quiz, 'Not quite');
+  await quiz.getByLabel('docker ps').check();
+  await quiz.getByRole('button', { name: 'Answer' }).click();
+  await expectText(quiz, 'Correct');
+  await expectText(quiz, 'lists containers');
+  const finishBtn = page.getByRole('button', { name: 'Finish lab ✓' });
+  await page.waitForFunction(() => {
+    const b = Array.from(document.querySelectorAll('.step-nav button')).find((x) => x.textContent?.includes('Finish lab'));
+    return b && !(b as HTMLButtonElement).disabled;
+  }, null, { timeout: 30_000 });
+  await finishBtn.click();
+  await page.locator('.finish').waitFor();
+  await expectText(page.locator('.finish'), 'served a page');
+  await shot(page, 'lab-finish.png');
+});
+
+test('the light theme works and the page kept its Content Security Policy', async () => {
+  await page.getByRole('button', { name: 'Review the steps' }).click();
+  await page.getByRole('button', { name: /Switch to light theme/ }).click();
+  expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+  await shot(page, 'lab-light.png');
+  const csp = (await page.request.get(berth.url)).headers()['content-security-policy'];
+  expect(csp).toContain("script-src 'self'");
+  expect(problems.filter((p) => p.startsWith('csp:'))).toEqual([]);
+});
+
+test('ending the lab returns to the catalog with the progress shown', async () => {
+  await page.getByRole('button', { name: 'End lab' }).click();
+  await page.getByRole('button', { name: 'Yes, end it' }).click();
+  await page.locator('.lab-card[data-lab-id="browser-lab"]').waitFor({ timeout: 60_000 });
+  await expectText(page.locator('.lab-card[data-lab-id="browser-lab"]'), 'Finished');
+  expect(problems.filter((p) => !/WebGL|GPU stall|GL Driver/.test(p))).toEqual([]);
+});
+
+async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await locator.innerText().catch(() => '');
+    if (last.includes(text)) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`expected "${text}" in: ${last}`);
+}
