@@ -187,6 +187,7 @@ test('a quiz gives immediate feedback and the lab finishes with the finish scree
   }, null, { timeout: 30_000 });
   await finishBtn.click();
   await page.locator('.finish').waitFor();
+  await expectText(page.locator('.finish'), 'You finished');
   await expectText(page.locator('.finish'), 'served a page');
   await shot(page, 'lab-finish.png');
 });
@@ -214,7 +215,7 @@ async function expectText(locator: ReturnType<Page['locator']>, text: string): P
   let last = '';
   while (Date.now() < deadline) {
     last = await locator.innerText().catch(() => '');
-    if (last.includes(text)) return;
+    if (last.toLowerCase().includes(text.toLowerCase())) return;
     await page.waitForTimeout(100);
   }
   throw new Error(`expected "${text}" in: ${last}`);

@@ -591,7 +591,8 @@ function FinishScreen({ session, onBack, onEnd }: { session: SessionView; onBack
       <div class="finish-badge" aria-hidden="true">
         ★
       </div>
-      <h2 tabIndex={-1}>{session.lab.finish?.title || `You finished “${session.lab.title}”`}</h2>
+      <h2 tabIndex={-1}>You finished “{session.lab.title}”</h2>
+      {session.lab.finish?.title && !/^finish$/i.test(session.lab.finish.title.trim()) ? <p class="finish-sub">{session.lab.finish.title}</p> : null}
       {session.lab.finish?.html ? <div class="prose" dangerouslySetInnerHTML={{ __html: session.lab.finish.html }} /> : null}
       <h3>What you did</h3>
       <ul class="learned">
