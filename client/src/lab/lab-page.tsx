@@ -221,7 +221,6 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
       run,
       quizState: (quizId: string) => session.progress.quizAnswers[quizId],
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [session, running, conn],
   );
 
