@@ -1,0 +1,118 @@
+/**
+ * Time from POST /api/sessions to the first byte of the shell prompt at a
+ * socket.io client, as a student's browser would see it: cold (no warm pool)
+ * and warm (BERTH_WARM_POOL=2, filled before each run), for a lab with one
+ * machine (`hello`) and one with three (`trio`). Median of BENCH_RUNS (default 3).
+ *
+ *   npm run bench:first-prompt
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import type { DockerBackend } from '../server/backend/docker-backend';
+import { loadConfig } from '../server/config';
+import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
+import { connectDocker } from '../server/docker/engine';
+import { startServer, type RunningServer } from '../server/http/server';
+import { fmt, hostSummary, median, printTable, sleep } from './util';
+
+const LABS = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'runtime-labs');
+const POOL = 2;
+
+interface Sample {
+  running: number;
+  prompt: number;
+}
+
+async function post(url: string, route: string, body: unknown, cookie?: string): Promise<{ json: Record<string, any>; cookie: string | null }> {
+  const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+  return { json: (await res.json()) as Record<string, any>, cookie: res.headers.get('set-cookie') };
+}
+
+async function oneRun(server: RunningServer, labId: string, firstMachine: string): Promise<Sample> {
+  const joined = await post(server.url, '/api/join', { name: 'Bench' });
+  const cookie = joined.cookie!.split(';')[0];
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true, reconnection: false });
+  await new Promise<void>((r) => socket.once('connect', () => r()));
+  let sessionId = '';
+  let runningAt = 0;
+  const running = new Promise<void>((resolve, reject) => {
+    socket.on('session:status', (e) => {
+      if (e.sessionId !== sessionId) return;
+      if (e.state === 'running') resolve();
+      if (e.state === 'failed') reject(new Error(e.error));
+    });
+  });
+  const t0 = performance.now();
+  const started = await post(server.url, '/api/sessions', { labId }, cookie);
+  sessionId = started.json.session.id;
+  await socket.emitWithAck('session:watch', { sessionId });
+  if (server.ctx.sessions.get(sessionId)?.state !== 'running') await running;
+  runningAt = performance.now();
+  const firstByte = new Promise<number>((resolve) => socket.once('terminal:data', () => resolve(performance.now())));
+  const reply = await socket.emitWithAck('terminal:attach', { sessionId, machine: firstMachine, terminalId: firstMachine, from: 0, cols: 120, rows: 32 });
+  if (!reply.ok) throw new Error(reply.error);
+  const promptAt = await firstByte;
+  socket.close();
+  await post(server.url, `/api/sessions/${sessionId}/stop`, {}, cookie);
+  return { running: runningAt - t0, prompt: promptAt - t0 };
+}
+
+async function scenario(pool: number, labId: string, firstMachine: string, runs: number): Promise<Sample[]> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
+  const instance = `bench-fp-${crypto.randomBytes(3).toString('hex')}`;
+  const server = await startServer(
+    loadConfig({ ...process.env, BERTH_PORT: '0', BERTH_HOST: '127.0.0.1', BERTH_LABS_DIR: LABS, BERTH_DATA_DIR: dataDir, BERTH_WARM_POOL: String(pool), BERTH_INSTANCE: instance, BERTH_CHECK_INTERVAL: '0' }),
+  );
+  const backend = server.ctx.backend as DockerBackend;
+  const samples: Sample[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      // startServer began filling the pool; every adoption refills it in the background.
+      if (pool > 0) while (backend.poolStats().ready < pool) await sleep(100);
+      await sleep(500); // let the engine settle after the last stop / refill
+      samples.push(await oneRun(server, labId, firstMachine));
+    }
+  } finally {
+    await server.close({ removeSessions: true });
+    // The pool's machines are ours too: a final reconcile-style sweep of the instance.
+    const docker = connectDocker();
+    const filters = { label: [`io.berth.instance=${instance}`] };
+    for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+    for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  return samples;
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.env.BENCH_RUNS || 3);
+  const quiet = console.log;
+  console.log = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('[berth]')) return;
+    quiet(...args);
+  };
+  console.log(`first-prompt: median of ${runs} runs per row`);
+  console.log(hostSummary());
+  const rows: Array<Array<string | number>> = [];
+  for (const [label, pool, labId, machine] of [
+    ['cold, 1 machine', 0, 'hello', 'docker'],
+    ['cold, 3 machines', 0, 'trio', 'node1'],
+    [`warm (pool ${POOL}), 1 machine`, POOL, 'hello', 'docker'],
+    [`warm (pool ${POOL}), 3 machines`, POOL, 'trio', 'node1'],
+  ] as const) {
+    const samples = await scenario(pool, labId, machine, runs);
+    rows.push([label, fmt(median(samples.map((s) => s.running))), fmt(median(samples.map((s) => s.prompt))), samples.map((s) => fmt(s.prompt)).join(' / ')]);
+    console.log(`  ${label}: ${samples.map((s) => fmt(s.prompt)).join(', ')} ms`);
+  }
+  printTable('POST /api/sessions → first prompt byte at the client (ms)', ['scenario', 'running (median)', 'first byte (median)', 'all runs'], rows);
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
