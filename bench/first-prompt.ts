@@ -26,9 +26,14 @@ interface Sample {
   prompt: number;
 }
 
-async function post(url: string, route: string, body: unknown, cookie?: string): Promise<{ json: Record<string, any>; cookie: string | null }> {
+interface PostResult {
+  json: { session: { id: string } };
+  cookie: string | null;
+}
+
+async function post(url: string, route: string, body: unknown, cookie?: string): Promise<PostResult> {
   const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
-  return { json: (await res.json()) as Record<string, any>, cookie: res.headers.get('set-cookie') };
+  return { json: (await res.json()) as PostResult['json'], cookie: res.headers.get('set-cookie') };
 }
 
 async function oneRun(server: RunningServer, labId: string, firstMachine: string): Promise<Sample> {
@@ -37,7 +42,6 @@ async function oneRun(server: RunningServer, labId: string, firstMachine: string
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true, reconnection: false });
   await new Promise<void>((r) => socket.once('connect', () => r()));
   let sessionId = '';
-  let runningAt = 0;
   const running = new Promise<void>((resolve, reject) => {
     socket.on('session:status', (e) => {
       if (e.sessionId !== sessionId) return;
@@ -50,7 +54,7 @@ async function oneRun(server: RunningServer, labId: string, firstMachine: string
   sessionId = started.json.session.id;
   await socket.emitWithAck('session:watch', { sessionId });
   if (server.ctx.sessions.get(sessionId)?.state !== 'running') await running;
-  runningAt = performance.now();
+  const runningAt = performance.now();
   const firstByte = new Promise<number>((resolve) => socket.once('terminal:data', () => resolve(performance.now())));
   const reply = await socket.emitWithAck('terminal:attach', { sessionId, machine: firstMachine, terminalId: firstMachine, from: 0, cols: 120, rows: 32 });
   if (!reply.ok) throw new Error(reply.error);
