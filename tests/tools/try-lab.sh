@@ -56,10 +56,6 @@ cleanup()
 if clean_only: sys.exit(0)
 t0 = time.time()
 sh(['docker', 'network', 'create', net])
-# On a user-defined network the inner dockerd takes 172.17.0.0/16 for its own docker0, so
-# host-gateway (the host's docker0, 172.17.0.1) would point at the machine itself: use the
-# lab network's gateway (also the host) to reach the mirror instead.
-gw = sh(['docker', 'network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', net]).stdout.strip()
 for mm in machines:
     n = mm['name']; img = mm.get('image', 'dind')
     image = {'dind': 'berth-dind:latest', 'shell': 'berth-shell:latest'}.get(img, img)
@@ -68,7 +64,7 @@ for mm in machines:
            '--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE', '--security-opt', 'seccomp=unconfined',
            '--security-opt', 'apparmor=unconfined', '--security-opt', 'systempaths=unconfined', '--cgroupns', 'host',
            '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw', '-v', f'{cname(n)}:/var/lib/docker', '--init',
-           '--add-host', f'host.docker.internal:{gw}',
+           '--add-host', 'host.docker.internal:host-gateway',
            '-e', 'BERTH_REGISTRY_MIRROR=http://host.docker.internal:5000', '-e', f'BERTH_HOSTNAME={n}',
            '-e', f'BERTH_DOCKER={1 if docker else 0}']
     if 'memory' in mm: cmd += ['--memory', str(mm['memory'])]
