@@ -217,3 +217,27 @@ async function expectText(locator: ReturnType<Page['locator']>, text: string): P
   }
   throw new Error(`expected "${text}" in: ${last}`);
 }
+
+test('resetting the lab gives fresh machines and an empty terminal', async () => {
+  await page.getByRole('button', { name: /: Berth in the browser/ }).click();
+  await page.waitForURL(/#\/session\//);
+  await waitForTerminal(page, 'docker', prompt, 120_000);
+  const first = page.url();
+  await page.locator('.xterm-host.active .xterm-screen').click();
+  await page.keyboard.type('touch /root/before-reset && echo made-$((1+2))');
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, 'docker', /^made-3$/m);
+  await page.getByRole('button', { name: 'Reset lab' }).click();
+  await page.getByRole('button', { name: 'Yes, reset' }).click();
+  await page.waitForFunction((u) => location.href !== u, first, { timeout: 60_000 });
+  const fresh = await waitForTerminal(page, 'docker', prompt, 120_000);
+  expect(fresh).not.toContain('made-3');
+  await page.locator('.xterm-host.active .xterm-screen').click();
+  await page.keyboard.type('test -e /root/before-reset || echo gone-$((2*2))');
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, 'docker', /^gone-4$/m);
+  expect(await stepTitle()).toBe('Make a file');
+  await page.getByRole('button', { name: 'End lab' }).click();
+  await page.getByRole('button', { name: 'Yes, end it' }).click();
+  await page.locator('.lab-card').first().waitFor({ timeout: 60_000 });
+});

@@ -151,6 +151,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
   const [termStatus, setTermStatus] = useState<Record<string, { status: TerminalStatus; message?: string }>>({});
   const [split, setSplit] = useState(() => clampSplit(Number(localStorage.getItem('berth.split') ?? 0.42)));
   const [actionError, setActionError] = useState<string | null>(null);
+  const [attachGen, setAttachGen] = useState(0);
   const termBox = useRef<HTMLDivElement>(null);
   const hub = useRef<TerminalHub | null>(null);
 
@@ -187,7 +188,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
     if (!tab.startsWith('port:') && !session.machines.includes(tab.slice(5))) setTab(`term:${session.machines[0]}`);
     if (fresh) h.connected(); // a new (re)connection: re-attach everything from its byte count
     else if (watched) h.attachAll(); // only terminals not attached yet
-  }, [running, machinesKey, watched]);
+  }, [running, machinesKey, watched, attachGen]);
 
   useEffect(() => {
     if (tab.startsWith('term:')) hub.current?.show(tab.slice(5));
@@ -243,8 +244,14 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
     setActionError(null);
     try {
       const r = await api.action(session.id, action);
+      if (action === 'reset' && r.session.id !== session.id) {
+        // A reset is a brand-new session: open it (fresh terminals, fresh progress).
+        navigate(`#/session/${r.session.id}`, true);
+        return;
+      }
       if (action === 'reset') {
         hub.current?.restartAll();
+        setAttachGen((g) => g + 1); // re-attach from zero once the fresh machines run
         setLab(() => initLabState(r.session.lab.steps.map((s) => ({ index: s.index, hasCheck: s.hasCheck })), r.session.progress));
       }
       setSession(r.session);
