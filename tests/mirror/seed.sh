@@ -77,6 +77,12 @@ remote_hash() { # label of <name>:<tag> in the registry, or empty
     | jq -r --arg l "$LABEL" '.config.Labels[$l] // empty' 2>/dev/null || :
 }
 
+manifest_digest() { # digest of <name>:<tag>'s manifest in the registry, or empty
+  curl -fsSI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://127.0.0.1:${MIRROR_PORT}/v2/library/$1/manifests/$2" 2>/dev/null \
+    | tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }'
+}
+
 log "phase 2: stand-ins: ${ORDER[*]}"
 built=0; skipped=0
 for name in "${ORDER[@]}"; do
@@ -86,9 +92,14 @@ for name in "${ORDER[@]}"; do
   hash="$(dir_hash "$dir")"
   fresh=1
   if [ "${SEED_FORCE:-0}" != 1 ]; then
-    for tag in ${TAGS[$name]}; do
-      [ "$(remote_hash "$name" "$tag")" = "$hash" ] || { fresh=0; break; }
-    done
+    # the first tag must carry the hash label; the others must point at the same manifest
+    read -r first rest <<<"${TAGS[$name]}"
+    if [ "$(remote_hash "$name" "$first")" = "$hash" ]; then
+      want="$(manifest_digest "$name" "$first")"
+      for tag in $rest; do
+        [ "$(manifest_digest "$name" "$tag")" = "$want" ] || { fresh=0; break; }
+      done
+    else fresh=0; fi
   else fresh=0; fi
   if [ "$fresh" = 1 ]; then
     log "$name: up to date in the mirror (hash $hash), skipped"; skipped=$((skipped + 1)); continue
@@ -108,7 +119,7 @@ for name in "${ORDER[@]}"; do
   log "$name: pushed tags: ${TAGS[$name]}"
   # drop older local builds of this stand-in (the mirror keeps what was pushed)
   docker images "berth-standin/$name" --format '{{.Tag}}' | grep -vx "$hash" \
-    | while read -r old; do docker rmi -f "berth-standin/$name:$old" >/dev/null 2>&1 || :; done
+    | while read -r old; do docker rmi -f "berth-standin/$name:$old" >/dev/null 2>&1 || :; done || :
   built=$((built + 1))
 done
 
