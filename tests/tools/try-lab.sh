@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# DEV AID (not product code): prove a lab by hand until `berth lab test` exists.
+# DEV AID (not product code): prove a lab by hand, without building Berth.
+# Prefer `node dist/server/cli.js lab test <lab>` (berth lab test) where it is built.
 # Starts the lab's machines like Berth does (caps profile), copies `files:`, runs the lab
 # setup, then for every step: setup, check (expect FAIL), solve, check (expect pass).
 # Everything it creates is named labdev-<lab>-*, and is removed at the end (unless --keep).
