@@ -4,7 +4,7 @@
  * platform binaries (swc, esbuild) cannot be locked for `npm ci` here, because
  * the registry this project installs from does not carry every platform's build.
  */
-const crypto = require('node:crypto');
+const { createHash } = require('node:crypto');
 const ts = require('typescript');
 
 const compilerOptions = {
@@ -24,6 +24,6 @@ module.exports = {
     return { code: out.outputText };
   },
   getCacheKey(source, filename) {
-    return crypto.createHash('sha1').update(ts.version).update('\0').update(filename).update('\0').update(source).digest('hex');
+    return createHash('sha1').update(ts.version).update('\0').update(filename).update('\0').update(source).digest('hex');
   },
 };
