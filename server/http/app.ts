@@ -6,6 +6,7 @@ import type { BerthContext } from '../context';
 import { projectRoot } from '../paths';
 import { SessionError } from '../sessions/session-manager';
 import { COOKIE, originAllowed } from './auth';
+import { fileTransferRoutes } from './file-transfer';
 
 const CSP = [
   "default-src 'self'",
@@ -40,7 +41,6 @@ export function createApp(ctx: BerthContext): express.Express {
     void ctx.proxy.web(req, res);
   });
 
-  app.use('/api', express.json({ limit: '64kb' }));
   // State-changing requests from other sites are refused, like the socket handshake.
   app.use('/api', (req, res, next) => {
     if (req.method !== 'GET' && !originAllowed(req.headers.origin, req.headers.host, ctx.config.allowedOrigins)) {
@@ -49,6 +49,8 @@ export function createApp(ctx: BerthContext): express.Express {
     }
     next();
   });
+  app.use('/api', fileTransferRoutes(ctx, (req) => ctx.studentOf(req)));
+  app.use('/api', express.json({ limit: '64kb' }));
 
   const withStudent = (handler: Handler) => async (req: Request, res: Response, next: NextFunction) => {
     const student = ctx.studentOf(req);

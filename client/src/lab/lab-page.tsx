@@ -1,5 +1,6 @@
 /** The lab page: instructions beside the lab machines' terminals, live session state. */
 import '@xterm/xterm/css/xterm.css';
+import { FileTransfer } from './file-transfer';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CheckResultEvent, ProgressView, SessionStatusEvent, SessionView, StudentView } from '../../../server/contracts/protocol';
 import { api, ApiError } from '../api';
@@ -314,6 +315,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
             ))}
             <span class="spacer" />
             {activeMachine && running ? <TermSearch hub={hub} machine={activeMachine} /> : null}
+            {activeMachine && running ? <FileTransfer sessionId={session.id} machine={activeMachine} /> : null}
           </div>
           <div class="tab-panels">
             <div class={`terminals ${tab.startsWith('term:') && running ? 'shown' : ''}`} ref={termBox} role="tabpanel" aria-label={`Terminal ${activeMachine}`} />
