@@ -14,7 +14,7 @@ import type {
   TerminalSize,
 } from './lab-backend';
 import { LABEL, errorText, isNotFound, labelsFor } from '../docker/engine';
-import { clearStalePidFiles, createMachine, removeContainer, removeVolume, stopContainer, waitReady } from '../docker/machines';
+import { createMachine, removeContainer, removeVolume, stopContainer, waitReady } from '../docker/machines';
 import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from '../docker/networks';
 import { runExec } from '../docker/exec';
 import { copyFolderIn, copyOut } from '../docker/files';
@@ -216,11 +216,7 @@ export class DockerBackend implements LabBackend {
         progress({ phase: 'machine', machine: m.name, detail: `waking ${m.name}` });
         const container = this.docker.getContainer(m.containerId);
         const info = await container.inspect();
-        if (!info.State.Running) {
-          // A machine with Docker inside would otherwise refuse to start on its stale dockerd pid file.
-          if (m.docker) await clearStalePidFiles(container);
-          await container.start();
-        }
+        if (!info.State.Running) await container.start();
         await waitReady(container, READY_TIMEOUT_MS);
         progress({ phase: 'ready', machine: m.name, detail: `${m.name} is ready` });
       }),
