@@ -1,14 +1,9 @@
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
+import type { ExecOutcome } from '../backend/lab-backend';
 
-export interface ExecResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  truncated: boolean;
-  durationMs: number;
-}
+/** The backend's exec outcome is exactly what an engine exec yields. */
+export type ExecResult = ExecOutcome;
 
 export interface ExecOptions {
   timeoutMs: number;
