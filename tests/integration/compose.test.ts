@@ -150,7 +150,11 @@ async function waitForHealth(url: string, timeoutMs: number): Promise<{ ok: bool
   throw new Error(`${url} did not answer within ${timeoutMs / 1000} s (${last})`);
 }
 
+/** berth:latest before this run: once the build replaces it, the old image is left untagged. */
+let previousBerthImage = '';
+
 beforeAll(async () => {
+  previousBerthImage = (await docker(['image', 'inspect', '-f', '{{.Id}}', 'berth:latest'])).out.trim();
   const present = await docker(['image', 'inspect', composeImage]);
   if (present.code !== 0) throw new Error(`${composeImage} is missing: run \`berth images build\` first (it carries docker compose)`);
   await cleanUp();
@@ -160,6 +164,8 @@ afterAll(async () => {
   await cleanUp();
   // The project's mirror image is a CI-only tag; berth:latest is kept for the next run's cache.
   await docker(['image', 'rm', mirrorImage]);
+  const current = (await docker(['image', 'inspect', '-f', '{{.Id}}', 'berth:latest'])).out.trim();
+  if (previousBerthImage.startsWith('sha256:') && current !== previousBerthImage) await docker(['image', 'rm', previousBerthImage]);
 });
 
 test('docker compose builds and serves Berth with its mirror, and down -v leaves nothing', async () => {
@@ -176,7 +182,7 @@ test('docker compose builds and serves Berth with its mirror, and down -v leaves
     health = await waitForHealth(`http://127.0.0.1:${berthPort}/api/health`, 5 * 60_000);
   } catch (err) {
     const logs = await docker(['logs', '--tail', '50', berth]);
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\nberth logs:\n${logs.out}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nberth logs:\n${logs.out}`, { cause: err });
   }
   expect(health.ok).toBe(true);
 
