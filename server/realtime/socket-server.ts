@@ -84,12 +84,14 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
       return row;
     };
 
-    on('session:watch', (req, reply) => {
+    on('session:watch', async (req, reply) => {
       const row = own(req.sessionId);
       socket.data.watching.add(row.id);
       void socket.join(`session:${row.id}`);
       reply({ ok: true });
       for (const result of ctx.progress.lastResults(row.id)) socket.emit('check:result', result);
+      // The student is back at a lab that idled into a pause: wake it without asking.
+      if (row.state === 'paused') await ctx.sessions.resume(row.id).catch(() => undefined);
     });
 
     on('terminal:attach', async (req, reply) => {

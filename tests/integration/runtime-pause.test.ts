@@ -64,3 +64,20 @@ test('pause and resume keep a written file, a built image and a pulled image', a
   expect(await again.run('docker run --rm alpine echo alpine-runs', 60_000)).toBe('alpine-runs');
   expect(await again.run('hostname; echo $GREETING')).toBe('docker\nhello');
 }, 300_000);
+
+test('a student returning to a paused lab wakes it by opening it', async () => {
+  await waitState(berth, sessionId, 'running', 120_000);
+  await berth.server.ctx.sessions.pause(sessionId);
+  expect(berth.server.ctx.sessions.get(sessionId)?.state).toBe('paused');
+  // A new page (a new socket) watching the session is the student coming back.
+  const back = await connect(berth.url, ada.cookie);
+  try {
+    expect(await ask(back, 'session:watch', { sessionId }, 120_000)).toEqual({ ok: true });
+    await waitState(berth, sessionId, 'running', 120_000);
+    const term = new TermClient(back, sessionId, 'docker:3');
+    await term.attach('docker', 0);
+    expect(await term.run('cat /root/keep.txt')).toBe('kept-across-pause');
+  } finally {
+    back.close();
+  }
+}, 300_000);
