@@ -40,10 +40,9 @@ command -v docker >/dev/null || die "docker CLI not found"
 command -v curl >/dev/null || die "curl not found"
 command -v jq >/dev/null || die "jq not found"
 docker image inspect "$MIRROR_IMAGE" >/dev/null 2>&1 || die "image $MIRROR_IMAGE is missing (build images/mirror first)"
-# Host networking, not a published port: a published port is DNATed to the
-# mirror's bridge, and Docker's bridge isolation then drops traffic from the
-# lab machines' own session bridges. On the host network the lab machines reach
-# it at host.docker.internal (the host's INPUT chain), like a classroom mirror.
+# Host networking: the mirror listens on the host itself, and lab machines on
+# their session bridges reach it at host.docker.internal (the host's bridge
+# gateway), with no port publishing in between.
 state="$(docker inspect -f "{{.State.Status}} {{.HostConfig.NetworkMode}}" "$MIRROR_NAME" 2>/dev/null)" || state=absent
 case "$state" in
   "running host") log "mirror already running" ;;
