@@ -20,7 +20,8 @@ export interface Berth {
   close(): Promise<void>;
 }
 
-export async function startBerth(name: string): Promise<Berth> {
+/** `labsDir` defaults to the fixture labs; the first-lab test passes the repository's own `labs/`. */
+export async function startBerth(name: string, opts: { labsDir?: string } = {}): Promise<Berth> {
   const index = path.join(root, 'dist', 'client', 'index.html');
   if (!fs.existsSync(index)) throw new Error('The client is not built: run `npm run build:client` before the browser tests.');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `berth-${name}-`));
@@ -29,7 +30,7 @@ export async function startBerth(name: string): Promise<Berth> {
     BERTH_HOST: '127.0.0.1',
     BERTH_PORT: '0',
     BERTH_DATA_DIR: dataDir,
-    BERTH_LABS_DIR: path.join(__dirname, 'fixtures', 'labs'),
+    BERTH_LABS_DIR: opts.labsDir ?? path.join(__dirname, 'fixtures', 'labs'),
     BERTH_INSTANCE: `berthbt${name.replace(/[^a-z0-9]/g, '')}${process.pid}`,
     BERTH_WARM_POOL: '0',
     BERTH_SECRET: 'browser-test-secret-browser-test-secret',
