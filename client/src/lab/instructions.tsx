@@ -132,7 +132,9 @@ function CheckPanel({ lab, step, onCheck, running }: { lab: LabState; step: numb
               <Spinner /> Checking your work…
             </span>
           ) : null}
-          {c.status === 'passed' ? <span class="good">✓ Well done: this step is complete.</span> : null}
+          {c.status === 'passed' && lab.completed.has(step) ? <span class="good">✓ Well done: this step is complete.</span> : null}
+          {/* The check passed but the step also asks a question: it is not complete until that is answered. */}
+          {c.status === 'passed' && !lab.completed.has(step) ? <span class="good">✓ Your work checks out. Answer the question in this step to complete it.</span> : null}
           {c.status === 'failed' ? (
             <span class={auto ? 'muted' : 'bad'}>
               {auto ? 'Not done yet' : '✗ Not yet'}
