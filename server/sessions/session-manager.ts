@@ -60,6 +60,12 @@ export class SessionManager {
         this.queue.push(row.id);
         continue;
       }
+      if (row.state === 'stopping') {
+        // The student had ended the lab; finish the job the crash interrupted.
+        if (row.backendState) await this.backend.stop(row.backendState as BackendState).catch(() => undefined);
+        this.store.updateSession(row.id, { state: 'ended', endedAt: Date.now() });
+        continue;
+      }
       const health = row.backendState ? await this.backend.poll(row.backendState as BackendState).catch(() => 'gone' as const) : 'gone';
       if (health === 'running' && (row.state === 'running' || row.state === 'starting' || row.state === 'resuming')) {
         await this.backend.endStaleShells(row.backendState as BackendState);
