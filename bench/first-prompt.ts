@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import type { DockerBackend } from '../server/backend/docker-backend';
+import type { DockerBackend } from '../server/docker/docker-backend';
 import { loadConfig } from '../server/config';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
 import { connectDocker } from '../server/docker/engine';

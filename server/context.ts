@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from './config';
-import { DockerBackend } from './backend/docker-backend';
+import { DockerBackend } from './docker/docker-backend';
 import type { LabBackend } from './backend/lab-backend';
 import { CheckRunner } from './checks/check-runner';
 import { connectDocker } from './docker/engine';

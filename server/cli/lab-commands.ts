@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DockerBackend } from '../backend/docker-backend';
+import { DockerBackend } from '../docker/docker-backend';
 import type { LabBackend } from '../backend/lab-backend';
 import { detectProfile } from '../docker/detect-profile';
 import { connectDocker } from '../docker/engine';

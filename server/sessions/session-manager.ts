@@ -1,6 +1,6 @@
 import type { BerthConfig } from '../config';
 import type { BackendState, LabBackend, SessionSpec } from '../backend/lab-backend';
-import { newSessionId } from '../backend/docker-backend';
+import { newSessionId } from './session-id';
 import type { SessionState } from '../contracts/protocol';
 import type { EventBus } from '../events';
 import type { LabCatalog } from '../labs/catalog';

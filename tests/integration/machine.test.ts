@@ -1,4 +1,5 @@
-import { DockerBackend, newSessionId } from '../../server/backend/docker-backend';
+import { DockerBackend } from '../../server/docker/docker-backend';
+import { newSessionId } from '../../server/sessions/session-id';
 import type { BackendState } from '../../server/backend/lab-backend';
 import { loadConfig } from '../../server/config';
 import { runDoctor } from '../../server/docker/doctor';

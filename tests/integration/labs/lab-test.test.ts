@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DockerBackend } from '../../../server/backend/docker-backend';
+import { DockerBackend } from '../../../server/docker/docker-backend';
 import { loadConfig } from '../../../server/config';
 import { detectProfile } from '../../../server/docker/detect-profile';
 import { connectDocker } from '../../../server/docker/engine';

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from '../config';
@@ -12,13 +11,13 @@ import type {
   ShellStream,
   StartProgress,
   TerminalSize,
-} from './lab-backend';
-import { LABEL, errorText, isNotFound, labelsFor } from '../docker/engine';
-import { createMachine, removeContainer, removeVolume, stopContainer, waitReady } from '../docker/machines';
-import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from '../docker/networks';
-import { runExec } from '../docker/exec';
-import { copyFolderIn, copyOut } from '../docker/files';
-import { endAllShells, openDockerShell } from '../docker/shell';
+} from '../backend/lab-backend';
+import { LABEL, errorText, isNotFound, labelsFor } from './engine';
+import { createMachine, removeContainer, removeVolume, stopContainer, waitReady } from './machines';
+import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from './networks';
+import { runExec } from './exec';
+import { copyFolderIn, copyOut } from './files';
+import { endAllShells, openDockerShell } from './shell';
 import { WarmPool, type PooledMachine } from './warm-pool';
 
 interface MachineRecord {
@@ -414,12 +413,6 @@ export class DockerBackend implements LabBackend {
   }
 }
 
-export function newSessionId(): string {
-  // 12 chars of [a-z0-9]: short enough for container names, enough to never collide in a classroom.
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = crypto.randomBytes(12);
-  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
-}
 
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
