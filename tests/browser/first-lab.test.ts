@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { loadLabs } from '../../server/labs/loader';
 import type { LabDefinition, StepDefinition } from '../../server/labs/types';
-import { launchBrowser, root, shot, startBerth, terminalText, waitForTerminal, watchConsole, type Berth } from './helpers';
+import { launchBrowser, root, shot, startBerth, terminalText, waitForTerminal, waitForPortPage, watchConsole, type Berth } from './helpers';
 
 jest.setTimeout(900_000);
 
@@ -259,18 +259,7 @@ describe('every step, in order', () => {
       if (step.title === 'Run a server in the background') {
         // The step asks to open the nginx tab: it shows the page the container serves.
         await page.getByRole('tab', { name: /nginx/ }).click();
-        const frame = page.frameLocator('.port-panel.shown iframe');
-        const deadline = Date.now() + 60_000;
-        for (;;) {
-          try {
-            await frame.locator('h1').waitFor({ timeout: 3_000 });
-            break;
-          } catch (err) {
-            if (Date.now() > deadline) throw err;
-            await page.locator('.port-panel.shown').getByRole('button', { name: 'Reload' }).click();
-          }
-        }
-        expect(await frame.locator('h1').innerText()).toBe('Welcome to nginx!');
+        expect(await waitForPortPage(page, 60_000)).toBe('Welcome to nginx!');
         await page.getByRole('tab', { name: /docker/ }).click();
       }
 

@@ -96,3 +96,21 @@ export async function shot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/**
+ * Waits until the port tab's iframe shows a page with an <h1>, pressing the
+ * tab's Reload while the container behind it is still starting.
+ */
+export async function waitForPortPage(page: Page, timeoutMs: number): Promise<string> {
+  const frame = page.frameLocator('.port-panel.shown iframe');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await frame.locator('h1').waitFor({ timeout: 3_000 });
+      return await frame.locator('h1').innerText();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await page.locator('.port-panel.shown').getByRole('button', { name: 'Reload' }).click();
+    }
+  }
+}

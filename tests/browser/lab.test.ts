@@ -5,7 +5,7 @@
  * flood stopped with Ctrl-C, a quiz and the finish screen.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { count, launchBrowser, shot, startBerth, terminalText, waitForTerminal, watchConsole, type Berth } from './helpers';
+import { count, launchBrowser, shot, startBerth, terminalText, waitForTerminal, waitForPortPage, watchConsole, type Berth } from './helpers';
 
 jest.setTimeout(300_000);
 
@@ -131,18 +131,7 @@ test('a published port opens inside Berth and shows the page served by a contain
     await page.waitForSelector('.check-status[data-status="passed"]', { timeout: 60_000 });
   }
   await page.getByRole('tab', { name: /Web page/ }).click();
-  const frame = page.frameLocator('.port-panel.shown iframe');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await frame.locator('h1').waitFor({ timeout: 3_000 });
-      break;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await page.locator('.port-panel.shown').getByRole('button', { name: 'Reload' }).click();
-    }
-  }
-  expect(await frame.locator('h1').innerText()).toBe('served-by-nginx-in-lab');
+  expect(await waitForPortPage(page, 30_000)).toBe('served-by-nginx-in-lab');
   const href = await page.locator('.port-panel.shown a', { hasText: 'new browser tab' }).getAttribute('href');
   expect(href).toMatch(/^\/s\/[^/]+\/docker\/8080\//);
   await shot(page, 'lab-port-tab.png');
