@@ -155,6 +155,45 @@ test('flooding the terminal with `yes` and pressing Ctrl-C brings the prompt bac
   await expectText(page.locator('.conn'), 'Connected');
 });
 
+test('another terminal on the same machine is its own shell, comes back after a reload, and its shell ends when closed', async () => {
+  const shells = async () => {
+    const row = berth.server.ctx.sessions.get(String(await page.evaluate(() => location.hash.split('/').pop())))!;
+    const r = await berth.server.ctx.backend.exec(row.backendState as never, 'docker', 'ps -e -o comm= | grep -c "^bash$"', { timeoutMs: 10_000, outputCapBytes: 4096 });
+    return Number(r.stdout.trim());
+  };
+  const before = await shells();
+  await page.getByRole('button', { name: 'New terminal on docker' }).click();
+  await waitForTerminal(page, 'docker:2', prompt);
+  expect(await shells()).toBe(before + 1);
+  await page.locator('.xterm-host.active .xterm-screen').click();
+  await page.keyboard.type('echo only-in-second-$((6*7))');
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, 'docker:2', /^only-in-second-42$/m);
+  expect(await terminalText(page, 'docker')).not.toContain('only-in-second-42');
+
+  await page.reload();
+  // The server moved the student on to the step after the one that passed; go back to it.
+  await page.locator('.step-item').nth(1).click();
+  expect(await stepTitle()).toBe('Serve a page');
+  await page.getByRole('tab', { name: /docker #2/ }).click();
+  const replayed = await waitForTerminal(page, 'docker:2', /^only-in-second-42$/m);
+  expect(count(replayed, '\nonly-in-second-42')).toBe(1);
+
+  await page.getByRole('button', { name: 'Close terminal docker #2' }).click();
+  await expect_(() => page.getByRole('tab', { name: /docker #2/ }).count(), 0);
+  const deadline = Date.now() + 15_000;
+  while ((await shells()) !== before && Date.now() < deadline) await page.waitForTimeout(250);
+  expect(await shells()).toBe(before);
+  await page.getByRole('tab', { name: 'docker', exact: true }).click();
+  await waitForTerminal(page, 'docker', prompt);
+});
+
+async function expect_(probe: () => Promise<number>, wanted: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await probe()) !== wanted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(await probe()).toBe(wanted);
+}
+
 test('a quiz gives immediate feedback and the lab finishes with the finish screen', async () => {
   await page.getByRole('button', { name: 'Next step →' }).click();
   expect(await stepTitle()).toBe('Check your understanding');

@@ -33,7 +33,7 @@ export function LabPage({ sessionId, onTitle }: { sessionId: string; student: St
       setSession(r.session);
       onTitle(r.session.lab.title);
       setLab((prev) =>
-        prev ?? initLabState(r.session.lab.steps.map((s) => ({ index: s.index, hasCheck: s.hasCheck })), r.session.progress),
+        prev ?? initLabState(stepInfos(r.session), r.session.progress),
       );
     } catch (e) {
       setError({ message: e instanceof Error ? e.message : String(e), status: e instanceof ApiError ? e.status : 0 });
@@ -155,6 +155,31 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
   const [attachGen, setAttachGen] = useState(0);
   const termBox = useRef<HTMLDivElement>(null);
   const hub = useRef<TerminalHub | null>(null);
+  // More terminals on request (`machine:2`, …), remembered per session so a reload brings them back.
+  const extrasKey = `berth.terms.${session.id}`;
+  const [extras, setExtras] = useState<string[]>(() => {
+    try {
+      const saved = JSON.parse(localStorage.getItem(extrasKey) ?? '[]') as unknown;
+      return Array.isArray(saved) ? saved.filter((x): x is string => typeof x === 'string') : [];
+    } catch {
+      return [];
+    }
+  });
+  const terminals = useMemo(
+    () => [
+      ...session.machines.map((m) => ({ id: m, machine: m })),
+      ...extras.map((id) => ({ id, machine: machineOf(id) })).filter((t) => session.machines.includes(t.machine)),
+    ],
+    [session.machines.join(','), extras.join(',')],
+  );
+  const saveExtras = (next: string[]) => {
+    setExtras(next);
+    try {
+      localStorage.setItem(extrasKey, JSON.stringify(next));
+    } catch {
+      /* private mode: extra terminals just are not remembered */
+    }
+  };
 
   // Terminals live outside Preact: one hub per session page.
   useEffect(() => {
@@ -178,15 +203,15 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
     };
   }, [session.id]);
 
-  const machinesKey = session.machines.join(',');
+  const machinesKey = terminals.map((t) => t.id).join(',');
   const wasWatched = useRef(false);
   useEffect(() => {
     const h = hub.current;
     const fresh = watched && !wasWatched.current;
     wasWatched.current = watched;
     if (!h || !running || session.machines.length === 0) return;
-    h.ensure(session.machines);
-    if (!tab.startsWith('port:') && !session.machines.includes(tab.slice(5))) setTab(`term:${session.machines[0]}`);
+    h.ensure(terminals);
+    if (!tab.startsWith('port:') && !terminals.some((t) => t.id === tab.slice(5))) setTab(`term:${session.machines[0]}`);
     if (fresh) h.connected(); // a new (re)connection: re-attach everything from its byte count
     else if (watched) h.attachAll(); // only terminals not attached yet
   }, [running, machinesKey, watched, attachGen]);
@@ -253,7 +278,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
       if (action === 'reset') {
         hub.current?.restartAll();
         setAttachGen((g) => g + 1); // re-attach from zero once the fresh machines run
-        setLab(() => initLabState(r.session.lab.steps.map((s) => ({ index: s.index, hasCheck: s.hasCheck })), r.session.progress));
+        setLab(() => initLabState(stepInfos(r.session), r.session.progress));
       }
       setSession(r.session);
       if (action === 'stop') navigate('#/');
@@ -273,8 +298,24 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
     }
   };
 
-  const activeMachine = tab.startsWith('term:') ? tab.slice(5) : '';
-  const activeTerm = termStatus[activeMachine];
+  const activeTerminal = tab.startsWith('term:') ? tab.slice(5) : '';
+  const activeMachine = activeTerminal ? machineOf(activeTerminal) : '';
+  const activeTerm = termStatus[activeTerminal];
+
+  const newTerminal = () => {
+    if (!activeMachine) return;
+    let n = 2;
+    while (extras.includes(`${activeMachine}:${n}`)) n++;
+    if (n > 9) return;
+    const id = `${activeMachine}:${n}`;
+    saveExtras([...extras, id]);
+    setTab(`term:${id}`);
+  };
+  const closeTerminal = (id: string) => {
+    hub.current?.close(id);
+    saveExtras(extras.filter((x) => x !== id));
+    if (tab === `term:${id}`) setTab(`term:${machineOf(id)}`);
+  };
 
   return (
     <div class="lab" style={{ '--split': `${(split * 100).toFixed(2)}%` } as Record<string, string>}>
@@ -307,20 +348,34 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
         <Splitter split={split} setSplit={setSplit} />
         <section class="pane pane-right" aria-label="Lab machines">
           <div class="tabs" role="tablist" aria-label="Terminals and web pages">
-            {session.machines.map((m) => (
-              <TabButton id={`term:${m}`} current={tab} setTab={setTab} label={m} icon="›_" title={`Terminal on ${m}`} />
-            ))}
+            {terminals.map((t) =>
+              t.id === t.machine ? (
+                <TabButton id={`term:${t.id}`} current={tab} setTab={setTab} label={t.machine} icon="›_" title={`Terminal on ${t.machine}`} />
+              ) : (
+                <span class="tab-with-close">
+                  <TabButton id={`term:${t.id}`} current={tab} setTab={setTab} label={`${t.machine} #${t.id.slice(t.id.indexOf(':') + 1)}`} icon="›_" title={`Another terminal on ${t.machine}`} />
+                  <button type="button" class="tab-close" aria-label={`Close terminal ${t.machine} #${t.id.slice(t.id.indexOf(':') + 1)}`} title="Close this terminal (ends its shell)" onClick={() => closeTerminal(t.id)}>
+                    ×
+                  </button>
+                </span>
+              ),
+            )}
+            {activeMachine && running ? (
+              <button type="button" class="tab-new" aria-label={`New terminal on ${activeMachine}`} title={`Open another terminal on ${activeMachine}`} onClick={newTerminal}>
+                +
+              </button>
+            ) : null}
             {session.tabs.map((t) => (
               <TabButton id={`port:${t.machine}:${t.port}`} current={tab} setTab={setTab} label={t.title} icon="◫" title={`${t.title} (port ${t.port} on ${t.machine})`} />
             ))}
             <span class="spacer" />
-            {activeMachine && running ? <TermSearch hub={hub} machine={activeMachine} /> : null}
+            {activeTerminal && running ? <TermSearch hub={hub} terminalId={activeTerminal} /> : null}
             {activeMachine && running ? <FileTransfer sessionId={session.id} machine={activeMachine} /> : null}
           </div>
           <div class="tab-panels">
             <div class={`terminals ${tab.startsWith('term:') && running ? 'shown' : ''}`} ref={termBox} role="tabpanel" aria-label={`Terminal ${activeMachine}`} />
             {running && activeTerm && activeTerm.status !== 'live' && tab.startsWith('term:') ? (
-              <TermOverlay status={activeTerm.status} message={activeTerm.message} conn={conn} onReopen={() => hub.current?.reopen(activeMachine)} />
+              <TermOverlay status={activeTerm.status} message={activeTerm.message} conn={conn} onReopen={() => hub.current?.reopen(activeTerminal)} />
             ) : null}
             {session.tabs.map((t) => {
               const id = `port:${t.machine}:${t.port}`;
@@ -333,6 +388,20 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
       </div>
     </div>
   );
+}
+
+/**
+ * What the step logic needs of each step. A quiz, like a check, must be
+ * answered before the step counts as done (the server holds the same rule).
+ */
+function stepInfos(session: SessionView) {
+  return session.lab.steps.map((s) => ({ index: s.index, hasCheck: s.hasCheck || s.blocks.some((b) => b.kind === 'quiz') }));
+}
+
+/** `docker:2` → `docker`; a machine's main terminal id is the machine's name. */
+function machineOf(terminalId: string): string {
+  const colon = terminalId.indexOf(':');
+  return colon < 0 ? terminalId : terminalId.slice(0, colon);
 }
 
 function TabButton({ id, current, setTab, label, icon, title }: { id: string; current: string; setTab: (t: string) => void; label: string; icon: string; title: string }) {
@@ -365,10 +434,10 @@ function TabButton({ id, current, setTab, label, icon, title }: { id: string; cu
   );
 }
 
-function TermSearch({ hub, machine }: { hub: { current: TerminalHub | null }; machine: string }) {
+function TermSearch({ hub, terminalId }: { hub: { current: TerminalHub | null }; terminalId: string }) {
   const [q, setQ] = useState('');
   const find = (back: boolean) => {
-    const v = hub.current?.view(machine);
+    const v = hub.current?.view(terminalId);
     if (!v || !q) return;
     if (back) v.search.findPrevious(q);
     else v.search.findNext(q);

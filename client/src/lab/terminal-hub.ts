@@ -1,14 +1,20 @@
 /**
- * The terminals of one session: one TerminalView per machine, socket events
- * routed to them by terminal id, re-attached (from their byte counts) after
- * every reconnect.
+ * The terminals of one session: one TerminalView per terminal (each machine's
+ * main one has the machine's name as its id; more are `machine:2`, …), socket
+ * events routed to them by terminal id, re-attached (from their byte counts)
+ * after every reconnect.
  */
 import type { TerminalDataEvent, TerminalResetEvent } from '../../../server/contracts/protocol';
 import { getSocket } from '../socket';
 import { TerminalView, type TerminalStatus } from '../terminal/terminal-view';
 
 export interface HubListener {
-  (machine: string, status: TerminalStatus, message?: string): void;
+  (terminalId: string, status: TerminalStatus, message?: string): void;
+}
+
+export interface TerminalRef {
+  id: string;
+  machine: string;
 }
 
 export class TerminalHub {
@@ -36,7 +42,7 @@ export class TerminalHub {
       const v = this.byTerminal(ev.terminalId);
       if (v) {
         v.exited(ev.reason);
-        this.attachedEpoch.delete(v.opts.machine);
+        this.attachedEpoch.delete(v.opts.terminalId);
       }
     };
     s.on('terminal:data', onData);
@@ -44,11 +50,11 @@ export class TerminalHub {
     s.on('terminal:exit', onExit);
     // Read-only hook for the browser tests and for support: the text a terminal shows.
     (window as unknown as { berth?: unknown }).berth = {
-      terminalText: (machine: string) => this.views.get(machine)?.text() ?? null,
-      terminalBytes: (machine: string) => this.views.get(machine)?.bytes ?? null,
+      terminalText: (terminalId: string) => this.views.get(terminalId)?.text() ?? null,
+      terminalBytes: (terminalId: string) => this.views.get(terminalId)?.bytes ?? null,
       /** Drop the transport as a network hiccup would; socket.io reconnects by itself. */
       dropConnection: () => s.io.engine?.close(),
-      renderer: (machine: string) => (this.views.get(machine)?.element.querySelector('canvas') ? 'webgl' : 'dom'),
+      renderer: (terminalId: string) => (this.views.get(terminalId)?.element.querySelector('canvas') ? 'webgl' : 'dom'),
     };
     this.offData = () => {
       delete (window as unknown as { berth?: unknown }).berth;
@@ -59,26 +65,36 @@ export class TerminalHub {
   }
 
   private byTerminal(terminalId: string): TerminalView | undefined {
-    for (const v of this.views.values()) if (v.opts.terminalId === terminalId) return v;
-    return undefined;
+    return this.views.get(terminalId);
   }
 
-  /** Create views for machines that do not have one yet. */
-  ensure(machines: string[]): void {
-    for (const m of machines) {
-      if (this.views.has(m)) continue;
+  /** Create views for terminals that do not have one yet. */
+  ensure(terminals: TerminalRef[]): void {
+    for (const t of terminals) {
+      if (this.views.has(t.id)) continue;
       const v = new TerminalView(this.container, {
         sessionId: this.sessionId,
-        machine: m,
-        terminalId: m,
+        machine: t.machine,
+        terminalId: t.id,
         theme: this.theme,
-        onStatus: (st, msg) => this.onStatus(m, st, msg),
+        onStatus: (st, msg) => this.onStatus(t.id, st, msg),
       });
-      v.element.dataset.machine = m;
-      this.views.set(m, v);
+      v.element.dataset.machine = t.machine;
+      v.element.dataset.terminal = t.id;
+      this.views.set(t.id, v);
     }
-    if (!this.active || !this.views.has(this.active)) this.show(machines[0] ?? '');
+    if (!this.active || !this.views.has(this.active)) this.show(terminals[0]?.id ?? '');
     else this.show(this.active);
+  }
+
+  /** Closes a terminal for good: its shell is ended in the machine. */
+  close(terminalId: string): void {
+    const v = this.views.get(terminalId);
+    if (!v) return;
+    getSocket().emit('terminal:close', { sessionId: this.sessionId, terminalId });
+    v.dispose();
+    this.views.delete(terminalId);
+    this.attachedEpoch.delete(terminalId);
   }
 
   /** A (re)connected and watched socket: attach every terminal not attached in this epoch. */
@@ -89,18 +105,18 @@ export class TerminalHub {
 
   attachAll(): void {
     if (!getSocket().connected) return;
-    for (const [m, v] of this.views) {
-      if (this.attachedEpoch.get(m) === this.epoch) continue;
-      this.attachedEpoch.set(m, this.epoch);
+    for (const [id, v] of this.views) {
+      if (this.attachedEpoch.get(id) === this.epoch) continue;
+      this.attachedEpoch.set(id, this.epoch);
       void v.attach();
     }
   }
 
   /** Re-open one terminal (after its shell ended or an attach error). */
-  reopen(machine: string): void {
-    const v = this.views.get(machine);
+  reopen(terminalId: string): void {
+    const v = this.views.get(terminalId);
     if (!v || !getSocket().connected) return;
-    this.attachedEpoch.set(machine, this.epoch);
+    this.attachedEpoch.set(terminalId, this.epoch);
     void v.attach();
   }
 
@@ -115,24 +131,25 @@ export class TerminalHub {
     for (const v of this.views.values()) v.restart();
   }
 
-  show(machine: string): void {
-    this.active = machine;
-    for (const [m, v] of this.views) {
-      const on = m === machine;
+  show(terminalId: string): void {
+    this.active = terminalId;
+    for (const [id, v] of this.views) {
+      const on = id === terminalId;
       v.element.classList.toggle('active', on);
       v.element.setAttribute('aria-hidden', on ? 'false' : 'true');
       if (on) v.scheduleFit();
     }
   }
 
-  focus(machine = this.active): void {
-    this.views.get(machine)?.focus();
+  focus(terminalId = this.active): void {
+    this.views.get(terminalId)?.focus();
   }
 
-  view(machine: string): TerminalView | undefined {
-    return this.views.get(machine);
+  view(terminalId: string): TerminalView | undefined {
+    return this.views.get(terminalId);
   }
 
+  /** Types into the machine's main terminal (the one named after the machine). */
   type(machine: string, text: string): boolean {
     const v = this.views.get(machine);
     if (!v) return false;

@@ -7,6 +7,7 @@ import type { CheckResultEvent, CheckStatus, ProgressView } from '../../../serve
 
 export interface StepInfo {
   index: number;
+  /** The step needs proof (a check to pass or a quiz to answer) before it counts as done. */
   hasCheck: boolean;
 }
 
