@@ -49,6 +49,14 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
   const signer = new CookieSigner(secret);
   const catalog = new LabCatalog(config.labsDir);
   if (config.dev) catalog.watch();
+  try {
+    await docker.ping();
+  } catch (err) {
+    throw new Error(
+      `cannot reach the Docker engine (${err instanceof Error ? err.message : String(err)}). Start dockerd, or mount /var/run/docker.sock into Berth's container, or set DOCKER_HOST.`,
+      { cause: err },
+    );
+  }
   const { profile, why } = await detectProfile(docker, config);
   console.log(`[berth] isolation profile: ${profile} (${why})`);
   const backend = new DockerBackend(docker, config, profile);
