@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** Isolation profiles a lab machine can run under; `auto` asks `berth doctor`. */
@@ -33,6 +34,8 @@ export interface BerthConfig {
     idleMinutes: number;
     /** Paused sessions are removed for good after this long. */
     pausedRetentionHours: number;
+    /** Labs whose machines start at the same time; more queue inside Berth, not in the engine. */
+    startConcurrency: number;
   };
   warmPool: { size: number };
   checks: { concurrency: number; timeoutSeconds: number; outputCapBytes: number; autoIntervalSeconds: number };
@@ -101,6 +104,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
       maxExtensions: int(env, 'BERTH_MAX_EXTENSIONS', 2),
       idleMinutes: int(env, 'BERTH_IDLE_MINUTES', 30),
       pausedRetentionHours: int(env, 'BERTH_PAUSED_RETENTION_HOURS', 72),
+      // Measured with bench/classroom.ts: a machine's start is CPU-bound (its dockerd), and about
+      // three at a time per core let a class of 30 reach their prompts soonest on 2 cores.
+      startConcurrency: int(env, 'BERTH_START_CONCURRENCY', 3 * os.availableParallelism()),
     },
     warmPool: { size: int(env, 'BERTH_WARM_POOL', 2) },
     checks: {

@@ -48,7 +48,7 @@ export class SessionManager {
     private readonly bus: EventBus,
   ) {
     // Starting machines is the heaviest thing Berth asks of the engine; a few at a time keeps everyone moving.
-    this.engine = new Semaphore(3);
+    this.engine = new Semaphore(Math.max(1, config.sessions.startConcurrency));
   }
 
   /** Re-adopts sessions Berth knew before a restart and removes everything else it labelled. */
