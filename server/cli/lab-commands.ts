@@ -7,6 +7,7 @@ import { connectDocker } from '../docker/engine';
 import { loadConfig } from '../config';
 import { importKillercoda } from '../labs/import-killercoda';
 import { formatLabTestResult, LabTester } from '../labs/lab-test';
+import { scaffoldLab } from '../labs/scaffold';
 import { formatIssue, validateLabs } from '../labs/validate';
 
 /**
@@ -37,6 +38,22 @@ export function registerLabCommands(program: Command, ctx: LabCommandContext = {
   const labsDir = () => ctx.labsDir ?? loadConfig().labsDir;
 
   const lab = program.command('lab').description('write, check and import labs');
+
+  lab
+    .command('new')
+    .description('start a new lab from a template that shows every part of the format')
+    .argument('<id>', 'the lab id, also its folder name (lowercase, digits, dashes)')
+    .option('--title <title>', 'the lab title')
+    .action((id: string, opts: { title?: string }) => {
+      try {
+        const file = scaffoldLab(labsDir(), id, opts.title);
+        out(`wrote ${path.relative(process.cwd(), file) || file}`);
+        out(`next: edit it, then \`berth lab validate\` and \`berth lab test ${id}\` (add it to course.yaml to place it in the course)`);
+      } catch (e) {
+        err(`lab new: ${e instanceof Error ? e.message : String(e)}`);
+        process.exitCode = 1;
+      }
+    });
 
   lab
     .command('validate')

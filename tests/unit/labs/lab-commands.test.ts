@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { registerLabCommands } from '../../../server/cli/lab-commands';
+import { validateLabs } from '../../../server/labs/validate';
 
 const fixtures = path.join(__dirname, '../../fixtures');
 
@@ -43,6 +44,30 @@ test('lab import killercoda writes the lab and lists what it could not map', asy
     expect(out[0]).toMatch(/^wrote .*volumes\/lab\.md \(lab id volumes\)$/);
     expect(out).toContain('  warning: step3/verify.sh: the script finds files through $0 or BASH_SOURCE; Berth runs scripts inline from /root, so refer to assets at their target paths instead');
   } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('lab new writes a lab that validates cleanly, and refuses bad ids and existing labs', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-new-'));
+  try {
+    const program = new Command().exitOverride();
+    const out: string[] = [];
+    const err: string[] = [];
+    registerLabCommands(program, { labsDir: tmp, out: (l) => out.push(l), err: (l) => err.push(l) });
+    process.exitCode = 0;
+    await program.parseAsync(['node', 'berth', 'lab', 'new', 'my-lab', '--title', 'My lab']);
+    expect(process.exitCode).toBe(0);
+    const result = await validateLabs([tmp]);
+    expect(result.issues).toEqual([]);
+    expect(result.labs.map((l) => [l.id, l.title, l.steps.length])).toEqual([['my-lab', 'My lab', 2]]);
+
+    await program.parseAsync(['node', 'berth', 'lab', 'new', 'my-lab']);
+    expect(process.exitCode).toBe(1);
+    await program.parseAsync(['node', 'berth', 'lab', 'new', 'My Lab']);
+    expect(err).toEqual([expect.stringContaining('already exists'), expect.stringContaining('"My Lab" is not a lab id')]);
+  } finally {
+    process.exitCode = 0;
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
