@@ -205,14 +205,16 @@ export class ProgressService {
     const quizzesDone = step.quizzes.every((q) => progress.quizAnswers[q.id]?.correct);
     if (!quizzesDone) return;
     if (!progress.completed.includes(index)) progress.completed.push(index);
-    this.advance(row, lab, progress, index);
+    this.saveCompleted(row, lab, progress);
   }
 
-  private advance(row: SessionRow, lab: LabDefinition, progress: ProgressView, index: number): void {
-    if (progress.currentStep === index && index + 1 < lab.steps.length) {
-      progress.currentStep = index + 1;
-      void this.runStepSetup(row, lab, index + 1);
-    }
+  /**
+   * A step is done. The student stays on it (the page celebrates and unlocks
+   * Next) until they move on with `goto`, which also runs the next step's
+   * setup: the current step is always the one the student is looking at, so
+   * a reload returns to it.
+   */
+  private saveCompleted(row: SessionRow, lab: LabDefinition, progress: ProgressView): void {
     this.finishIfDone(lab, progress);
     this.save(row, progress);
   }
@@ -260,7 +262,7 @@ export class ProgressService {
       const checkPassed = this.lastStatus.get(`${sessionId}/${index}`)?.status === 'passed';
       if (step.checks.length === 0 || checkPassed) {
         if (!progress.completed.includes(index)) progress.completed.push(index);
-        this.advance(row, lab, progress, index);
+        this.saveCompleted(row, lab, progress);
       } else this.save(row, progress);
     } else this.save(row, progress);
     return { ok: true, correct, correctChoices: correct ? wanted : undefined, explanationHtml: correct ? quiz.explanationHtml : undefined };
