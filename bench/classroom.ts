@@ -14,9 +14,8 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { loadConfig } from '../server/config';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
-import { connectDocker } from '../server/docker/engine';
 import { startServer, type RunningServer } from '../server/http/server';
-import { fmt, hostSummary, median, percentile, printTable } from './util';
+import { fmt, hostSummary, median, percentile, printTable, removeInstanceObjects } from './util';
 
 const LABS = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'runtime-labs');
 
@@ -91,11 +90,7 @@ async function main(): Promise<void> {
     ]);
   } finally {
     await server.close({ removeSessions: true });
-    const docker = connectDocker();
-    const filters = { label: [`io.berth.instance=${instance}`] };
-    for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-    for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
-    for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    await removeInstanceObjects(instance);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   process.exit(0);

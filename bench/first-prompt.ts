@@ -14,9 +14,8 @@ import { io, type Socket } from 'socket.io-client';
 import type { DockerBackend } from '../server/docker/docker-backend';
 import { loadConfig } from '../server/config';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
-import { connectDocker } from '../server/docker/engine';
 import { startServer, type RunningServer } from '../server/http/server';
-import { fmt, hostSummary, median, printTable, sleep } from './util';
+import { fmt, hostSummary, median, printTable, removeInstanceObjects, sleep } from './util';
 
 const LABS = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'runtime-labs');
 const POOL = 2;
@@ -82,11 +81,7 @@ async function scenario(pool: number, labId: string, firstMachine: string, runs:
   } finally {
     await server.close({ removeSessions: true });
     // The pool's machines are ours too: a final reconcile-style sweep of the instance.
-    const docker = connectDocker();
-    const filters = { label: [`io.berth.instance=${instance}`] };
-    for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-    for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
-    for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    await removeInstanceObjects(instance);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   return samples;

@@ -1,5 +1,6 @@
 /** Small helpers shared by the benchmarks: statistics and a plain-text table. */
 import os from 'node:os';
+import { connectDocker } from '../server/docker/engine';
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -31,4 +32,13 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export function hostSummary(): string {
   return `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 1024 ** 3)} GB RAM, Node ${process.version}, ${new Date().toISOString()}`;
+}
+
+/** Removes every container, volume and network a benchmark's Berth instance left (pool machines included). */
+export async function removeInstanceObjects(instance: string): Promise<void> {
+  const docker = connectDocker();
+  const filters = { label: [`io.berth.instance=${instance}`] };
+  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+  for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
 }
