@@ -283,13 +283,20 @@ export class DockerBackend implements LabBackend {
     return { host: ip, port };
   }
 
+  /**
+   * The session a container of ours belongs to: by name first, since a machine
+   * adopted from the warm pool keeps the labels it was created with.
+   */
+  private sessionOf(c: Docker.ContainerInfo): string | undefined {
+    const re = new RegExp(`^/${escapeRe(this.prefix())}-([a-z0-9]{12})-`);
+    return c.Names.map((n) => re.exec(n)?.[1]).find(Boolean) ?? c.Labels[LABEL.session];
+  }
+
   async listSessions(): Promise<string[]> {
     const containers = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.instance}=${this.config.instanceId}`] } });
     const sessions = new Set<string>();
-    const re = new RegExp(`^/${escapeRe(this.prefix())}-([a-z0-9]{12})-`);
     for (const c of containers) {
-      const fromName = c.Names.map((n) => re.exec(n)?.[1]).find(Boolean);
-      const id = fromName ?? c.Labels[LABEL.session];
+      const id = this.sessionOf(c);
       if (id) sessions.add(id);
     }
     return [...sessions];
@@ -299,10 +306,9 @@ export class DockerBackend implements LabBackend {
     const filters = { label: [`${LABEL.instance}=${this.config.instanceId}`] };
     let removed = 0;
     const containers = await this.docker.listContainers({ all: true, filters });
-    const re = new RegExp(`^/${escapeRe(this.prefix())}-([a-z0-9]{12})-`);
     const poolIds = new Set(this.pool.ids());
     for (const c of containers) {
-      const session = c.Names.map((n) => re.exec(n)?.[1]).find(Boolean) ?? c.Labels[LABEL.session];
+      const session = this.sessionOf(c);
       const role = c.Labels[LABEL.role];
       if (role === 'pool' && !session) {
         if (poolIds.has(c.Id)) continue;
