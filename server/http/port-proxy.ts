@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import type { BackendState, LabBackend } from '../backend/lab-backend';
 import type { SessionManager } from '../sessions/session-manager';
+import { refuseUpgrade } from './upgrade';
 
 const PREFIX = /^\/s\/([a-z0-9]{12})\/([a-z][a-z0-9-]{0,30})\/(\d{1,5})(\/.*)?$/;
 
@@ -77,7 +78,7 @@ export class PortProxy {
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const r = await this.resolve(req);
     if ('status' in r) {
-      socket.end(`HTTP/1.1 ${r.status} Refused\r\nContent-Type: text/plain\r\n\r\n${r.message}`);
+      refuseUpgrade(socket, r.status, 'Refused', r.message);
       return;
     }
     req.url = r.path;

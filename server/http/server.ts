@@ -5,6 +5,7 @@ import type { BerthConfig } from '../config';
 import { createContext, type BerthContext } from '../context';
 import { attachRealtime } from '../realtime/socket-server';
 import { createApp } from './app';
+import { routeUpgrade } from './upgrade';
 
 export interface RunningServer {
   url: string;
@@ -19,9 +20,7 @@ export async function startServer(config: BerthConfig, docker?: Docker): Promise
   console.log(`[berth] reconcile: ${result.adopted.length} session(s) re-adopted, ${result.failed.length} failed, ${result.removed} orphan object(s) removed`);
   const app = createApp(ctx);
   const server = http.createServer(app);
-  server.on('upgrade', (req, socket, head) => {
-    if (req.url?.startsWith('/s/')) void ctx.proxy.upgrade(req, socket, head);
-  });
+  server.on('upgrade', (req, socket, head) => routeUpgrade(req, socket, head, ctx));
   const io = attachRealtime(server, ctx);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ProgressView, SessionState } from '../contracts/protocol';
+import { migrate } from './migrate';
 
 export interface SessionRow {
   id: string;
@@ -43,46 +44,6 @@ interface ProgressRecord {
   finished_at: number | null;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS students (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (
-  id TEXT PRIMARY KEY,
-  student_id TEXT NOT NULL REFERENCES students(id),
-  lab_id TEXT NOT NULL,
-  state TEXT NOT NULL,
-  backend_state TEXT,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  last_activity_at INTEGER NOT NULL,
-  extensions INTEGER NOT NULL DEFAULT 0,
-  error TEXT,
-  ended_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS sessions_student ON sessions(student_id, state);
-CREATE TABLE IF NOT EXISTS progress (
-  student_id TEXT NOT NULL,
-  lab_id TEXT NOT NULL,
-  current_step INTEGER NOT NULL DEFAULT 0,
-  completed TEXT NOT NULL DEFAULT '[]',
-  hints TEXT NOT NULL DEFAULT '{}',
-  solutions TEXT NOT NULL DEFAULT '[]',
-  quiz TEXT NOT NULL DEFAULT '{}',
-  started_at INTEGER NOT NULL,
-  finished_at INTEGER,
-  PRIMARY KEY (student_id, lab_id)
-);
-CREATE TABLE IF NOT EXISTS check_runs (
-  session_id TEXT NOT NULL,
-  step INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  feedback TEXT,
-  duration_ms INTEGER,
-  trigger TEXT NOT NULL,
-  at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS check_runs_session ON check_runs(session_id, step);
-`;
 
 /** Berth's state in one SQLite file. Synchronous by design: every call is a few microseconds. */
 export class Store {
@@ -93,7 +54,7 @@ export class Store {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.exec(SCHEMA);
+    migrate(this.db);
   }
 
   close(): void {
