@@ -4,5 +4,7 @@
  */
 import type { Migration } from '../migrate';
 import { initial } from './001-initial';
+import { classroom } from './002-classroom';
+import { results } from './003-results';
 
-export const MIGRATIONS: Migration[] = [initial];
+export const MIGRATIONS: Migration[] = [initial, classroom, results];
