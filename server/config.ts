@@ -40,8 +40,23 @@ export interface BerthConfig {
   warmPool: { size: number };
   checks: { concurrency: number; timeoutSeconds: number; outputCapBytes: number; autoIntervalSeconds: number };
   terminal: { scrollbackBytes: number; highWatermark: number; lowWatermark: number; maxInputBytes: number };
+  /** Uploads and downloads between browsers and machines: sizes and how many run at once. */
+  transfers: { maxUploadBytes: number; maxDownloadBytes: number; perStudent: number; total: number };
   secret: string;
   dev: boolean;
+  /** pino level from BERTH_LOG_LEVEL (server/log.ts reads it too, before any config exists). */
+  logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function parseLogLevel(env: NodeJS.ProcessEnv): LogLevel {
+  const raw = (env.BERTH_LOG_LEVEL || 'info').trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new Error(`Configuration: BERTH_LOG_LEVEL=${JSON.stringify(env.BERTH_LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return raw as LogLevel;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -121,7 +136,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
       lowWatermark: bytes(env, 'BERTH_TERMINAL_LOW_WATER', '32k'),
       maxInputBytes: bytes(env, 'BERTH_MAX_MESSAGE', '4m'),
     },
+    transfers: {
+      maxUploadBytes: bytes(env, 'BERTH_MAX_UPLOAD', '50m'),
+      maxDownloadBytes: bytes(env, 'BERTH_MAX_DOWNLOAD', '200m'),
+      perStudent: int(env, 'BERTH_TRANSFERS_PER_STUDENT', 2),
+      total: int(env, 'BERTH_TRANSFERS_TOTAL', 8),
+    },
     secret: env.BERTH_SECRET || '',
     dev: env.NODE_ENV === 'development',
+    logLevel: parseLogLevel(env),
   };
 }
