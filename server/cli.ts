@@ -5,7 +5,11 @@ import { connectDocker } from './docker/engine';
 import { formatDoctorReport, runDoctor } from './docker/doctor';
 import { buildAllImages, imageExists } from './docker/images';
 import { startServer } from './http/server';
+import { log, useCliLogLevel } from './log';
 import { registerLabCommands } from './cli/lab-commands';
+
+// A `berth serve` started by a test still logs: the test reads it, the report never shows it.
+useCliLogLevel();
 
 const program = new Command();
 program.name('berth').description('A self-hosted Docker learning lab.').version('0.1.0');
@@ -20,7 +24,7 @@ program
     if (opts.buildMissingImages) await buildMissingImages(config);
     const server = await startServer(config);
     const stop = async (signal: string) => {
-      console.log(`[berth] ${signal}: closing; lab machines stay and are re-adopted on the next start`);
+      log.info({ signal }, `${signal}: closing; lab machines stay and are re-adopted on the next start`);
       await server.close();
       process.exit(0);
     };
@@ -47,14 +51,14 @@ async function buildMissingImages(config: BerthConfig): Promise<void> {
   const missing: string[] = [];
   for (const [folder, tag] of wanted) if (!(await imageExists(docker, tag))) missing.push(folder);
   if (!missing.length) return;
-  console.log(`[berth] lab images missing (${missing.join(', ')}): building them before serving; this takes a few minutes`);
+  log.info({ missing }, `lab images missing (${missing.join(', ')}): building them before serving; this takes a few minutes`);
   const started = Date.now();
   try {
-    await buildAllImages(docker, config.images, (line) => console.log(`[berth] ${line}`), missing);
-    console.log(`[berth] lab images ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await buildAllImages(docker, config.images, (line) => log.info(line), missing);
+    log.info(`lab images ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
-    console.error(`[berth] building lab images failed: ${err instanceof Error ? err.message : String(err)}`);
-    console.error('[berth] serving anyway; lab machines cannot start until `berth images build` succeeds');
+    log.error(`building lab images failed: ${err instanceof Error ? err.message : String(err)}`);
+    log.error('serving anyway; lab machines cannot start until `berth images build` succeeds');
   }
 }
 

@@ -9,6 +9,7 @@ import { CheckRunner } from './checks/check-runner';
 import { connectDocker } from './docker/engine';
 import { detectProfile } from './docker/detect-profile';
 import { EventBus } from './events';
+import { log } from './log';
 import { COOKIE, CookieSigner, parseCookies } from './http/auth';
 import { PortProxy } from './http/port-proxy';
 import { Views } from './http/views';
@@ -58,7 +59,7 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
     );
   }
   const { profile, why } = await detectProfile(docker, config);
-  console.log(`[berth] isolation profile: ${profile} (${why})`);
+  log.info({ profile }, `isolation profile: ${profile} (${why})`);
   const backend = new DockerBackend(docker, config, profile);
   const bus = new EventBus();
   const sessions = new SessionManager(config, store, backend, catalog, bus);

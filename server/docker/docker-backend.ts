@@ -13,6 +13,7 @@ import type {
   TerminalSize,
 } from '../backend/lab-backend';
 import { LABEL, errorText, isNotFound, labelsFor } from './engine';
+import { sessionLog } from '../log';
 import { createMachine, removeContainer, removeVolume, stopContainer, waitReady } from './machines';
 import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from './networks';
 import { runExec } from './exec';
@@ -105,7 +106,7 @@ export class DockerBackend implements LabBackend {
       try {
         return await this.adopt(pooled, containerName, network, m);
       } catch (err) {
-        console.warn(`[warm pool] could not adopt ${pooled.containerId.slice(0, 12)}, starting a fresh machine: ${errorText(err)}`);
+        sessionLog(spec.sessionId).warn(`warm pool: could not adopt ${pooled.containerId.slice(0, 12)}, starting a fresh machine: ${errorText(err)}`);
         await this.discard(pooled);
       }
     }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { BerthContext } from '../context';
+import { logOf, requestLogger } from '../ops/request-log';
 import { projectRoot } from '../paths';
 import { SessionError } from '../sessions/session-manager';
 import { COOKIE, originAllowed } from './auth';
@@ -27,6 +28,7 @@ export function createApp(ctx: BerthContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(requestLogger());
 
   app.use((req, res, next) => {
     if (req.path.startsWith('/s/')) return next(); // proxied pages keep their own headers
@@ -152,7 +154,7 @@ export function createApp(ctx: BerthContext): express.Express {
       res.status(status).json({ error: 'That request could not be read.' });
       return;
     }
-    console.error('[http]', err);
+    logOf(res).error({ err }, 'request failed');
     res.status(500).json({ error: 'Something went wrong on the Berth server. Try again.' });
   });
   return app;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type Docker from 'dockerode';
 import type { BerthConfig } from '../config';
 import { createContext, type BerthContext } from '../context';
+import { log } from '../log';
 import { attachRealtime } from '../realtime/socket-server';
 import { createApp } from './app';
 import { routeUpgrade } from './upgrade';
@@ -17,7 +18,10 @@ export interface RunningServer {
 export async function startServer(config: BerthConfig, docker?: Docker): Promise<RunningServer> {
   const ctx = await createContext(config, docker);
   const result = await ctx.sessions.reconcile();
-  console.log(`[berth] reconcile: ${result.adopted.length} session(s) re-adopted, ${result.failed.length} failed, ${result.removed} orphan object(s) removed`);
+  log.info(
+    { adopted: result.adopted.length, failed: result.failed.length, removed: result.removed },
+    `reconcile: ${result.adopted.length} session(s) re-adopted, ${result.failed.length} failed, ${result.removed} orphan object(s) removed`,
+  );
   const app = createApp(ctx);
   const server = http.createServer(app);
   server.on('upgrade', (req, socket, head) => routeUpgrade(req, socket, head, ctx));
@@ -28,11 +32,11 @@ export async function startServer(config: BerthConfig, docker?: Docker): Promise
   });
   ctx.sessions.startSweeper();
   ctx.progress.startTimer();
-  void ctx.backend.warmUp().catch((err: Error) => console.error(`[berth] warm pool: ${err.message}`));
+  void ctx.backend.warmUp().catch((err: Error) => log.error({ err }, `warm pool: ${err.message}`));
   const address = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${address.port}`;
-  console.log(`[berth] serving ${ctx.catalog.all().length} lab(s) on ${url}`);
+  log.info({ url, labs: ctx.catalog.all().length }, `serving ${ctx.catalog.all().length} lab(s) on ${url}`);
   return {
     url,
     ctx,

@@ -33,8 +33,8 @@ test('lines are JSON with the level, message and the child id', () => {
   log.child({ reqId: 'r-9' }).warn({ status: 500 }, 'failed');
   const lines = out.lines();
   expect(lines).toHaveLength(2);
-  expect(lines[0]).toMatchObject({ level: 30, msg: 'started', sessionId: 's-1' });
-  expect(lines[1]).toMatchObject({ level: 40, msg: 'failed', reqId: 'r-9', status: 500 });
+  expect(lines[0]).toMatchObject({ level: 'info', msg: 'started', sessionId: 's-1' });
+  expect(lines[1]).toMatchObject({ level: 'warn', msg: 'failed', reqId: 'r-9', status: 500 });
   expect(typeof lines[0].time).toBe('string');
 });
 
