@@ -72,6 +72,8 @@ export interface LabBackend {
   openShell(state: BackendState, machine: string, size: TerminalSize, env?: Record<string, string>): Promise<ShellStream>;
   copyIn(state: BackendState, machine: string, hostDir: string, target: string, mode?: string): Promise<void>;
   copyOut(state: BackendState, machine: string, path: string): Promise<Readable>;
+  /** Streams exactly `size` bytes of `body` into `dir/name` in a machine, never holding the file whole. */
+  writeFile(state: BackendState, machine: string, dir: string, name: string, body: Readable, size: number): Promise<void>;
   /** Ends every shell an earlier Berth process left running in the session's machines. */
   endStaleShells(state: BackendState): Promise<void>;
   /** Where the proxy can reach `port` of a machine from the Berth process. */

@@ -17,7 +17,7 @@ import { sessionLog } from '../log';
 import { createMachine, removeContainer, removeVolume, stopContainer, waitReady } from './machines';
 import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from './networks';
 import { runExec } from './exec';
-import { copyFolderIn, copyOut } from './files';
+import { copyFolderIn, copyOut, writeFileStream } from './files';
 import { endAllShells, openDockerShell } from './shell';
 import { WarmPool, type PooledMachine } from './warm-pool';
 
@@ -274,6 +274,10 @@ export class DockerBackend implements LabBackend {
 
   async copyOut(state: BackendState, machine: string, path: string): Promise<Readable> {
     return copyOut(this.container(state, machine), path);
+  }
+
+  async writeFile(state: BackendState, machine: string, dir: string, name: string, body: Readable, size: number): Promise<void> {
+    await writeFileStream(this.container(state, machine), dir, name, body, size);
   }
 
   async endpoint(raw: BackendState, machine: string, port: number): Promise<{ host: string; port: number }> {

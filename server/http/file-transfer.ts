@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import express, { type Request, type Response } from 'express';
+import { Transform } from 'node:stream';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { BackendState } from '../backend/lab-backend';
 import type { BerthContext } from '../context';
 import { SessionError } from '../sessions/session-manager';
 
-const MAX_UPLOAD = 50 * 1024 * 1024;
 const SAFE_NAME = /^[A-Za-z0-9._ -]{1,120}$/;
 
 function absolutePath(raw: unknown, field: string): string {
@@ -18,59 +16,139 @@ function absolutePath(raw: unknown, field: string): string {
 }
 
 /**
+ * How many transfers run at once, per student and across the class: each one
+ * holds an engine connection and a browser connection, so a student clicking
+ * "upload" in a loop must not starve everyone else's terminals.
+ */
+class TransferSlots {
+  private readonly byStudent = new Map<string, number>();
+  private running = 0;
+
+  constructor(
+    private readonly perStudent: number,
+    private readonly total: number,
+  ) {}
+
+  /** A release function, or null when a cap is reached. Release is idempotent. */
+  take(studentId: string): (() => void) | null {
+    const mine = this.byStudent.get(studentId) ?? 0;
+    if (mine >= this.perStudent || this.running >= this.total) return null;
+    this.byStudent.set(studentId, mine + 1);
+    this.running++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.running--;
+      const left = (this.byStudent.get(studentId) ?? 1) - 1;
+      if (left > 0) this.byStudent.set(studentId, left);
+      else this.byStudent.delete(studentId);
+    };
+  }
+}
+
+/** Passes bytes through until `cap`, then fails: a download past its size is cut, never sent whole. */
+function capped(cap: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > cap) done(new Error('download larger than the cap'));
+      else done(null, chunk);
+    },
+  });
+}
+
+/**
  * Files in and out of a student's machine from the browser (Play with Docker
  * #560): upload one file into a folder, download a file or folder as a tar.
+ * Identity and ownership are settled before a byte of the body is read, and
+ * the body streams into the machine with its size known up front.
  */
 export function fileTransferRoutes(ctx: BerthContext, student: (req: Request) => { id: string } | null): express.Router {
   const router = express.Router();
+  const limits = ctx.config.transfers;
+  const slots = new TransferSlots(Math.max(1, limits.perStudent), Math.max(1, limits.total));
 
-  const running = (req: Request) => {
+  const running = (req: Request): { studentId: string; state: BackendState } => {
     const who = student(req);
     const row = ctx.sessions.get(String(req.params.id));
     if (!who || !row || row.studentId !== who.id) throw new SessionError('That lab session does not exist.', 404);
     if (row.state !== 'running' || !row.backendState) throw new SessionError('Your lab machines are not running.', 409);
-    return row.backendState as BackendState;
+    return { studentId: who.id, state: row.backendState as BackendState };
   };
 
-  router.get('/sessions/:id/machines/:machine/files', async (req: Request, res: Response, next) => {
+  const slot = (studentId: string): (() => void) => {
+    const release = slots.take(studentId);
+    if (!release) throw new SessionError('Too many file transfers at once: wait for one to finish and try again.', 429);
+    return release;
+  };
+
+  /** Engine errors name host paths and container ids: the browser gets a sentence instead. */
+  const readable = (err: unknown, action: string): unknown => {
+    if (err instanceof SessionError) return err;
+    const message = err instanceof Error ? err.message : '';
+    if (/no machine named/.test(message)) return new SessionError('This lab has no machine by that name.', 404);
+    return new SessionError(`The file could not be ${action} (is the folder a folder, and the machine still running?).`, 400);
+  };
+
+  router.get('/sessions/:id/machines/:machine/files', async (req: Request, res: Response, next: NextFunction) => {
+    let release: (() => void) | null = null;
     try {
-      const state = running(req);
+      const { studentId, state } = running(req);
       const file = absolutePath(req.query.path, 'path');
+      release = slot(studentId);
+      res.on('close', release);
       const tar = await ctx.backend.copyOut(state, String(req.params.machine), file);
       const base = path.posix.basename(file) || 'root';
       res.setHeader('Content-Type', 'application/x-tar');
       res.setHeader('Content-Disposition', `attachment; filename="${base.replace(/[^A-Za-z0-9._-]/g, '_')}.tar"`);
-      tar.on('error', (err) => next(err));
-      tar.pipe(res);
+      const limit = capped(limits.maxDownloadBytes);
+      // Once bytes are on the wire no error page can follow: cutting the connection is what
+      // tells the browser the download failed, instead of a short tar that looks complete.
+      const cut = () => {
+        tar.destroy();
+        res.destroy();
+      };
+      tar.on('error', cut);
+      limit.on('error', cut);
+      res.on('close', () => tar.destroy());
+      tar.pipe(limit).pipe(res);
     } catch (err) {
+      release?.();
       const status = (err as { statusCode?: number }).statusCode;
-      next(status === 404 ? new SessionError('There is no such file or folder in the machine.', 404) : err);
+      next(status === 404 ? new SessionError('There is no such file or folder in the machine.', 404) : readable(err, 'read'));
     }
   });
 
-  router.post(
-    '/sessions/:id/machines/:machine/files',
-    express.raw({ type: () => true, limit: MAX_UPLOAD }),
-    async (req: Request, res: Response, next) => {
-      let tmp: string | null = null;
-      try {
-        const state = running(req);
-        const dir = absolutePath(req.query.dir ?? '/root', 'dir');
-        const name = typeof req.query.name === 'string' ? req.query.name : '';
-        if (!SAFE_NAME.test(name) || name === '.' || name === '..') {
-          throw new SessionError('The file name may use letters, digits, spaces, dots, dashes and underscores (up to 120).', 400);
-        }
-        if (!Buffer.isBuffer(req.body)) throw new SessionError('Send the file itself as the request body.', 400);
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-upload-'));
-        fs.writeFileSync(path.join(tmp, name), req.body, { mode: 0o644 });
-        await ctx.backend.copyIn(state, String(req.params.machine), tmp, dir);
-        res.json({ ok: true, path: path.posix.join(dir, name), bytes: req.body.length });
-      } catch (err) {
-        next(err);
-      } finally {
-        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  router.post('/sessions/:id/machines/:machine/files', async (req: Request, res: Response, next: NextFunction) => {
+    let release: (() => void) | null = null;
+    try {
+      const { studentId, state } = running(req);
+      const dir = absolutePath(req.query.dir ?? '/root', 'dir');
+      const name = typeof req.query.name === 'string' ? req.query.name : '';
+      if (!SAFE_NAME.test(name) || name === '.' || name === '..') {
+        throw new SessionError('The file name may use letters, digits, spaces, dots, dashes and underscores (up to 120).', 400);
       }
-    },
-  );
+      const declared = req.headers['content-length'];
+      if (declared === undefined || !/^\d+$/.test(declared)) {
+        throw new SessionError('Send the file with a Content-Length header (browsers do this for a file).', 411);
+      }
+      const size = Number(declared);
+      if (size > limits.maxUploadBytes) {
+        throw new SessionError(`The file is larger than the ${Math.floor(limits.maxUploadBytes / 1024 / 1024)} MB an upload may be.`, 413);
+      }
+      release = slot(studentId);
+      await ctx.backend.writeFile(state, String(req.params.machine), dir, name, req, size);
+      res.json({ ok: true, path: path.posix.join(dir, name), bytes: size });
+    } catch (err) {
+      // The body was not (or not wholly) read: close the connection rather than drain it.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      if (req.destroyed) return;
+      next(readable(err, 'written'));
+    } finally {
+      release?.();
+    }
+  });
   return router;
 }
