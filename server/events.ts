@@ -13,6 +13,8 @@ export interface BerthEvents {
   ended: [{ sessionId: string }];
   /** Machines stopped for a pause or a reset: terminals close, the shells are gone. */
   machinesDown: [{ sessionId: string }];
+  /** A lab's progress was wiped (reset): history kept beside it must go too. */
+  progressReset: [{ studentId: string; labId: string }];
 }
 
 export class EventBus extends EventEmitter<BerthEvents> {}

@@ -310,6 +310,7 @@ export class SessionManager {
     const row = this.mustGet(id);
     await this.stop(id);
     this.store.resetProgress(row.studentId, row.labId);
+    this.bus.emit('progressReset', { studentId: row.studentId, labId: row.labId });
     return this.start(row.studentId, row.labId);
   }
 
