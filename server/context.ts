@@ -10,7 +10,10 @@ import { connectDocker } from './docker/engine';
 import { detectProfile } from './docker/detect-profile';
 import { EventBus } from './events';
 import { log } from './log';
-import { COOKIE, CookieSigner, parseCookies } from './http/auth';
+import { COOKIE, CookieSigner, INSTRUCTOR_COOKIE, parseCookies } from './http/auth';
+import { createClassroom, type Classroom } from './classroom/services';
+import type { AuditTrail, InstructorIdentity, StudentIdentity } from './classroom';
+import type { ClassService } from './classroom/classes';
 import { PortProxy } from './http/port-proxy';
 import { Views } from './http/views';
 import { LabCatalog } from './labs/catalog';
@@ -36,7 +39,14 @@ export interface BerthContext {
   views: Views;
   proxy: PortProxy;
   signer: CookieSigner;
-  studentOf(req: IncomingMessage): { id: string; name: string } | null;
+  /** An admitted student (every student has a class; open practice is one). */
+  studentOf(req: IncomingMessage): StudentIdentity | null;
+  /** The instructor behind a live `berth_instructor` login session. */
+  instructorOf(req: IncomingMessage): InstructorIdentity | null;
+  classes: ClassService;
+  audit: AuditTrail;
+  /** Instructors, logins and joining (server/classroom/services.ts). */
+  classroom: Classroom;
   close(): Promise<void>;
 }
 
@@ -70,10 +80,13 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
   );
   const views = new Views(catalog, store, sessions, progress);
 
-  const studentOf = (req: IncomingMessage) => {
+  const classroom = createClassroom(config, store, catalog, bus);
+  const studentOf = (req: IncomingMessage): StudentIdentity | null => {
     const id = signer.verify(parseCookies(req.headers.cookie)[COOKIE]);
-    return id ? (store.getStudent(id) ?? null) : null;
+    const row = id ? store.getStudent(id) : undefined;
+    return row?.admitted ? { id: row.id, name: row.name, classId: row.classId } : null;
   };
+  const instructorOf = (req: IncomingMessage) => classroom.instructors.identify(parseCookies(req.headers.cookie)[INSTRUCTOR_COOKIE]);
   const proxy = new PortProxy(sessions, backend, (req) => studentOf(req)?.id ?? null);
 
   // Wiring of domain events: no module below knows about the ones above it.
@@ -96,6 +109,10 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
     proxy,
     signer,
     studentOf,
+    instructorOf,
+    classes: classroom.classes,
+    audit: classroom.audit,
+    classroom,
     async close() {
       progress.stop();
       await terminals.closeAll();
