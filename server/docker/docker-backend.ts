@@ -1,9 +1,11 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from '../config';
+import { readState, UnknownMachine } from '../backend/lab-backend';
 import type {
   BackendState,
   ExecOutcome,
+  FileOwnership,
   LabBackend,
   MachineSpec,
   SessionHealth,
@@ -29,14 +31,20 @@ interface MachineRecord {
   docker: boolean;
 }
 
+/** Version 1 is also what rows stored before versions existed hold (no `v`). */
 interface DockerState extends BackendState {
   backend: 'docker';
+  v?: 1;
   sessionId: string;
   network: string;
   machines: MachineRecord[];
 }
 
 const READY_TIMEOUT_MS = 90_000;
+
+function dockerState(raw: BackendState): DockerState {
+  return readState<DockerState>(raw, 'docker', 1);
+}
 
 /** Lab machines as containers on the local engine; the only LabBackend for now. */
 export class DockerBackend implements LabBackend {
@@ -76,7 +84,7 @@ export class DockerBackend implements LabBackend {
       [LABEL.lab]: spec.labId,
       [LABEL.student]: spec.studentId,
     });
-    const state: DockerState = { backend: 'docker', sessionId: spec.sessionId, network, machines: [] };
+    const state: DockerState = { backend: 'docker', v: 1, sessionId: spec.sessionId, network, machines: [] };
     progress({ phase: 'network', detail: 'creating your private network' });
     await createSessionNetwork(this.docker, network, labels);
     try {
@@ -192,7 +200,7 @@ export class DockerBackend implements LabBackend {
   }
 
   async stop(raw: BackendState): Promise<void> {
-    const state = raw as DockerState;
+    const state = dockerState(raw);
     const known = new Map(state.machines.map((m) => [m.containerId, m]));
     for (const m of await this.findSessionMachines(state.sessionId)) known.set(m.containerId, m);
     await Promise.all(
@@ -205,12 +213,12 @@ export class DockerBackend implements LabBackend {
   }
 
   async pause(raw: BackendState): Promise<void> {
-    const state = raw as DockerState;
+    const state = dockerState(raw);
     await Promise.all(state.machines.map((m) => stopContainer(this.docker, m.containerId)));
   }
 
   async resume(raw: BackendState, progress: StartProgress = () => undefined): Promise<BackendState> {
-    const state = raw as DockerState;
+    const state = dockerState(raw);
     await Promise.all(
       state.machines.map(async (m) => {
         progress({ phase: 'machine', machine: m.name, detail: `waking ${m.name}` });
@@ -225,7 +233,7 @@ export class DockerBackend implements LabBackend {
   }
 
   async poll(raw: BackendState): Promise<SessionHealth> {
-    const state = raw as DockerState;
+    const state = dockerState(raw);
     let running = 0;
     let stopped = 0;
     for (const m of state.machines) {
@@ -245,9 +253,9 @@ export class DockerBackend implements LabBackend {
   }
 
   private container(raw: BackendState, machine: string): Docker.Container {
-    const state = raw as DockerState;
+    const state = dockerState(raw);
     const record = state.machines.find((m) => m.name === machine);
-    if (!record) throw new Error(`this lab has no machine named "${machine}"`);
+    if (!record) throw new UnknownMachine(machine);
     return this.docker.getContainer(record.containerId);
   }
 
@@ -264,7 +272,7 @@ export class DockerBackend implements LabBackend {
   }
 
   async endStaleShells(raw: BackendState): Promise<void> {
-    const state = raw as DockerState;
+    const state = dockerState(raw);
     await Promise.all(state.machines.map((m) => endAllShells(this.docker.getContainer(m.containerId)).catch(() => undefined)));
   }
 
@@ -276,12 +284,12 @@ export class DockerBackend implements LabBackend {
     return copyOut(this.container(state, machine), path);
   }
 
-  async writeFile(state: BackendState, machine: string, dir: string, name: string, body: Readable, size: number): Promise<void> {
-    await writeFileStream(this.container(state, machine), dir, name, body, size);
+  async writeFile(state: BackendState, machine: string, dir: string, name: string, body: Readable, size: number, owner?: FileOwnership): Promise<void> {
+    await writeFileStream(this.container(state, machine), dir, name, body, size, owner);
   }
 
   async endpoint(raw: BackendState, machine: string, port: number): Promise<{ host: string; port: number }> {
-    const state = raw as DockerState;
+    const state = dockerState(raw);
     const info = await this.container(raw, machine).inspect();
     const ip = info.NetworkSettings.Networks[state.network]?.IPAddress;
     if (!ip) throw new Error(`machine ${machine} has no address on its session network`);

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-fs';
 import type Docker from 'dockerode';
+import { MachinePathNotFound, type FileOwnership } from '../backend/lab-backend';
+import { isNotFound } from './engine';
 import { runExec } from './exec';
 
 /**
@@ -25,17 +27,22 @@ export async function copyFolderIn(container: Docker.Container, hostDir: string,
 
 /** A tar stream of `path` inside the machine. */
 export async function copyOut(container: Docker.Container, path: string): Promise<Readable> {
-  return (await container.getArchive({ path })) as unknown as Readable;
+  try {
+    return (await container.getArchive({ path })) as unknown as Readable;
+  } catch (err) {
+    if (isNotFound(err)) throw new MachinePathNotFound(path);
+    throw err;
+  }
 }
 
 /** One ustar header block; names are short and checked by the caller, so no long-name extension is needed. */
-function ustarHeader(name: string, size: number, mode: number): Buffer {
+function ustarHeader(name: string, size: number, owner: FileOwnership): Buffer {
   const block = Buffer.alloc(512, 0);
   const octal = (value: number, width: number) => value.toString(8).padStart(width - 1, '0') + '\0';
   block.write(name, 0, 100, 'utf8');
-  block.write(octal(mode, 8), 100, 'ascii');
-  block.write(octal(0, 8), 108, 'ascii'); // uid
-  block.write(octal(0, 8), 116, 'ascii'); // gid
+  block.write(octal(owner.mode & 0o7777, 8), 100, 'ascii');
+  block.write(octal(owner.uid, 8), 108, 'ascii');
+  block.write(octal(owner.gid, 8), 116, 'ascii');
   block.write(octal(size, 12), 124, 'ascii');
   block.write(octal(Math.floor(Date.now() / 1000), 12), 136, 'ascii');
   block.write('        ', 148, 'ascii'); // checksum is computed with its own field as spaces
@@ -54,7 +61,14 @@ function ustarHeader(name: string, size: number, mode: number): Buffer {
  * Berth's memory or on its disk; a body that ends early or runs long aborts
  * the engine request instead of leaving a wrong file behind quietly.
  */
-export async function writeFileStream(container: Docker.Container, dir: string, name: string, body: Readable, size: number, mode = 0o644): Promise<void> {
+export async function writeFileStream(
+  container: Docker.Container,
+  dir: string,
+  name: string,
+  body: Readable,
+  size: number,
+  owner: FileOwnership = { mode: 0o644, uid: 0, gid: 0 },
+): Promise<void> {
   await runExec(container, ['mkdir', '-p', dir], { timeoutMs: 10_000, outputCapBytes: 4096 });
   const abort = new AbortController();
   const archive = new PassThrough();
@@ -67,7 +81,7 @@ export async function writeFileStream(container: Docker.Container, dir: string, 
     abort.abort(err);
     archive.destroy();
   };
-  archive.write(ustarHeader(name, size, mode));
+  archive.write(ustarHeader(name, size, owner));
   body.on('data', (chunk: Buffer) => {
     seen += chunk.length;
     if (seen > size) fail(new Error(`the upload ran past its declared ${size} bytes`));

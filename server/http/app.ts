@@ -8,6 +8,7 @@ import { projectRoot } from '../paths';
 import { SessionError } from '../sessions/session-manager';
 import { COOKIE, originAllowed } from './auth';
 import { fileTransferRoutes } from './file-transfer';
+import { editorRoutes } from './editor-api';
 
 const CSP = [
   "default-src 'self'",
@@ -52,6 +53,7 @@ export function createApp(ctx: BerthContext): express.Express {
     next();
   });
   app.use('/api', fileTransferRoutes(ctx, (req) => ctx.studentOf(req)));
+  app.use('/api', editorRoutes(ctx));
   app.use('/api', express.json({ limit: '64kb' }));
 
   const withStudent = (handler: Handler) => async (req: Request, res: Response, next: NextFunction) => {
