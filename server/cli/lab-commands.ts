@@ -6,7 +6,7 @@ import { detectProfile } from '../docker/detect-profile';
 import { connectDocker } from '../docker/engine';
 import { loadConfig } from '../config';
 import { importKillercoda } from '../labs/import-killercoda';
-import { formatLabTestResult, LabTester } from '../labs/lab-test';
+import { formatForgeCoverage, formatLabTestResult, LabTester } from '../labs/lab-test';
 import { scaffoldLab } from '../labs/scaffold';
 import { formatIssue, validateLabs } from '../labs/validate';
 
@@ -72,7 +72,7 @@ export function registerLabCommands(program: Command, ctx: LabCommandContext = {
 
   lab
     .command('test')
-    .description('prove labs on real machines: per step setup, check (must fail), solve, check (must pass)')
+    .description('prove labs on real machines: per step setup, check (must fail), each forge then check (must fail), solve, check (must pass)')
     .argument('[labs...]', 'lab ids, lab folders or labs folders (default: every lab)')
     .option('-j, --parallel <n>', 'labs tested at the same time', '2')
     .option('--keep', 'leave the machines running for debugging')
@@ -112,6 +112,7 @@ export function registerLabCommands(program: Command, ctx: LabCommandContext = {
         }
         const failed = results.filter((r) => !r.ok);
         out(`${results.length - failed.length}/${results.length} lab(s) passed`);
+        out(formatForgeCoverage(results));
         if (failed.length || results.length < labs.length) process.exitCode = 1;
       } finally {
         process.removeListener('SIGINT', onSignal);

@@ -6,11 +6,23 @@ import type { LabDefinition, Quiz, ScriptBlock, StepDefinition } from './types';
 /**
  * `berth lab test`: proves a lab on real machines the way Instruqt's track
  * test does. For each step: setup, check (must fail: a check that passes
- * before the student did anything is a bug), solve, check (must pass).
- * Written against LabBackend only, so any backend can be tested the same way.
+ * before the student did anything is a bug), then each forge (a plausible
+ * wrong attempt) followed by the check, which must fail again, and the
+ * forge's undo; then solve, check (must pass). Forges run on the step's own
+ * state rather than a fresh copy because copying machines mid-lab costs far
+ * more than an undo script, and the solve after them proves the undo left
+ * nothing behind that matters. Written against LabBackend only, so any
+ * backend can be tested the same way.
  */
 
-export type Phase = 'setup' | 'check before' | 'solve' | 'check after';
+export type Phase = 'setup' | 'check before' | 'forges' | 'solve' | 'check after';
+
+export interface ForgeResult {
+  label: string;
+  line: number;
+  /** True when the check failed it, as it must. */
+  rejected: boolean;
+}
 
 export interface StepResult {
   id: string;
@@ -19,6 +31,9 @@ export interface StepResult {
   /** Milliseconds per phase that ran. */
   ms: Partial<Record<Phase, number>>;
   problem?: string;
+  /** Whether the step has a check (forges are counted against checked steps). */
+  checked?: boolean;
+  forges?: ForgeResult[];
 }
 
 export interface LabTestResult {
@@ -140,7 +155,7 @@ export class LabTester {
   }
 
   private async testStep(state: BackendState, step: StepDefinition): Promise<StepResult> {
-    const r: StepResult = { id: step.id, title: step.title, status: 'pass', ms: {} };
+    const r: StepResult = { id: step.id, title: step.title, status: 'pass', ms: {}, checked: step.checks.length > 0, forges: [] };
     const fail = (problem: string): StepResult => ({ ...r, status: 'fail', problem });
     const timed = async <T>(phase: Phase, fn: () => Promise<T>): Promise<T> => {
       const began = Date.now();
@@ -167,6 +182,22 @@ export class LabTester {
       const before = await timed('check before', () => this.runChecks(state, step.checks));
       if (before === null) return fail('the check passes before the work is done: it must fail until the student acts');
     }
+
+    const forgeProblem = await timed('forges', async () => {
+      for (const forge of step.forges) {
+        const problem = await this.runScript(state, forge, `forge "${forge.label}"`);
+        if (problem) return problem;
+        const feedback = await this.runChecks(state, step.checks);
+        r.forges!.push({ label: forge.label, line: forge.line, rejected: feedback !== null });
+        if (feedback === null) return `the check accepts a wrong attempt: "${forge.label}" (forge at lab.md line ${forge.line})`;
+        for (const undo of forge.undo) {
+          const undone = await this.runScript(state, undo, `undo of "${forge.label}"`);
+          if (undone) return undone;
+        }
+      }
+      return null;
+    });
+    if (forgeProblem) return fail(forgeProblem);
 
     const solveProblem = await timed('solve', async () => {
       for (const block of step.solve) {
@@ -234,12 +265,24 @@ const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 10
 
 /** A plain-text table per lab: fits a terminal and a CI log alike. */
 export function formatLabTestResult(result: LabTestResult): string {
-  const rows: string[][] = [['step', 'result', 'setup', 'check before', 'solve', 'check after', 'note']];
+  const rows: string[][] = [['step', 'result', 'setup', 'check before', 'forges', 'solve', 'check after', 'note']];
   for (const s of result.steps) {
-    rows.push([s.title, s.status, seconds(s.ms.setup), seconds(s.ms['check before']), seconds(s.ms.solve), seconds(s.ms['check after']), s.problem ?? '']);
+    const forges = s.forges?.length ? `${s.forges.filter((f) => f.rejected).length}/${s.forges.length} ${seconds(s.ms.forges)}` : '';
+    rows.push([s.title, s.status, seconds(s.ms.setup), seconds(s.ms['check before']), forges, seconds(s.ms.solve), seconds(s.ms['check after']), s.problem ?? '']);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd();
   const head = `${result.ok ? 'PASS' : 'FAIL'} ${result.labId}  (machines ${seconds(result.startMs)}, lab setup ${seconds(result.setupMs)}, total ${seconds(result.totalMs)})`;
   return [head, ...(result.problem ? [`  ${result.problem}`] : []), ...rows.map((r) => `  ${line(r)}`)].join('\n');
+}
+
+/** Checked steps, and those with at least one forge the check rejected: the measure of checks a wrong attempt cannot pass. */
+export function forgeCoverage(results: LabTestResult[]): { checkedSteps: number; forged: number } {
+  const steps = results.flatMap((r) => r.steps).filter((s) => s.checked);
+  return { checkedSteps: steps.length, forged: steps.filter((s) => s.forges?.some((f) => f.rejected)).length };
+}
+
+export function formatForgeCoverage(results: LabTestResult[]): string {
+  const { checkedSteps, forged } = forgeCoverage(results);
+  return `${forged}/${checkedSteps} checked step(s) reject at least one forge (a wrong attempt)`;
 }

@@ -5,7 +5,7 @@ import YAML, { isMap, isScalar, LineCounter, type Document, type Node as YamlNod
 import type { z } from 'zod';
 import { frontMatterSchema, KNOWN_KEYS, nearest, type FrontMatter } from './schema';
 import { renderInline, renderMarkdown, renderTokens, variablesIn } from './render';
-import type { ClientBlock, LabDefinition, LabIssue, MachineDefinition, Quiz, ScriptBlock, StepDefinition } from './types';
+import type { ClientBlock, ForgeBlock, LabDefinition, LabIssue, MachineDefinition, Quiz, ScriptBlock, StepDefinition } from './types';
 
 /**
  * Turns one lab.md into a LabDefinition. Everything that can be wrong with a
@@ -19,7 +19,7 @@ export interface ParseResult {
   issues: LabIssue[];
 }
 
-type Directive = 'run' | 'copy' | 'check' | 'hint' | 'solution' | 'solve' | 'setup' | 'quiz';
+type Directive = 'run' | 'copy' | 'check' | 'hint' | 'solution' | 'solve' | 'setup' | 'quiz' | 'forge' | 'undo';
 
 interface DirectiveSpec {
   keys: string[];
@@ -36,6 +36,8 @@ const DIRECTIVES: Record<Directive, DirectiveSpec> = {
   solve: { keys: ['machine', 'timeout'], flags: [], timeout: 120 },
   setup: { keys: ['machine', 'timeout'], flags: ['visible'], timeout: 20 },
   quiz: { keys: [], flags: [] },
+  forge: { keys: ['machine', 'timeout'], flags: [], timeout: 60 },
+  undo: { keys: ['machine', 'timeout'], flags: [], timeout: 60 },
 };
 
 const MAX_TIMEOUT_SECONDS = 3600;
@@ -413,6 +415,7 @@ function parseBody(body: string, firstLine: number, machines: string[], issues: 
       solve: built.solve,
       setup: built.setup,
       quizzes: built.quizzes,
+      forges: built.forges,
       line: section.line,
     });
   }
@@ -436,10 +439,11 @@ interface BuiltSection {
   hints: string[];
   solution: string | null;
   quizzes: Quiz[];
+  forges: ForgeBlock[];
 }
 
 function buildSection(section: Section, prefix: string, machines: string[], issues: Issues): BuiltSection {
-  const out: BuiltSection = { html: '', blocks: [], checks: [], solve: [], setup: [], hints: [], solution: null, quizzes: [] };
+  const out: BuiltSection = { html: '', blocks: [], checks: [], solve: [], setup: [], hints: [], solution: null, quizzes: [], forges: [] };
   const placeholders = new Map<Tokens.Code, string | null>();
   const counters: Record<string, number> = {};
   const nextId = (kind: string) => {
@@ -459,6 +463,27 @@ function buildSection(section: Section, prefix: string, machines: string[], issu
       continue;
     }
     switch (b.directive) {
+      case 'forge':
+      case 'undo': {
+        if (!text.trim()) issues.error(b.line, `the ${b.directive} block is empty`, { hint: 'write the bash script between the fences, or remove the block' });
+        const script: ScriptBlock = {
+          machine,
+          script: text,
+          timeoutSeconds: b.attrs.timeout ? Number(b.attrs.timeout) : (DIRECTIVES[b.directive].timeout ?? 60),
+          visible: false,
+          line: b.line,
+        };
+        if (b.directive === 'forge') {
+          out.forges.push({ ...script, label: forgeLabel(text, b.line), undo: [] });
+        } else if (out.forges.length === 0) {
+          issues.error(b.line, 'an undo block must follow a forge block', {
+            hint: 'an undo puts back what the forge just before it did; write the ```forge block first',
+          });
+        } else {
+          out.forges[out.forges.length - 1].undo.push(script);
+        }
+        break;
+      }
       case 'run': {
         const id = nextId('run');
         out.blocks.push({ kind: 'run', id, machine, command: text, mode: b.flags.has('paste') ? 'paste' : 'run' });
@@ -509,8 +534,19 @@ function buildSection(section: Section, prefix: string, machines: string[], issu
     }
   }
   if (solutions.length) out.solution = renderMarkdown(solutions.join('\n\n'));
+  if (out.forges.length && out.checks.length === 0 && section.kind === 'step') {
+    issues.error(out.forges[0].line, `step "${section.title}" has a forge but no check`, {
+      hint: 'a forge is a wrong attempt the step\'s check must reject; add a ```check block or remove the forge',
+    });
+  }
   out.html = renderTokens(section.tokens, placeholders);
   return out;
+}
+
+/** The forge's first comment names it in lab test's table ("# docker kill instead of OOM"). */
+function forgeLabel(script: string, line: number): string {
+  const comment = script.split('\n').map((l) => /^\s*#\s*(.*?)\s*$/.exec(l)).find((m) => m && m[1] && !m[1].startsWith('!'));
+  return comment ? comment[1] : `forge at line ${line}`;
 }
 
 const FENCE_OPEN = /^\s*(?:(?:[-*+]|\d{1,9}[.)]|>)\s*)*(`{3,}|~{3,})\s*(.*)$/;

@@ -46,6 +46,16 @@ export interface ScriptBlock {
   line: number;
 }
 
+/**
+ * A plausible wrong attempt at a step, run only by `berth lab test`: the
+ * step's check must reject it. `undo` puts the machine back before the solve.
+ */
+export interface ForgeBlock extends ScriptBlock {
+  /** The forge's first comment line, or "forge at line N". */
+  label: string;
+  undo: ScriptBlock[];
+}
+
 export interface QuizChoice {
   html: string;
   correct: boolean;
@@ -79,6 +89,8 @@ export interface StepDefinition {
   solve: ScriptBlock[];
   setup: ScriptBlock[];
   quizzes: Quiz[];
+  /** Wrong attempts the checks must reject; never sent to the browser. */
+  forges: ForgeBlock[];
   line: number;
 }
 

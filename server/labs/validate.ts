@@ -215,6 +215,10 @@ function scriptsOf(lab: LabDefinition): NamedScript[] {
     for (const block of step.setup) out.push({ lab, kind: 'setup', block });
     for (const block of step.checks) out.push({ lab, kind: 'check', block });
     for (const block of step.solve) out.push({ lab, kind: 'solve', block });
+    for (const forge of step.forges) {
+      out.push({ lab, kind: 'forge', block: forge });
+      for (const block of forge.undo) out.push({ lab, kind: 'undo', block });
+    }
   }
   return out;
 }

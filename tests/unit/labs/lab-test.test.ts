@@ -25,6 +25,7 @@ class FakeBackend {
     for (const line of script.split('\n')) {
       const [cmd, arg, ...rest] = line.trim().split(/\s+/);
       if (cmd === 'touch') files.add(arg);
+      else if (cmd === 'rm') files.delete(arg);
       else if (cmd === 'test' && !files.has(rest[0] ?? arg)) {
         exitCode = 1;
         stdout = `FAIL: ${rest[0] ?? arg} is missing`;
@@ -55,7 +56,7 @@ test('a good lab passes and its machines are removed', async () => {
   expect(r.ok).toBe(true);
   expect(r.steps.map((s) => s.status)).toEqual(['pass', 'pass']);
   expect(backend.stopped).toEqual(backend.started);
-  expect(formatLabTestResult(r)).toMatch(/^PASS good .*\n {2}step +result +setup +check before +solve +check after +note\n {2}One +pass/);
+  expect(formatLabTestResult(r)).toMatch(/^PASS good .*\n {2}step +result +setup +check before +forges +solve +check after +note\n {2}One +pass/);
 });
 
 test('a check that passes before the work is done fails the lab; later steps are skipped', async () => {
