@@ -6,6 +6,7 @@ import { imageExists } from './images';
 import { createMachine, removeContainer, removeVolume, waitReady } from './machines';
 import { runExec } from './exec';
 import { PROFILE_NOTES } from './isolation';
+import { mirrorProbe } from '../ops/mirror-status';
 
 export interface Probe {
   name: string;
@@ -112,6 +113,7 @@ export async function runDoctor(docker: Docker, config: BerthConfig): Promise<Do
     ok: missing.length === 0,
     detail: missing.length ? `missing: ${missing.join(', ')}; run \`berth images build\`` : images.join(', '),
   });
+  probes.push(await mirrorProbe(config));
 
   const probeImage = (await imageExists(docker, config.images.base)) ? config.images.base : null;
   let privilegedError: string | null = 'no image to test with';
