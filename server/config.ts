@@ -43,9 +43,30 @@ export interface BerthConfig {
   /** Uploads and downloads between browsers and machines: sizes and how many run at once. */
   transfers: { maxUploadBytes: number; maxDownloadBytes: number; perStudent: number; total: number };
   secret: string;
+  /** The classroom door (issue 11). */
+  classroom: ClassroomConfig;
   dev: boolean;
   /** pino level from BERTH_LOG_LEVEL (server/log.ts reads it too, before any config exists). */
   logLevel: LogLevel;
+}
+
+export interface ClassroomConfig {
+  /** BERTH_OPEN_JOIN: a name alone joins the built-in open-practice class. Off by default. */
+  openJoin: boolean;
+  /** BERTH_PUBLIC_URL: how browsers reach Berth (join links, QR codes, Secure cookies when https). */
+  publicUrl: string;
+  /** Host names allowed besides loopback, the host's own addresses and hostname, and the public URL's. */
+  allowedHosts: string[];
+  /** Instructor login attempts per window, per address and per account. */
+  loginRate: { perAddress: number; perAccount: number; windowMinutes: number };
+  /** Failed join attempts per address per window (a whole class shares one NAT address: only failures count). */
+  joinFailuresPerAddress: number;
+  joinWindowMinutes: number;
+  /** An instructor login session ends after this long without a request. */
+  instructorIdleMinutes: number;
+  /** Scheduled pre-warm: most machines warmed for one class, and how long before its start. */
+  prewarmMax: number;
+  prewarmLeadMinutes: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -143,7 +164,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
       total: int(env, 'BERTH_TRANSFERS_TOTAL', 8),
     },
     secret: env.BERTH_SECRET || '',
+    classroom: loadClassroomConfig(env),
     dev: env.NODE_ENV === 'development',
     logLevel: parseLogLevel(env),
+  };
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new Error(`Configuration: ${name}=${JSON.stringify(env[name])} must be true or false`);
+}
+
+function loadClassroomConfig(env: NodeJS.ProcessEnv): ClassroomConfig {
+  const publicUrl = (env.BERTH_PUBLIC_URL || '').trim().replace(/\/+$/, '');
+  if (publicUrl) {
+    let url: URL;
+    try {
+      url = new URL(publicUrl);
+    } catch {
+      throw new Error(`Configuration: BERTH_PUBLIC_URL=${JSON.stringify(publicUrl)} is not a URL (example: https://berth.school.example)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Configuration: BERTH_PUBLIC_URL must start with http:// or https://`);
+  }
+  return {
+    openJoin: bool(env, 'BERTH_OPEN_JOIN', false),
+    publicUrl,
+    allowedHosts: (env.BERTH_ALLOWED_HOSTS || '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    loginRate: {
+      perAddress: int(env, 'BERTH_LOGIN_RATE_ADDRESS', 20),
+      perAccount: int(env, 'BERTH_LOGIN_RATE_ACCOUNT', 5),
+      windowMinutes: int(env, 'BERTH_LOGIN_RATE_MINUTES', 15),
+    },
+    joinFailuresPerAddress: int(env, 'BERTH_JOIN_FAILURES', 20),
+    joinWindowMinutes: int(env, 'BERTH_JOIN_RATE_MINUTES', 10),
+    instructorIdleMinutes: int(env, 'BERTH_INSTRUCTOR_IDLE_MINUTES', 12 * 60),
+    prewarmMax: int(env, 'BERTH_PREWARM_MAX', 10),
+    prewarmLeadMinutes: int(env, 'BERTH_PREWARM_LEAD_MINUTES', 10),
   };
 }

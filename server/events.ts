@@ -15,6 +15,8 @@ export interface BerthEvents {
   machinesDown: [{ sessionId: string }];
   /** A lab's progress was wiped (reset): history kept beside it must go too. */
   progressReset: [{ studentId: string; labId: string }];
+  /** Instructor login sessions were revoked (logout, logout everywhere, password reset): their sockets must close. */
+  instructorLoginsRevoked: [{ instructorId: string; loginIds: string[] }];
 }
 
 export class EventBus extends EventEmitter<BerthEvents> {}

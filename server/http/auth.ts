@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 
 export const COOKIE = 'berth_student';
+/** A random token per login session; the server keeps only its hash. */
+export const INSTRUCTOR_COOKIE = 'berth_instructor';
 
 /**
  * A student is identified by a signed cookie: `<id>.<hmac>`. No password yet

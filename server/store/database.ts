@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ProgressView, SessionState } from '../contracts/protocol';
 import { migrate } from './migrate';
+import { ClassroomStore } from './classroom-store';
+import { OPEN_PRACTICE_CLASS_ID } from './migrations/002-classroom';
 
 export interface SessionRow {
   id: string;
@@ -48,6 +50,8 @@ interface ProgressRecord {
 /** Berth's state in one SQLite file. Synchronous by design: every call is a few microseconds. */
 export class Store {
   readonly db: Database.Database;
+  /** Instructors, classes, codes, audit (migration 002). */
+  readonly classroom: ClassroomStore;
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -55,6 +59,7 @@ export class Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
+    this.classroom = new ClassroomStore(this.db);
   }
 
   close(): void {
@@ -71,12 +76,13 @@ export class Store {
   }
 
   /* students */
-  addStudent(id: string, name: string): void {
-    this.db.prepare('INSERT INTO students (id, name, created_at) VALUES (?, ?, ?)').run(id, name, Date.now());
+  addStudent(id: string, name: string, classId: string = OPEN_PRACTICE_CLASS_ID): void {
+    this.classroom.addStudent(id, name, classId, Date.now());
   }
 
-  getStudent(id: string): { id: string; name: string } | undefined {
-    return this.db.prepare('SELECT id, name FROM students WHERE id = ?').get(id) as { id: string; name: string } | undefined;
+  getStudent(id: string): { id: string; name: string; classId: string; admitted: boolean } | undefined {
+    const row = this.classroom.student(id);
+    return row ? { id: row.id, name: row.name, classId: row.classId, admitted: row.admitted } : undefined;
   }
 
   /* sessions */

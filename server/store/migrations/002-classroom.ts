@@ -78,6 +78,8 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_class ON audit_log(class_id, id);
 ALTER TABLE students ADD COLUMN class_id TEXT REFERENCES classes(id);
 ALTER TABLE students ADD COLUMN admitted INTEGER NOT NULL DEFAULT 1;
+-- Set by a re-admit: the next join with the class code and this name resumes this student, once.
+ALTER TABLE students ADD COLUMN rejoin_once INTEGER NOT NULL DEFAULT 0;
 -- Open practice keeps 0.1's behaviour (names may repeat); real classes need unique names.
 CREATE UNIQUE INDEX students_class_name ON students(class_id, lower(name)) WHERE class_id <> '${OPEN_PRACTICE_CLASS_ID}';
 CREATE INDEX students_class ON students(class_id)`);
