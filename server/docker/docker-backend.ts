@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from '../config';
 import { readState, UnknownMachine } from '../backend/lab-backend';
-import { readState, UnknownMachine } from '../backend/lab-backend';
 import type {
   BackendState,
   ExecOutcome,
@@ -42,10 +41,6 @@ interface DockerState extends BackendState {
 }
 
 const READY_TIMEOUT_MS = 90_000;
-
-function dockerState(raw: BackendState): DockerState {
-  return readState<DockerState>(raw, 'docker', 1);
-}
 
 function dockerState(raw: BackendState): DockerState {
   return readState<DockerState>(raw, 'docker', 1);
