@@ -1,5 +1,6 @@
 /** REST calls to the Berth server (same origin, cookie auth). */
 import type { LabSummaryView, SessionView, StudentView } from '../../server/contracts/protocol';
+import type { JoinInfo, NoticeView } from '../../server/contracts/classroom';
 import type { Course } from './logic/format';
 
 export class ApiError extends Error {
@@ -12,7 +13,7 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -44,7 +45,11 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 
 export const api = {
   me: () => call<{ student: StudentView }>('GET', '/api/me'),
-  join: (name: string) => call<{ student: StudentView }>('POST', '/api/join', { name }),
+  joinInfo: () => call<JoinInfo>('GET', '/api/join'),
+  /** `code` may be left out only in open practice mode. */
+  join: (name: string, code?: string) => call<{ student: StudentView }>('POST', '/api/join', code ? { code, name } : { name }),
+  notices: () => call<{ notices: NoticeView[] }>('GET', '/api/notices'),
+  dismissNotice: (id: string) => call<{ ok: true }>('POST', `/api/notices/${encodeURIComponent(id)}/dismiss`),
   labs: () => call<{ labs: LabSummaryView[]; course: Course }>('GET', '/api/labs'),
   startSession: (labId: string) => call<{ session: SessionView }>('POST', '/api/sessions', { labId }),
   session: (id: string) => call<{ session: SessionView }>('GET', `/api/sessions/${encodeURIComponent(id)}`),

@@ -1,6 +1,7 @@
 /** The one socket.io connection of the page, with its connection status. */
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contracts/protocol';
+import type { StudentClassroomRequests } from '../../server/contracts/classroom';
 
 export type BerthSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -44,7 +45,7 @@ export function onConnectionState(fn: (s: ConnectionState) => void): () => void 
 }
 
 /** Emit with an acknowledgement and a timeout, as a promise. */
-export function request<R>(event: keyof ClientToServerEvents, payload: unknown, timeoutMs = 15000): Promise<R> {
+export function request<R>(event: keyof ClientToServerEvents | keyof StudentClassroomRequests, payload: unknown, timeoutMs = 15000): Promise<R> {
   const s = getSocket();
   return new Promise<R>((resolve, reject) => {
     (s.timeout(timeoutMs) as unknown as { emit: (e: string, p: unknown, cb: (err: Error | null, r: R) => void) => void }).emit(

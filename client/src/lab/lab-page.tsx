@@ -12,6 +12,8 @@ import { getTheme, onTheme } from '../theme';
 import { ErrorBox, Spinner } from '../components/common';
 import { Instructions } from './instructions';
 import { TerminalHub } from './terminal-hub';
+import { NoticesBanner } from './notices-banner';
+import { TakeoverBanner } from './takeover-banner';
 import type { TerminalStatus } from '../terminal/terminal-view';
 
 const ACTIVE: SessionView['state'][] = ['running'];
@@ -320,6 +322,8 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
   return (
     <div class="lab" style={{ '--split': `${(split * 100).toFixed(2)}%` } as Record<string, string>}>
       <SessionBar session={session} conn={conn} onAction={act} />
+      <TakeoverBanner sessionId={session.id} />
+      <NoticesBanner />
       {actionError ? (
         <div class="notice bad" role="alert">
           {actionError}

@@ -37,8 +37,16 @@ export function explainJoinError(status: number, code: string | undefined, serve
     return { field: 'code', message: msg ?? 'That code does not work. Check it with your teacher.' };
   }
   if (status === 400 || code === 'invalid') {
-    const field = msg && /name/i.test(msg) ? 'name' : msg && /code/i.test(msg) ? 'code' : null;
+    // The server names the field first ("code: …", "name: …").
+    const prefix = msg ? /^(code|name)\b/i.exec(msg)?.[1]?.toLowerCase() : undefined;
+    const field = prefix === 'code' || prefix === 'name' ? prefix : msg && /name/i.test(msg) ? 'name' : msg && /code/i.test(msg) ? 'code' : null;
     return { field, message: msg ?? 'Check the code and your name.' };
   }
   return { field: null, message: msg ?? 'Joining failed. Try again in a moment.' };
+}
+
+/** For the projector and the printed list: `ABC-DEF` (the server's formatCode, mirrored). */
+export function formatCode(code: string): string {
+  const half = Math.ceil(code.length / 2);
+  return code.length > 4 ? `${code.slice(0, half)}-${code.slice(half)}` : code;
 }

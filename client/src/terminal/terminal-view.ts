@@ -24,6 +24,12 @@ export interface TerminalViewOptions {
   terminalId: string;
   theme: 'dark' | 'light';
   onStatus?: (status: TerminalStatus, message?: string) => void;
+  /**
+   * 'watch': an instructor looking at a student's terminal. Attaches with
+   * `terminal:watch`, never resizes the student's terminal, and types only
+   * while taking over (setTyping).
+   */
+  mode?: 'own' | 'watch';
 }
 
 export class TerminalView {
@@ -40,6 +46,8 @@ export class TerminalView {
   private disposed = false;
   status: TerminalStatus = 'attaching';
   owner = true;
+  /** Watch mode: the instructor has taken over and may type. */
+  private typing = false;
 
   constructor(
     parent: HTMLElement,
@@ -144,9 +152,11 @@ export class TerminalView {
     this.acks.newGeneration();
     this.setStatus('attaching');
     const s = getSocket();
+    const watch = this.opts.mode === 'watch';
     const reply = await new Promise<AttachReply>((resolve) => {
-      s.timeout(15000).emit(
-        'terminal:attach',
+      // terminal:watch has the same payload and reply shape (server/contracts/classroom.ts).
+      (s.timeout(15000) as unknown as { emit: (e: string, p: unknown, cb: (err: Error | null, r: AttachReply) => void) => void }).emit(
+        watch ? 'terminal:watch' : 'terminal:attach',
         { sessionId: this.opts.sessionId, machine: this.opts.machine, terminalId: this.opts.terminalId, from: this.stream.attachFrom(), cols, rows },
         (err: Error | null, r: AttachReply) => resolve(err ? { ok: false, error: 'The terminal did not answer in time.' } : r),
       );
@@ -157,9 +167,18 @@ export class TerminalView {
       return;
     }
     this.size.set(cols, rows);
-    this.owner = reply.owner !== false;
+    this.owner = watch ? this.typing : reply.owner !== false;
     this.term.options.disableStdin = !this.owner;
     this.setStatus(this.owner ? 'live' : 'watching');
+  }
+
+  /** Watch mode: start or stop sending keystrokes (the server has granted the takeover). */
+  setTyping(on: boolean): void {
+    this.typing = on;
+    this.owner = on;
+    this.term.options.disableStdin = !on;
+    if (this.status === 'live' || this.status === 'watching') this.setStatus(on ? 'live' : 'watching');
+    if (on) this.term.focus();
   }
 
   /** A `terminal:data` event for this terminal. */
@@ -237,7 +256,8 @@ export class TerminalView {
     } catch {
       return;
     }
-    if (this.status === 'live' || this.status === 'watching') {
+    // A watcher never resizes the student's terminal: the student's window decides.
+    if ((this.status === 'live' || this.status === 'watching') && this.opts.mode !== 'watch') {
       if (this.size.update(this.term.cols, this.term.rows)) {
         const s = getSocket();
         if (s.connected) s.emit('terminal:resize', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId, cols: this.term.cols, rows: this.term.rows });
@@ -252,7 +272,10 @@ export class TerminalView {
     this.ro.disconnect();
     this.acks.dispose();
     const s = getSocket();
-    if (s.connected) s.emit('terminal:detach', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId });
+    if (s.connected) {
+      if (this.opts.mode === 'watch') (s as unknown as { emit: (e: string, p: unknown) => void }).emit('terminal:unwatch', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId });
+      else s.emit('terminal:detach', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId });
+    }
     this.term.dispose();
     this.element.remove();
   }

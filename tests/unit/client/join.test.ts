@@ -1,4 +1,4 @@
-import { codeFromHash, explainJoinError, normalizeCode } from '../../../client/src/logic/join';
+import { codeFromHash, explainJoinError, formatCode, normalizeCode } from '../../../client/src/logic/join';
 
 test('codes are upper-cased and stripped of spaces and dashes', () => {
   expect(normalizeCode(' ab7k-q2 ')).toBe('AB7KQ2');
@@ -16,5 +16,13 @@ test('refusals land on the right field with the server words kept', () => {
   expect(explainJoinError(403, 'forbidden', 'Ask your instructor to re-admit you: that name is already in the class.').field).toBe('name');
   expect(explainJoinError(429, 'rate_limited', undefined).message).toMatch(/Too many tries/);
   expect(explainJoinError(400, 'invalid', 'name: too long').field).toBe('name');
+  expect(explainJoinError(400, 'invalid', 'code: enter the class code your instructor shows you (not your name).').field).toBe('code');
   expect(explainJoinError(400, undefined, 'The request failed (400).').message).toBe('Check the code and your name.');
+});
+
+test('codes are shown in two halves', () => {
+  expect(formatCode('AB7KQ2')).toBe('AB7-KQ2');
+  expect(formatCode('ABCDEFGH')).toBe('ABCD-EFGH');
+  expect(formatCode('ABCDEFG')).toBe('ABCD-EFG');
+  expect(formatCode('ABCD')).toBe('ABCD');
 });

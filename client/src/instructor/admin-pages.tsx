@@ -1,0 +1,263 @@
+/** Instructors (the owner adds them), one's own sign-ins (revoke, sign out everywhere) and the audit log. */
+import { useEffect, useState } from 'preact/hooks';
+import type { AuditEntryView, ClassSummaryView, InstructorRole, InstructorView, LoginSessionView } from '../../../server/contracts/classroom';
+import { ErrorBox } from '../components/common';
+import { iapi } from './instructor-api';
+import { errorText, Field, formatWhen } from './fields';
+
+function useLoad<T>(fetcher: () => Promise<T>): { data: T | null; error: string | null; reload: () => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reload = () => {
+    setError(null);
+    fetcher()
+      .then(setData)
+      .catch((e: unknown) => setError(errorText(e)));
+  };
+  useEffect(reload, []);
+  return { data, error, reload };
+}
+
+export function InstructorsPage({ me }: { me: InstructorView }) {
+  const list = useLoad(() => iapi.instructors());
+  const classes = useLoad(() => iapi.classes());
+  return (
+    <section aria-labelledby="ins-title">
+      <h1 id="ins-title">Instructors</h1>
+      {list.error ? <ErrorBox message={list.error} onRetry={list.reload} /> : null}
+      {list.data ? (
+        <table class="itable">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Login</th>
+              <th scope="col">Role</th>
+              <th scope="col">Since</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.instructors.map((i) => (
+              <tr>
+                <th scope="row">{i.name}</th>
+                <td>{i.login}</td>
+                <td>{i.role}</td>
+                <td>{formatWhen(i.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {me.role === 'owner' ? <AddInstructor classes={classes.data?.classes ?? []} onAdded={list.reload} /> : <p class="muted">Only an owner adds instructors.</p>}
+    </section>
+  );
+}
+
+function AddInstructor({ classes, onAdded }: { classes: ClassSummaryView[]; onAdded: () => void }) {
+  const [name, setName] = useState('');
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<InstructorRole>('instructor');
+  const [classIds, setClassIds] = useState<string[]>([]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [done, setDone] = useState<string | null>(null);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const errs: Record<string, string> = {};
+    if (!name.trim()) errs.name = 'Type their name.';
+    if (!login.trim()) errs.login = 'Choose a login for them.';
+    if (password.length < 10) errs.password = 'At least 10 characters; tell it to them privately.';
+    setErrors(errs);
+    setDone(null);
+    if (Object.keys(errs).length) return;
+    try {
+      const r = await iapi.addInstructor({ name: name.trim(), login: login.trim(), password, role, classIds });
+      setDone(`${r.instructor.name} can now sign in as ${r.instructor.login}.`);
+      setName('');
+      setLogin('');
+      setPassword('');
+      setClassIds([]);
+      onAdded();
+    } catch (err) {
+      setErrors({ form: errorText(err) });
+    }
+  };
+
+  return (
+    <form class="iform isection" onSubmit={submit} noValidate aria-labelledby="add-ins">
+      <h2 id="add-ins">Add an instructor</h2>
+      <Field id="ni-name" label="Name" value={name} onInput={setName} error={errors.name} />
+      <Field id="ni-login" label="Login or email" value={login} onInput={setLogin} error={errors.login} autoComplete="off" />
+      <Field id="ni-password" label="First password" type="password" value={password} onInput={setPassword} error={errors.password} autoComplete="new-password" />
+      <div class="ifield">
+        <label for="ni-role">Role</label>
+        <select id="ni-role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as InstructorRole)}>
+          <option value="instructor">Instructor (sees their own classes)</option>
+          <option value="owner">Owner (sees every class, adds instructors)</option>
+        </select>
+      </div>
+      {role === 'instructor' && classes.length ? (
+        <fieldset class="ifieldset">
+          <legend>Classes they teach</legend>
+          {classes
+            .filter((c) => !c.archived)
+            .map((c) => (
+              <label class="check-line">
+                <input
+                  type="checkbox"
+                  checked={classIds.includes(c.id)}
+                  onChange={(e) => setClassIds((e.target as HTMLInputElement).checked ? [...classIds, c.id] : classIds.filter((x) => x !== c.id))}
+                />
+                {c.name}
+              </label>
+            ))}
+        </fieldset>
+      ) : null}
+      <button type="submit" class="btn primary">
+        Add instructor
+      </button>
+      {errors.form ? (
+        <p class="form-error" role="alert">
+          {errors.form}
+        </p>
+      ) : null}
+      {done ? (
+        <p class="good" role="status">
+          {done}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+export function LoginsPage({ onSignOutEverywhere }: { onSignOutEverywhere: () => void }) {
+  const { data, error, reload } = useLoad(() => iapi.logins());
+  const [actionError, setActionError] = useState<string | null>(null);
+  const revoke = async (l: LoginSessionView) => {
+    setActionError(null);
+    try {
+      await iapi.revokeLogin(l.id);
+      reload();
+    } catch (e) {
+      setActionError(errorText(e));
+    }
+  };
+  return (
+    <section aria-labelledby="lg-title">
+      <div class="ihead">
+        <h1 id="lg-title">Your sign-ins</h1>
+        <span class="spacer" />
+        <button type="button" class="btn danger" onClick={onSignOutEverywhere}>
+          Sign out everywhere
+        </button>
+      </div>
+      <p class="muted small">Every browser where you are signed in. A sign-in ends by itself after a while without use.</p>
+      {error ? <ErrorBox message={error} onRetry={reload} /> : null}
+      {actionError ? (
+        <p class="form-error" role="alert">
+          {actionError}
+        </p>
+      ) : null}
+      {data ? (
+        <table class="itable">
+          <thead>
+            <tr>
+              <th scope="col">Browser</th>
+              <th scope="col">Address</th>
+              <th scope="col">Signed in</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Ends</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.logins.map((l) => (
+              <tr>
+                <th scope="row" class="small">
+                  {l.userAgent || 'unknown'} {l.current ? <span class="badge">this browser</span> : null}
+                </th>
+                <td>{l.address}</td>
+                <td>{formatWhen(l.createdAt)}</td>
+                <td>{formatWhen(l.lastSeenAt)}</td>
+                <td>{formatWhen(l.expiresAt)}</td>
+                <td>
+                  {!l.current ? (
+                    <button type="button" class="btn small" onClick={() => void revoke(l)} aria-label={`Revoke the sign-in from ${l.address}`}>
+                      Revoke
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+export function AuditPage() {
+  const [classId, setClassId] = useState('');
+  const classes = useLoad(() => iapi.classes());
+  const [entries, setEntries] = useState<AuditEntryView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = () => {
+    setError(null);
+    iapi
+      .audit(classId || undefined)
+      .then((r) => setEntries(r.entries))
+      .catch((e: unknown) => setError(errorText(e)));
+  };
+  useEffect(load, [classId]);
+  const names = new Map((classes.data?.classes ?? []).map((c) => [c.id, c.name]));
+  return (
+    <section aria-labelledby="au-title">
+      <div class="ihead">
+        <h1 id="au-title">Audit log</h1>
+        <span class="spacer" />
+        <label for="au-class">Class</label>
+        <select id="au-class" value={classId} onChange={(e) => setClassId((e.target as HTMLSelectElement).value)}>
+          <option value="">All classes</option>
+          {(classes.data?.classes ?? []).map((c) => (
+            <option value={c.id}>{c.name}</option>
+          ))}
+        </select>
+      </div>
+      {error ? <ErrorBox message={error} onRetry={load} /> : null}
+      {entries ? (
+        entries.length === 0 ? (
+          <p class="muted">Nothing recorded yet.</p>
+        ) : (
+          <table class="itable">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">Action</th>
+                <th scope="col">Class</th>
+                <th scope="col">Target</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr>
+                  <td class="small">{formatWhen(e.at)}</td>
+                  <td>{e.instructorName ?? 'Berth'}</td>
+                  <th scope="row">{e.action}</th>
+                  <td>{e.classId ? (names.get(e.classId) ?? e.classId) : '–'}</td>
+                  <td>{e.target ?? '–'}</td>
+                  <td class="small">
+                    <code>{Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      ) : null}
+    </section>
+  );
+}

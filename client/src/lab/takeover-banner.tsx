@@ -1,0 +1,77 @@
+/**
+ * "Your instructor is typing": shown for the whole takeover of any of this
+ * lab's terminals, with a button that ends it (the student always can).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { getSocket, request } from '../socket';
+
+interface TakeoverState {
+  sessionId: string;
+  terminalId: string;
+  active: boolean;
+  instructor: string;
+}
+
+type Listening = { on(e: string, f: unknown): void; off(e: string, f: unknown): void };
+
+export function TakeoverBanner({ sessionId }: { sessionId: string }) {
+  const [active, setActive] = useState<Map<string, string>>(new Map());
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const s = getSocket() as unknown as Listening;
+    const onState = (ev: TakeoverState) => {
+      if (ev.sessionId !== sessionId) return;
+      setActive((cur) => {
+        const next = new Map(cur);
+        if (ev.active) next.set(ev.terminalId, ev.instructor);
+        else next.delete(ev.terminalId);
+        return next;
+      });
+    };
+    // A dropped connection ends the instructor's typing too; the server re-sends the state on watch.
+    const onDisconnect = () => setActive(new Map());
+    s.on('takeover:state', onState);
+    s.on('disconnect', onDisconnect);
+    return () => {
+      s.off('takeover:state', onState);
+      s.off('disconnect', onDisconnect);
+    };
+  }, [sessionId]);
+
+  const end = async (terminalId: string) => {
+    setError(null);
+    try {
+      const r = await request<{ ok: boolean }>('takeover:end', { sessionId, terminalId });
+      if (!r.ok) setError('The takeover could not be ended. Try again.');
+      else
+        setActive((cur) => {
+          const next = new Map(cur);
+          next.delete(terminalId);
+          return next;
+        });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  if (active.size === 0) return null;
+  return (
+    <div class="takeover-banner" role="alert">
+      {[...active].map(([terminalId, instructor]) => (
+        <div class="row" key={terminalId}>
+          <span aria-hidden="true">⌨</span>
+          <strong>Your instructor is typing</strong>
+          <span>
+            ({instructor}, in terminal {terminalId})
+          </span>
+          <span class="spacer" />
+          <button type="button" class="btn small" onClick={() => void end(terminalId)}>
+            End the takeover
+          </button>
+        </div>
+      ))}
+      {error ? <p class="form-error">{error}</p> : null}
+    </div>
+  );
+}
