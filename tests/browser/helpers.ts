@@ -20,8 +20,12 @@ export interface Berth {
   close(): Promise<void>;
 }
 
-/** `labsDir` defaults to the fixture labs; the first-lab test passes the repository's own `labs/`. */
-export async function startBerth(name: string, opts: { labsDir?: string } = {}): Promise<Berth> {
+/**
+ * `labsDir` defaults to the fixture labs; the first-lab test passes the repository's own `labs/`.
+ * `openJoin` (default true) lets a name alone join, as the student-only tests do; the
+ * classroom tests turn it off to go through the door with a class code.
+ */
+export async function startBerth(name: string, opts: { labsDir?: string; openJoin?: boolean } = {}): Promise<Berth> {
   const index = path.join(root, 'dist', 'client', 'index.html');
   if (!fs.existsSync(index)) throw new Error('The client is not built: run `npm run build:client` before the browser tests.');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `berth-${name}-`));
@@ -35,6 +39,7 @@ export async function startBerth(name: string, opts: { labsDir?: string } = {}):
     BERTH_WARM_POOL: '0',
     BERTH_SECRET: 'browser-test-secret-browser-test-secret',
     BERTH_CHECK_INTERVAL: '3',
+    BERTH_OPEN_JOIN: opts.openJoin === false ? 'false' : 'true',
   });
   const server = await startServer(config);
   return {

@@ -14,6 +14,7 @@ import { Instructions } from './instructions';
 import { TerminalHub } from './terminal-hub';
 import { NoticesBanner } from './notices-banner';
 import { TakeoverBanner } from './takeover-banner';
+import { useFollowReset } from './follow-reset';
 import type { TerminalStatus } from '../terminal/terminal-view';
 
 const ACTIVE: SessionView['state'][] = ['running'];
@@ -149,6 +150,7 @@ interface LayoutProps {
 
 function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, reload }: LayoutProps) {
   const running = ACTIVE.includes(session.state);
+  useFollowReset(session.id, session.labId, session.state === 'ended');
   const [tab, setTab] = useState<string>(() => `term:${session.machines[0] ?? ''}`);
   const [opened, setOpened] = useState<Set<string>>(new Set());
   const [termStatus, setTermStatus] = useState<Record<string, { status: TerminalStatus; message?: string }>>({});
