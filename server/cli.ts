@@ -7,6 +7,7 @@ import { buildAllImages, imageExists } from './docker/images';
 import { startServer } from './http/server';
 import { log, useCliLogLevel } from './log';
 import { registerLabCommands } from './cli/lab-commands';
+import { registerOpsCommands } from './ops/ops-commands';
 
 // A `berth serve` started by a test still logs: the test reads it, the report never shows it.
 useCliLogLevel();
@@ -75,6 +76,7 @@ images
   });
 
 registerLabCommands(program);
+registerOpsCommands(program, images);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`berth: ${err instanceof Error ? err.message : String(err)}`);

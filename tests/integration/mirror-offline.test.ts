@@ -9,6 +9,10 @@ import { loadConfig } from '../../server/config';
 import { detectProfile } from '../../server/docker/detect-profile';
 import { connectDocker } from '../../server/docker/engine';
 import { mirrorProbe, mirrorStatus } from '../../server/ops/mirror-status';
+import { labImages } from '../../server/ops/lab-images';
+import { MirrorClient } from '../../server/ops/prefetch';
+import fs from 'node:fs';
+import os from 'node:os';
 
 /**
  * The classroom mirror when the internet is gone: it starts with its upstream
@@ -86,7 +90,6 @@ afterAll(async () => {
   await removeContainer(names.mirror);
   await removeContainer(names.upstream);
   await docker.getVolume(names.volume).remove().catch(() => undefined);
-  await run('docker', ['rmi', `127.0.0.1:${upstreamPort}/library/busybox:latest`]).catch(() => undefined);
 });
 
 test('with the upstream unreachable the mirror starts, keeps running and says it serves its cache read-only', async () => {
@@ -113,10 +116,13 @@ test('with the upstream unreachable the mirror starts, keeps running and says it
 test('when the upstream answers it pulls through, and a lab machine pulls the image', async () => {
   await startRegistry(names.upstream, upstreamPort, []);
   // Seed the upstream with the stand-in busybox that tests/mirror/seed.sh put in the CI mirror.
-  const upstreamRef = `127.0.0.1:${upstreamPort}/library/busybox:latest`;
   await waitUntil('the upstream registry', async () => (await fetch(`http://127.0.0.1:${upstreamPort}/v2/`)).ok);
-  await run('docker', ['tag', 'localhost:5000/library/busybox:latest', upstreamRef]);
-  await run('docker', ['push', '-q', upstreamRef]);
+  for (const name of ['busybox', 'alpine']) {
+    const ref = `127.0.0.1:${upstreamPort}/library/${name}:latest`;
+    await run('docker', ['tag', `localhost:5000/library/${name}:latest`, ref]);
+    await run('docker', ['push', '-q', ref]);
+    await run('docker', ['rmi', ref]);
+  }
   await modeIs('proxy');
   const push = await fetch(`${mirrorUrl()}/v2/library/busybox/blobs/uploads/`, { method: 'POST' });
   expect(push.status).not.toBe(202); // a cache, not a push target
@@ -142,6 +148,22 @@ test('when the upstream answers it pulls through, and a lab machine pulls the im
   expect((await mirrorStatus(mirrorUrl())).repositories.map((r) => r.name)).toContain('library/busybox');
 });
 
+test('berth images prefetch fills the mirror with the images a lab uses, read from its files', async () => {
+  const labDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-prefetch-'));
+  try {
+    fs.writeFileSync(path.join(labDir, 'lab.md'), '---\nid: p\nmachines:\n  - name: docker\n    image: dind\n---\n```run\ndocker run --rm alpine echo hi\n```\n');
+    const refs = labImages(labDir);
+    expect(refs.map((r) => r.name)).toEqual(['alpine']);
+    const seen: number[] = [];
+    const result = await new MirrorClient(mirrorUrl()).prefetch(refs[0], (p) => seen.push(p.blobsDone));
+    expect(result).toMatchObject({ image: 'alpine:latest', ok: true });
+    expect(seen[seen.length - 1]).toBe(result.blobs);
+    expect((await mirrorStatus(mirrorUrl())).repositories).toContainEqual({ name: 'library/alpine', tags: ['latest'] });
+  } finally {
+    fs.rmSync(labDir, { recursive: true, force: true });
+  }
+});
+
 test('with the upstream gone again, and after a restart of the mirror, the lab machine pulls from the cache', async () => {
   await removeContainer(names.upstream);
   await modeIs('cache-only');
@@ -152,6 +174,9 @@ test('with the upstream gone again, and after a restart of the mirror, the lab m
     outputCapBytes: 64 * 1024,
   });
   expect(pull.stdout).toContain('cached-ok');
+  // Prefetched, never pulled by a machine before: there for the class with the internet gone.
+  const prefetched = await backend!.exec(state!, 'docker', 'docker run --rm alpine echo prefetched-ok 2>&1', { timeoutMs: 120_000, outputCapBytes: 64 * 1024 });
+  expect(prefetched.stdout).toContain('prefetched-ok');
   // An image it never cached fails with the registry's answer, and the mirror stays up.
   const missing = await backend!.exec(state!, 'docker', 'docker pull redis:7 2>&1', { timeoutMs: 120_000, outputCapBytes: 64 * 1024 });
   expect(missing.exitCode).not.toBe(0);
