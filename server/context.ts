@@ -21,6 +21,7 @@ import { ProgressService } from './sessions/progress-service';
 import { SessionManager } from './sessions/session-manager';
 import { Store } from './store/database';
 import { TerminalManager } from './terminal/terminal-manager';
+import { LiveService } from './live/live-service';
 
 /**
  * Everything a running Berth is made of, built in the order data flows:
@@ -47,6 +48,8 @@ export interface BerthContext {
   audit: AuditTrail;
   /** Instructors, logins and joining (server/classroom/services.ts). */
   classroom: Classroom;
+  /** The instructor's live view: step history, class rooms, notices, takeovers (server/live). */
+  live: LiveService;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
   const views = new Views(catalog, store, sessions, progress);
 
   const classroom = createClassroom(config, store, catalog, bus);
+  const live = new LiveService({ store, catalog, bus, classes: classroom.classes, audit: classroom.audit });
   const studentOf = (req: IncomingMessage): StudentIdentity | null => {
     const id = signer.verify(parseCookies(req.headers.cookie)[COOKIE]);
     const row = id ? store.getStudent(id) : undefined;
@@ -113,6 +117,7 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
     classes: classroom.classes,
     audit: classroom.audit,
     classroom,
+    live,
     async close() {
       progress.stop();
       await terminals.closeAll();
@@ -120,6 +125,7 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
       await backend.shutdown();
       proxy.close();
       catalog.close();
+      live.close();
       store.close();
     },
   };

@@ -6,5 +6,6 @@ import type { Migration } from '../migrate';
 import { initial } from './001-initial';
 import { classroom } from './002-classroom';
 import { results } from './003-results';
+import { stepSetup } from './004-step-setup';
 
-export const MIGRATIONS: Migration[] = [initial, classroom, results];
+export const MIGRATIONS: Migration[] = [initial, classroom, results, stepSetup];
