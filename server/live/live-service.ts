@@ -1,0 +1,143 @@
+import type { AuditTrail, ClassDirectory } from '../classroom';
+import type { ClassAnalyticsView, ClassGridView, NoticeView, ResultsView, StudentClassroomEvents } from '../contracts/classroom';
+import type { EventBus } from '../events';
+import type { LabCatalog } from '../labs/catalog';
+import type { Store } from '../store/database';
+import { buildAnalytics } from './analytics-builder';
+import { FactGatherer } from './class-facts';
+import { ClassFeed, type RoomEmitter } from './class-feed';
+import { NoticeStore } from './notice-store';
+import { buildResults } from './results-builder';
+import { recordStepHistory } from './step-recorder';
+import { StepStore } from './step-store';
+import { TakeoverRegistry, type Takeover } from './takeovers';
+
+export const studentRoom = (studentId: string) => `student:${studentId}`;
+
+export interface LiveDeps {
+  store: Store;
+  catalog: LabCatalog;
+  bus: EventBus;
+  classes: Pick<ClassDirectory, 'get' | 'students'>;
+  audit: AuditTrail;
+  /** Patch interval per class (ms). */
+  intervalMs?: number;
+}
+
+type StudentEvent = keyof StudentClassroomEvents;
+
+/**
+ * The instructor's live view, server side: step history, the class rooms,
+ * notices and takeovers. Built with the context; sockets reach it once the
+ * realtime layer binds its emitter.
+ */
+export class LiveService {
+  readonly steps: StepStore;
+  readonly notices: NoticeStore;
+  readonly takeovers = new TakeoverRegistry();
+  readonly gather: FactGatherer;
+  readonly feed: ClassFeed;
+  private emitter: RoomEmitter | null = null;
+
+  constructor(private readonly deps: LiveDeps) {
+    this.steps = new StepStore(deps.store.db);
+    this.notices = new NoticeStore(deps.store.db);
+    this.gather = new FactGatherer(deps.store, deps.catalog, this.steps, (id) => this.takeovers.forStudent(id).length > 0);
+    this.feed = new ClassFeed(deps.classes, this.gather, deps.intervalMs ?? 250);
+    const sessionOf = (id: string) => deps.store.getSession(id);
+    // History first: the feed reads it when its patch goes out.
+    recordStepHistory(deps.bus, sessionOf, deps.store, this.steps);
+    deps.bus.on('progress', (e) => this.touch(e.studentId));
+    deps.bus.on('status', (e) => this.touch(e.studentId));
+    deps.bus.on('progressReset', (e) => this.touch(e.studentId));
+    deps.bus.on('check', (e) => {
+      const row = sessionOf(e.sessionId);
+      if (row) this.touch(row.studentId);
+    });
+    // The shells are gone: nobody can be typing in them any more.
+    const endAll = ({ sessionId }: { sessionId: string }) => {
+      for (const t of this.takeovers.forSession(sessionId)) this.endTakeover(t.sessionId, t.terminalId, 'ended');
+    };
+    deps.bus.on('ended', endAll);
+    deps.bus.on('machinesDown', endAll);
+  }
+
+  bind(emitter: RoomEmitter): void {
+    this.emitter = emitter;
+    this.feed.bind(emitter);
+  }
+
+  classOf(studentId: string): string | null {
+    return this.deps.store.getStudent(studentId)?.classId ?? null;
+  }
+
+  /** The student's row changed: their class's watchers get a patch. */
+  touch(studentId: string): void {
+    const classId = this.classOf(studentId);
+    if (classId) this.feed.touched(classId, studentId);
+  }
+
+  toStudent<E extends StudentEvent>(studentId: string, event: E, payload: Parameters<StudentClassroomEvents[E]>[0]): void {
+    this.emitter?.to(studentRoom(studentId)).emit(event, payload);
+  }
+
+  grid(classId: string): ClassGridView | null {
+    return this.feed.snapshot(classId);
+  }
+
+  results(classId: string, now = Date.now()): ResultsView | null {
+    const cls = this.deps.classes.get(classId);
+    if (!cls) return null;
+    const facts = this.gather.facts(this.deps.classes.students(classId));
+    return buildResults(classId, cls.name, facts, this.gather.labs(cls.labs), now);
+  }
+
+  analytics(classId: string): ClassAnalyticsView | null {
+    const cls = this.deps.classes.get(classId);
+    if (!cls) return null;
+    const ids = this.deps.classes.students(classId).map((s) => s.id);
+    return buildAnalytics(this.gather.labs(cls.labs), this.steps.forStudents(ids), this.steps.failedRuns(ids));
+  }
+
+  /** Stores a notice and shows it now to whoever of its students is connected. */
+  notify(classId: string, studentId: string | null, kind: NoticeView['kind'], from: string, text: string): NoticeView {
+    const notice = this.notices.add({ classId, studentId, kind, from, text });
+    const to = studentId ? [studentId] : this.deps.classes.students(classId).map((s) => s.id);
+    for (const id of to) this.toStudent(id, 'notice', notice);
+    return notice;
+  }
+
+  startTakeover(t: Takeover): { ok: true } | { ok: false; holder: Takeover } {
+    const r = this.takeovers.start(t);
+    if (!r.ok) return r;
+    this.toStudent(t.studentId, 'takeover:state', { sessionId: t.sessionId, terminalId: t.terminalId, active: true, instructor: t.instructorName });
+    this.deps.audit.record(t.instructorId, 'takeover.start', { classId: t.classId, target: t.studentId, detail: { sessionId: t.sessionId, terminalId: t.terminalId } });
+    this.touch(t.studentId);
+    return r;
+  }
+
+  /** Ends a takeover whoever asks; the student's banner goes and the audit log says why. */
+  endTakeover(sessionId: string, terminalId: string, why: 'instructor' | 'student' | 'disconnect' | 'ended'): Takeover | undefined {
+    const t = this.takeovers.end(sessionId, terminalId);
+    if (!t) return undefined;
+    this.toStudent(t.studentId, 'takeover:state', { sessionId, terminalId, active: false, instructor: t.instructorName });
+    this.deps.audit.record(t.instructorId, 'takeover.end', {
+      classId: t.classId,
+      target: t.studentId,
+      detail: { sessionId, terminalId, endedBy: why, seconds: Math.round((Date.now() - t.since) / 1000) },
+    });
+    this.touch(t.studentId);
+    return t;
+  }
+
+  /** A student's page (re)connected: it must show any banner still due. */
+  greet(studentId: string): void {
+    for (const t of this.takeovers.forStudent(studentId)) {
+      this.toStudent(studentId, 'takeover:state', { sessionId: t.sessionId, terminalId: t.terminalId, active: true, instructor: t.instructorName });
+    }
+  }
+
+  close(): void {
+    this.feed.close();
+  }
+}

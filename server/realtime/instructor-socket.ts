@@ -1,0 +1,222 @@
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import type { BackendState } from '../backend/lab-backend';
+import type { InstructorIdentity } from '../classroom';
+import { ClassroomError } from '../classroom/errors';
+import type { ErrorCode } from '../contracts/classroom';
+import type { BerthContext } from '../context';
+import { classRoom } from '../live/class-feed';
+import { refusalOf } from '../live/error-codes';
+import type { TerminalViewer } from '../terminal/terminal';
+import { log } from '../log';
+import { describeIssue } from './inbound';
+
+/**
+ * The instructor's socket: watching a class's grid, watching a student's
+ * terminal read-only, and taking it over. Every event checks that the
+ * instructor manages the class of the student concerned, every time: a
+ * socket that once could watch a class has no standing permission.
+ */
+
+const classId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/);
+const sessionId = z.string().regex(/^[a-z0-9]{12}$/);
+const terminalId = z.string().regex(/^[a-z][a-z0-9-]{0,30}(?::\d{1,2})?$/);
+const machine = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/);
+
+export const instructorInbound = {
+  'class:watch': z.strictObject({ classId }),
+  'class:unwatch': z.strictObject({ classId }),
+  'terminal:watch': z.strictObject({
+    sessionId,
+    terminalId,
+    machine,
+    from: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    cols: z.number().int().min(10).max(500),
+    rows: z.number().int().min(4).max(200),
+  }),
+  'terminal:unwatch': z.strictObject({ sessionId, terminalId }),
+  'terminal:takeover': z.strictObject({ sessionId, terminalId, active: z.boolean() }),
+  'terminal:input': z.strictObject({ sessionId, terminalId, data: z.string().min(1).max(64 * 1024) }),
+  'terminal:ack': z.strictObject({ sessionId, terminalId, bytes: z.number().int().min(1).max(1 << 30) }),
+} as const;
+
+export type InstructorEvent = keyof typeof instructorInbound;
+export const INSTRUCTOR_EVENTS = Object.keys(instructorInbound) as InstructorEvent[];
+/** Events a student's socket must be refused (terminal:input and :ack are theirs too, for their own terminals). */
+export const INSTRUCTOR_ONLY_EVENTS: InstructorEvent[] = ['class:watch', 'class:unwatch', 'terminal:watch', 'terminal:unwatch', 'terminal:takeover'];
+/** Student events an instructor's socket is refused. */
+export const STUDENT_ONLY_EVENTS = [
+  'session:watch',
+  'terminal:attach',
+  'terminal:resize',
+  'terminal:detach',
+  'terminal:close',
+  'check:run',
+  'step:goto',
+  'hint:reveal',
+  'solution:reveal',
+  'quiz:answer',
+  'takeover:end',
+] as const;
+
+type Reply = (r: { ok: boolean; error?: string; code?: ErrorCode }) => void;
+
+/** Answers every listed event with `forbidden` (a reply rather than silence: the client must not hang). */
+export function refuseEvents(socket: Socket, events: readonly string[], who: string): void {
+  for (const event of events) {
+    socket.on(event, (_payload: unknown, reply?: unknown) => {
+      if (typeof reply === 'function') (reply as Reply)({ ok: false, code: 'forbidden', error: `${event} is not for ${who}.` });
+    });
+  }
+}
+
+function transportBacklog(socket: Socket): number {
+  const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } };
+  return (conn.writeBuffer?.length ?? 0) * 1024 + (conn.transport?.socket?.bufferedAmount ?? 0);
+}
+
+export function registerInstructorSocket(_io: Server, socket: Socket, ctx: BerthContext): void {
+  const instructor = (socket.data as { instructor?: InstructorIdentity }).instructor ?? ctx.instructorOf(socket.request);
+  if (!instructor) {
+    socket.disconnect(true);
+    return;
+  }
+  const me: InstructorIdentity = instructor;
+  const classes = new Set<string>();
+  const terminals = new Map<string, { sessionId: string; terminalId: string }>();
+  let invalid = 0;
+
+  function on<E extends InstructorEvent>(event: E, handler: (payload: z.output<(typeof instructorInbound)[E]>, reply: Reply) => unknown): void {
+    socket.on(event as string, (raw: unknown, maybeReply?: unknown) => {
+      const reply: Reply = typeof maybeReply === 'function' ? (maybeReply as Reply) : () => undefined;
+      const parsed = instructorInbound[event].safeParse(raw);
+      if (!parsed.success) {
+        reply({ ok: false, code: 'invalid', error: `invalid ${event}: ${describeIssue(parsed.error)}` });
+        if (++invalid > 50) socket.disconnect(true);
+        return;
+      }
+      Promise.resolve()
+        .then(() => handler(parsed.data as z.output<(typeof instructorInbound)[E]>, reply))
+        .catch((err: unknown) => {
+          const r = refusalOf(err);
+          if (r.internal) log.error({ err, event }, 'instructor socket event failed');
+          reply({ ok: false, code: r.code, error: r.message });
+        });
+    });
+  }
+
+  const mayManage = (id: string) => {
+    if (!ctx.classes.canManage(me, id)) throw new ClassroomError('not_found', 'There is no such class.');
+  };
+
+  /** The session, its student and class, if this instructor manages that class. */
+  const studentSession = (id: string) => {
+    const row = ctx.sessions.get(id);
+    const classOf = row ? ctx.live.classOf(row.studentId) : null;
+    if (!row || !classOf || !ctx.classes.canManage(me, classOf)) throw new ClassroomError('not_found', 'That lab session does not exist.');
+    return { row, classId: classOf };
+  };
+
+  on('class:watch', (req, reply) => {
+    mayManage(req.classId);
+    const fresh = !classes.has(req.classId);
+    if (fresh) {
+      classes.add(req.classId);
+      void socket.join(classRoom(req.classId));
+    }
+    reply({ ok: true });
+    // The snapshot follows the reply (patches can only come after it: both go out on this socket in order).
+    const grid = fresh ? ctx.live.feed.watch(req.classId) : ctx.live.feed.snapshot(req.classId);
+    if (grid) socket.emit('class:grid', grid);
+  });
+
+  on('class:unwatch', (req) => {
+    if (!classes.delete(req.classId)) return;
+    void socket.leave(classRoom(req.classId));
+    ctx.live.feed.unwatch(req.classId);
+  });
+
+  on('terminal:watch', async (req, reply) => {
+    const { row } = studentSession(req.sessionId);
+    if (row.state !== 'running' || !row.backendState) throw new ClassroomError('conflict', 'That lab is not running.');
+    const key = `${req.sessionId}/${req.terminalId}`;
+    if (terminals.has(key)) ctx.terminals.detach(req.sessionId, req.terminalId, socket.id);
+    // owner false: the terminal core never waits for this viewer, and it cannot type or resize.
+    const viewer: TerminalViewer = {
+      id: socket.id,
+      owner: false,
+      send: (seq, data) => socket.emit('terminal:data', { sessionId: req.sessionId, terminalId: req.terminalId, seq, data }),
+      reset: (seq) => socket.emit('terminal:reset', { sessionId: req.sessionId, terminalId: req.terminalId, seq }),
+      exit: (reason) => socket.emit('terminal:exit', { sessionId: req.sessionId, terminalId: req.terminalId, reason }),
+      transportBacklog: () => transportBacklog(socket),
+    };
+    terminals.set(key, { sessionId: req.sessionId, terminalId: req.terminalId });
+    try {
+      await ctx.terminals.attach(row.id, row.backendState as BackendState, req.terminalId, req.machine, viewer, req.from, { cols: req.cols, rows: req.rows });
+    } catch (err) {
+      terminals.delete(key);
+      throw err;
+    }
+    ctx.audit.record(me.id, 'terminal.watch', { classId: ctx.live.classOf(row.studentId), target: row.studentId, detail: { sessionId: row.id, terminalId: req.terminalId } });
+    reply({ ok: true });
+  });
+
+  on('terminal:unwatch', (req) => {
+    if (!terminals.delete(`${req.sessionId}/${req.terminalId}`)) return;
+    ctx.terminals.detach(req.sessionId, req.terminalId, socket.id);
+  });
+
+  on('terminal:takeover', (req, reply) => {
+    const { row, classId: cls } = studentSession(req.sessionId);
+    if (!req.active) {
+      ctx.live.endTakeover(req.sessionId, req.terminalId, 'instructor');
+      reply({ ok: true });
+      return;
+    }
+    if (ctx.classes.get(cls)?.archived) throw new ClassroomError('conflict', 'This class is archived (read-only).');
+    const terminal = ctx.terminals.get(req.sessionId, req.terminalId);
+    if (row.state !== 'running' || !terminal?.alive) throw new ClassroomError('conflict', 'That terminal is not open.');
+    const r = ctx.live.startTakeover({
+      sessionId: row.id,
+      terminalId: req.terminalId,
+      studentId: row.studentId,
+      classId: cls,
+      instructorId: me.id,
+      instructorName: me.name,
+      socketId: socket.id,
+      since: Date.now(),
+    });
+    if (!r.ok) throw new ClassroomError('conflict', `${r.holder.instructorName} is already typing in this terminal.`);
+    reply({ ok: true });
+  });
+
+  // Only while this socket's takeover of the terminal is active; the takeover itself was authorized.
+  on('terminal:input', (req) => {
+    if (!ctx.live.takeovers.allows(socket.id, req.sessionId, req.terminalId)) return;
+    const terminal = ctx.terminals.get(req.sessionId, req.terminalId);
+    if (!terminal?.alive) return;
+    terminal.write(req.data);
+    ctx.sessions.touch(req.sessionId);
+  });
+
+  on('terminal:ack', (req) => {
+    if (!terminals.has(`${req.sessionId}/${req.terminalId}`)) return;
+    ctx.terminals.get(req.sessionId, req.terminalId)?.ack(socket.id, req.bytes);
+  });
+
+  refuseEvents(socket, STUDENT_ONLY_EVENTS, 'instructors');
+
+  socket.conn.on('drain', () => {
+    setImmediate(() => {
+      for (const t of terminals.values()) ctx.terminals.get(t.sessionId, t.terminalId)?.pump();
+    });
+  });
+
+  socket.on('disconnect', () => {
+    for (const t of ctx.live.takeovers.bySocket(socket.id)) ctx.live.endTakeover(t.sessionId, t.terminalId, 'disconnect');
+    for (const t of terminals.values()) ctx.terminals.detach(t.sessionId, t.terminalId, socket.id);
+    terminals.clear();
+    for (const id of classes) ctx.live.feed.unwatch(id);
+    classes.clear();
+  });
+}
