@@ -115,7 +115,7 @@ function CodePanel({ cls, setCls, projector, setProjector }: { cls: ClassView; s
 
   return (
     <section class={`isection code-panel ${projector ? 'projector' : ''}`} aria-labelledby="code-title">
-      <h2 id="code-title">Join code</h2>
+      <h2 id="code-title">{projector ? `Join ${cls.name}` : 'Join code'}</h2>
       <div class="code-show">
         <div>
           <p class="join-code-big" aria-label={code.code ? `Join code ${code.code.split('').join(' ')}` : 'No join code'} data-code={code.code ?? ''}>
@@ -134,7 +134,7 @@ function CodePanel({ cls, setCls, projector, setProjector }: { cls: ClassView; s
         <button type="button" class="btn" aria-pressed={projector} onClick={() => setProjector(!projector)}>
           {projector ? 'Leave projector view' : 'Projector view'}
         </button>
-        {!cls.archived ? (
+        {!cls.archived && !projector ? (
           <>
             <button type="button" class="btn" onClick={() => void act({ action: 'rotate' })}>
               New code

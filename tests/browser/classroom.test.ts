@@ -1,0 +1,99 @@
+/**
+ * The classroom door in a real browser against a real Berth (open practice
+ * off): the first-start setup link makes the first instructor, who creates a
+ * class; a second browser context joins with the class code and starts a
+ * lab; the roster shows that student running.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, startBerth, watchConsole, type Berth } from './helpers';
+import { createClass, docShot, joinAndStart, setUpFirstInstructor } from './classroom-steps';
+
+jest.setTimeout(300_000);
+
+let berth: Berth;
+let browser: Browser;
+let teacherCtx: BrowserContext;
+let studentCtx: BrowserContext;
+let teacher: Page;
+let student: Page;
+let problems: string[];
+let code = '';
+
+beforeAll(async () => {
+  berth = await startBerth('classroom', { openJoin: false });
+  browser = await launchBrowser();
+  teacherCtx = await browser.newContext({ viewport: { width: 1100, height: 720 }, colorScheme: 'light' });
+  studentCtx = await browser.newContext({ viewport: { width: 1100, height: 720 }, colorScheme: 'dark' });
+  teacher = await teacherCtx.newPage();
+  student = await studentCtx.newPage();
+  problems = [...watchConsole(teacher), ...watchConsole(student)];
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await berth?.close();
+});
+
+test('a stranger cannot join without a code, and the instructor pages ask for a sign-in', async () => {
+  await student.goto(berth.url);
+  await student.getByLabel('Your display name').fill('Nobody');
+  await student.getByRole('button', { name: 'Join' }).click();
+  await student.getByText('Type the class code your teacher shows you.').waitFor();
+  await student.getByLabel('Class code').fill('ZZZZZZ');
+  await student.getByRole('button', { name: 'Join' }).click();
+  await student.getByText(/That code does not let you in/).waitFor();
+  expect(await student.getByLabel('Class code').getAttribute('aria-invalid')).toBe('true');
+
+  await teacher.goto(`${berth.url}/#/instructor`);
+  await teacher.getByRole('heading', { name: 'Instructor sign-in' }).waitFor();
+  await teacher.getByText(/Berth has no instructor yet/).waitFor();
+});
+
+test('the setup link makes the first instructor, who creates a class with a join code', async () => {
+  await setUpFirstInstructor(teacher, berth);
+  const made = await createClass(teacher, 'Docker 101');
+  code = made.code;
+  expect(code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
+  expect(await teacher.locator('.join-code-big').innerText()).toBe(`${code.slice(0, 3)}-${code.slice(3)}`);
+  expect(await teacher.locator('img.qr').getAttribute('src')).toContain('/qr.svg');
+  await teacher.getByRole('button', { name: 'Projector view' }).click();
+  await teacher.locator('img.qr').evaluate((img: HTMLImageElement) => img.decode());
+  await docShot(teacher, 'classroom-code.png');
+  await teacher.getByRole('button', { name: 'Leave projector view' }).click();
+  await teacher.getByText('Nobody has joined yet.').waitFor();
+});
+
+test('a student joins with the code and starts the class lab; the roster shows them running', async () => {
+  await joinAndStart(student, berth, code, 'Grace Hopper');
+  // The catalog of a class student shows only the class's labs; the fixture has one.
+  await teacher.getByRole('button', { name: 'Refresh' }).click();
+  const row = teacher.locator('tr[data-student="Grace Hopper"]');
+  await row.waitFor();
+  for (let i = 0; i < 40 && (await row.getAttribute('data-state')) !== 'running'; i++) {
+    await teacher.waitForTimeout(250);
+    await teacher.getByRole('button', { name: 'Refresh' }).click();
+  }
+  expect(await row.getAttribute('data-state')).toBe('running');
+  expect(await row.locator('td.state').innerText()).toBe('running');
+  expect(await row.locator('td').first().innerText()).toBe('browser-lab');
+  await row.scrollIntoViewIfNeeded();
+  await docShot(teacher, 'classroom-roster.png');
+});
+
+test('the same name cannot join the class again from another browser', async () => {
+  const other = await browser.newContext();
+  try {
+    const page = await other.newPage();
+    await page.goto(`${berth.url}/#/join/${code}`);
+    await page.getByLabel('Your display name').fill('Grace Hopper');
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.getByText(/already uses the name "Grace Hopper"/).waitFor();
+    expect(await page.getByLabel('Your display name').getAttribute('aria-invalid')).toBe('true');
+  } finally {
+    await other.close();
+  }
+});
+
+test('no console errors or CSP violations', () => {
+  expect(problems.filter((p) => !/status of (403|409)/.test(p))).toEqual([]);
+});
