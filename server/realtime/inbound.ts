@@ -25,6 +25,7 @@ export const inbound = {
   'hint:reveal': z.strictObject({ sessionId, step }),
   'solution:reveal': z.strictObject({ sessionId, step }),
   'quiz:answer': z.strictObject({ sessionId, step, quizId: z.string().min(1).max(100), choices: z.array(z.number().int().min(0).max(50)).max(50) }),
+  'takeover:end': z.strictObject({ sessionId, terminalId }),
 } as const;
 
 export type InboundEvent = keyof typeof inbound;
