@@ -19,6 +19,8 @@ import { Views } from './http/views';
 import { LabCatalog } from './labs/catalog';
 import { ProgressService } from './sessions/progress-service';
 import { SessionManager } from './sessions/session-manager';
+import { ScriptRunner } from './sessions/script-runner';
+import { StepSetup } from './sessions/step-setup';
 import { Store } from './store/database';
 import { TerminalManager } from './terminal/terminal-manager';
 import { LiveService } from './live/live-service';
@@ -75,12 +77,13 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
   log.info({ profile }, `isolation profile: ${profile} (${why})`);
   const backend = new DockerBackend(docker, config, profile);
   const bus = new EventBus();
-  const sessions = new SessionManager(config, store, backend, catalog, bus);
   const terminals = new TerminalManager(backend, config);
-  const checks = new CheckRunner(backend, config.checks.concurrency, config.checks.outputCapBytes);
-  const progress = new ProgressService(config, store, catalog, sessions, checks, backend, bus, (sessionId, machine, text) =>
+  const stepSetup = new StepSetup(store.db, new ScriptRunner(backend, config.checks.outputCapBytes), (sessionId, machine, text) =>
     terminals.typeInto(sessionId, machine, text),
   );
+  const sessions = new SessionManager(config, store, backend, catalog, bus, stepSetup);
+  const checks = new CheckRunner(backend, config.checks.concurrency, config.checks.outputCapBytes);
+  const progress = new ProgressService(config, store, catalog, sessions, checks, bus, stepSetup);
   const views = new Views(catalog, store, sessions, progress);
 
   const classroom = createClassroom(config, store, catalog, bus);

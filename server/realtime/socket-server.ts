@@ -122,6 +122,8 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
       if (late) terminal.resize(socket.id, late.cols, late.rows);
       socket.data.terminals.set(key, { sessionId: req.sessionId, terminalId: req.terminalId });
       reply({ ok: true, owner: true } as { ok: boolean });
+      // A machine's main terminal (id = machine name) is where visible step setup is typed; some may be waiting for it.
+      if (req.terminalId === req.machine) ctx.progress.terminalOpened(row.id, req.machine);
     });
 
     on('terminal:input', (req) => {

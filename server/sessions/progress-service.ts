@@ -1,4 +1,3 @@
-import type { BackendState, LabBackend } from '../backend/lab-backend';
 import type { CheckRunner } from '../checks/check-runner';
 import type { BerthConfig } from '../config';
 import type { CheckResultEvent, ProgressView, QuizReply, RevealReply } from '../contracts/protocol';
@@ -6,8 +5,10 @@ import type { EventBus } from '../events';
 import type { LabCatalog } from '../labs/catalog';
 import type { LabDefinition, StepDefinition } from '../labs/types';
 import type { SessionRow, Store } from '../store/database';
+import { sessionLog } from '../log';
 import type { SessionManager } from './session-manager';
-import { SessionError } from './session-manager';
+import { SessionError, stateOf } from './session-manager';
+import type { StepSetup } from './step-setup';
 
 type Trigger = CheckResultEvent['trigger'];
 
@@ -19,7 +20,6 @@ type Trigger = CheckResultEvent['trigger'];
 export class ProgressService {
   private readonly running = new Set<string>();
   private readonly rerun = new Set<string>();
-  private readonly setupDone = new Map<string, Set<number>>();
   private timer: NodeJS.Timeout | null = null;
   private readonly lastStatus = new Map<string, CheckResultEvent>();
 
@@ -29,11 +29,16 @@ export class ProgressService {
     private readonly catalog: LabCatalog,
     private readonly sessions: SessionManager,
     private readonly checks: CheckRunner,
-    private readonly backend: LabBackend,
     private readonly bus: EventBus,
-    /** Types text into the session's open terminal on a machine; false when none is open. */
-    private readonly typeIntoTerminal: (sessionId: string, machine: string, text: string) => boolean = () => false,
-  ) {}
+    private readonly stepSetup: StepSetup,
+  ) {
+    // The last check results are kept for a page that reconnects; an ended session has no page to serve.
+    bus.on('ended', ({ sessionId }) => this.forget(sessionId));
+  }
+
+  private forget(sessionId: string): void {
+    for (const key of this.lastStatus.keys()) if (key.startsWith(`${sessionId}/`)) this.lastStatus.delete(key);
+  }
 
   startTimer(): void {
     const every = this.config.checks.autoIntervalSeconds * 1000;
@@ -98,7 +103,7 @@ export class ProgressService {
     progress.currentStep = index;
     this.finishIfDone(lab, progress);
     this.save(row, progress);
-    void this.runStepSetup(row, lab, index);
+    void this.runStepSetup(row, lab, index).catch((err: unknown) => sessionLog(row.id).error({ err: String(err), step: index }, 'step setup failed'));
     return progress;
   }
 
@@ -118,18 +123,18 @@ export class ProgressService {
     }
   }
 
+  /** The student reached a step: its setup runs once per session (step-setup.ts owns the rule). */
   async runStepSetup(row: SessionRow, lab: LabDefinition, index: number): Promise<void> {
-    const done = this.setupDone.get(row.id) ?? new Set<number>([0]);
-    this.setupDone.set(row.id, done);
-    if (done.has(index) || !row.backendState) return;
-    done.add(index);
-    for (const block of lab.steps[index].setup) {
-      // A visible setup is typed where the student watches; with no terminal open it runs hidden instead.
-      if (block.visible && this.typeIntoTerminal(row.id, block.machine, `${block.script.trimEnd()}\r`)) continue;
-      await this.backend
-        .exec(row.backendState as BackendState, block.machine, block.script, { timeoutMs: block.timeoutSeconds * 1000, outputCapBytes: this.config.checks.outputCapBytes })
-        .catch((err: Error) => console.error(`[session ${row.id}] setup of step ${index + 1} failed: ${err.message}`));
-    }
+    const state = stateOf(row);
+    if (!state) return;
+    await this.stepSetup.enter(row.id, lab, state, index);
+  }
+
+  /** A main terminal opened: visible setup waiting for it is typed now (step 0's, after a start). */
+  terminalOpened(sessionId: string, machine: string): void {
+    const row = this.sessions.get(sessionId);
+    const lab = row && this.catalog.get(row.labId);
+    if (lab) this.stepSetup.terminalOpened(sessionId, lab, machine);
   }
 
   /** After Enter and a quiet terminal, or on the timer: check the current step if it is not done. */
@@ -156,7 +161,7 @@ export class ProgressService {
   checkable(sessionId: string, index: number): { row: SessionRow; step: StepDefinition } {
     const { row, lab } = this.context(sessionId);
     const step = this.step(lab, index);
-    if (row.state !== 'running' || !row.backendState) throw new SessionError('Your lab machines are not running.', 409);
+    if (row.state !== 'running' || !stateOf(row)) throw new SessionError('Your lab machines are not running.', 409);
     if (step.checks.length === 0) throw new SessionError('This step has nothing to check.', 400);
     return { row, step };
   }
@@ -171,7 +176,7 @@ export class ProgressService {
     this.running.add(sessionId);
     try {
       this.publish({ sessionId, step: index, status: 'running', trigger });
-      const outcome = await this.checks.run(row.backendState as BackendState, step.checks);
+      const outcome = await this.checks.run(stateOf(row)!, step.checks);
       const event: CheckResultEvent = {
         sessionId,
         step: index,
@@ -190,6 +195,7 @@ export class ProgressService {
       return event;
     } finally {
       this.running.delete(sessionId);
+      // The re-run reports its own result (or failure) as a check event; a refusal here (the lab ended meanwhile) needs no one told.
       if (this.rerun.delete(sessionId)) void this.runCheck(sessionId, index, 'button').catch(() => undefined);
     }
   }

@@ -1,21 +1,22 @@
 import type { BerthConfig } from '../config';
-import type { BackendState, LabBackend, SessionSpec } from '../backend/lab-backend';
+import { storedState, type BackendState, type LabBackend, type SessionSpec } from '../backend/lab-backend';
 import { newSessionId } from './session-id';
 import type { SessionState } from '../contracts/protocol';
 import type { EventBus } from '../events';
 import type { LabCatalog } from '../labs/catalog';
 import type { LabDefinition } from '../labs/types';
 import type { SessionRow, Store } from '../store/database';
+import { sessionLog } from '../log';
+import { SessionError } from './session-error';
 import { Semaphore } from './semaphore';
+import type { StepSetup } from './step-setup';
 
-export class SessionError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
+// Re-exported: the web layers and other engineers' modules import SessionError from here.
+export { SessionError, type SessionErrorCode } from './session-error';
+
+/** The stored machine state of a session, typed; null before its machines exist. */
+export function stateOf(row: SessionRow): BackendState | null {
+  return storedState(row.backendState);
 }
 
 /** What `start` returns: the session row plus, while queued, the place in line. */
@@ -46,6 +47,8 @@ export class SessionManager {
     private readonly backend: LabBackend,
     private readonly catalog: LabCatalog,
     private readonly bus: EventBus,
+    /** Lab setup and step 0 while a lab starts (step-setup.ts owns every step's setup). */
+    private readonly stepSetup: StepSetup,
   ) {
     // Starting machines is the heaviest thing Berth asks of the engine; a few at a time keeps everyone moving.
     this.engine = new Semaphore(Math.max(1, config.sessions.startConcurrency));
@@ -62,21 +65,30 @@ export class SessionManager {
       }
       if (row.state === 'stopping') {
         // The student had ended the lab; finish the job the crash interrupted.
-        if (row.backendState) await this.backend.stop(row.backendState as BackendState).catch(() => undefined);
+        await this.removeMachines(row, 'finishing an interrupted stop');
+        this.stepSetup.forget(row.id);
         this.store.updateSession(row.id, { state: 'ended', endedAt: Date.now() });
         continue;
       }
-      const health = row.backendState ? await this.backend.poll(row.backendState as BackendState).catch(() => 'gone' as const) : 'gone';
-      if (health === 'running' && (row.state === 'running' || row.state === 'starting' || row.state === 'resuming')) {
-        await this.backend.endStaleShells(row.backendState as BackendState);
+      const state = stateOf(row);
+      const health = state
+        ? await this.backend.poll(state).catch((err: unknown) => {
+            // A state the backend cannot read (another backend's, a newer Berth's) counts as gone.
+            sessionLog(row.id).warn({ err: String(err) }, 'reconcile: poll failed, treating the machines as gone');
+            return 'gone' as const;
+          })
+        : 'gone';
+      if (state && health === 'running' && (row.state === 'running' || row.state === 'starting' || row.state === 'resuming')) {
+        await this.backend.endStaleShells(state);
         this.store.updateSession(row.id, { state: 'running' });
         adopted.push(row.id);
-      } else if (health === 'paused' || (health === 'running' && row.state === 'paused')) {
-        if (health === 'running') await this.backend.pause(row.backendState as BackendState).catch(() => undefined);
+      } else if (state && (health === 'paused' || (health === 'running' && row.state === 'paused'))) {
+        if (health === 'running') await this.backend.pause(state).catch((err: unknown) => sessionLog(row.id).warn({ err: String(err) }, 'reconcile: pause failed'));
         this.store.updateSession(row.id, { state: 'paused' });
         adopted.push(row.id);
       } else {
-        if (row.backendState) await this.backend.stop(row.backendState as BackendState).catch(() => undefined);
+        await this.removeMachines(row, 'removing a session that did not survive the restart');
+        this.stepSetup.forget(row.id);
         this.store.updateSession(row.id, { state: 'failed', error: 'Berth restarted while your lab was starting. Start it again.', endedAt: Date.now() });
         failed.push(row.id);
       }
@@ -218,33 +230,28 @@ export class SessionManager {
         await this.backend.stop(state);
         return;
       }
-      await this.runLabSetup(lab, state);
+      await this.stepSetup.prepare(id, lab, state);
       this.store.updateSession(id, { state: 'running', lastActivityAt: Date.now() });
       this.activity.set(id, Date.now());
       this.details.delete(id);
       this.announce(this.store.getSession(id)!);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      console.error(`[session ${id}] start failed: ${message}`);
+      sessionLog(id).error({ err: message }, 'start failed');
       const current = this.store.getSession(id);
-      if (current?.backendState) await this.backend.stop(current.backendState as BackendState).catch(() => undefined);
+      if (current) await this.removeMachines(current, 'cleaning up after a failed start');
+      this.stepSetup.forget(id);
       this.store.updateSession(id, { state: 'failed', error: `Your lab machines could not start (${message}). Try again; if it keeps failing, tell your instructor.`, endedAt: Date.now() });
       this.announce(this.store.getSession(id)!);
       this.pumpQueue();
     }
   }
 
-  private async runLabSetup(lab: LabDefinition, state: BackendState): Promise<void> {
-    const firstStep = lab.steps[0];
-    for (const block of [...lab.setup, ...(firstStep ? firstStep.setup.filter((b) => !b.visible) : [])]) {
-      const result = await this.backend.exec(state, block.machine, block.script, {
-        timeoutMs: block.timeoutSeconds * 1000,
-        outputCapBytes: this.config.checks.outputCapBytes,
-      });
-      if (result.exitCode !== 0) {
-        throw new Error(`lab setup (${lab.source.file}:${block.line}) failed: ${(result.stderr || result.stdout).trim().split('\n').pop() ?? ''}`);
-      }
-    }
+  /** Removes a session's machines where failing must not stop the caller; the failure is logged, reconcile retries orphans. */
+  private async removeMachines(row: SessionRow, why: string): Promise<void> {
+    const state = stateOf(row);
+    if (!state) return;
+    await this.backend.stop(state).catch((err: unknown) => sessionLog(row.id).warn({ err: String(err) }, `${why}: could not remove the machines`));
   }
 
   async stop(id: string, reason: 'student' | 'expired' | 'admin' = 'student'): Promise<SessionRow> {
@@ -256,9 +263,12 @@ export class SessionManager {
     this.setDetail(this.store.getSession(id)!, reason === 'expired' ? 'Time is up: removing your lab machines…' : 'Removing your lab machines…');
     this.bus.emit('ended', { sessionId: id });
     const work = (async () => {
+      // A start or resume still running settles first (its own failure is reported by it, not here).
       await this.inFlight.get(id)?.catch(() => undefined);
       const latest = this.store.getSession(id)!;
-      if (latest.backendState) await this.backend.stop(latest.backendState as BackendState);
+      const state = stateOf(latest);
+      if (state) await this.backend.stop(state);
+      this.stepSetup.forget(id);
       this.store.updateSession(id, { state: 'ended', endedAt: Date.now(), error: reason === 'expired' ? 'Time is up for this lab. Your progress is saved.' : null });
       this.details.delete(id);
       this.activity.delete(id);
@@ -272,9 +282,10 @@ export class SessionManager {
 
   async pause(id: string): Promise<SessionRow> {
     const row = this.mustGet(id);
-    if (row.state !== 'running' || !row.backendState) return row;
+    const state = stateOf(row);
+    if (row.state !== 'running' || !state) return row;
     this.bus.emit('machinesDown', { sessionId: id });
-    await this.backend.pause(row.backendState as BackendState);
+    await this.backend.pause(state);
     this.store.updateSession(id, { state: 'paused' });
     this.details.set(id, 'Your lab was paused because nobody typed for a while. Your files and images are kept; resume to continue.');
     this.announce(this.store.getSession(id)!);
@@ -284,7 +295,8 @@ export class SessionManager {
 
   async resume(id: string): Promise<SessionRow> {
     const row = this.mustGet(id);
-    if (row.state !== 'paused' || !row.backendState) return row;
+    const paused = stateOf(row);
+    if (row.state !== 'paused' || !paused) return row;
     if (this.activeCount() >= this.config.sessions.maxRunning) {
       throw new SessionError('Berth is full right now; try resuming again in a minute.', 503);
     }
@@ -292,13 +304,13 @@ export class SessionManager {
     this.setDetail(this.store.getSession(id)!, 'Waking your lab machines…');
     const work = (async () => {
       try {
-        const state = await this.engine.run(() => this.backend.resume(row.backendState as BackendState));
+        const state = await this.engine.run(() => this.backend.resume(paused));
         this.store.updateSession(id, { state: 'running', backendState: state, lastActivityAt: Date.now() });
         this.activity.set(id, Date.now());
         this.details.delete(id);
       } catch (err) {
         this.store.updateSession(id, { state: 'failed', error: `Your lab could not be resumed (${err instanceof Error ? err.message : String(err)}).`, endedAt: Date.now() });
-        await this.backend.stop(row.backendState as BackendState).catch(() => undefined);
+        await this.removeMachines(row, 'cleaning up after a failed resume');
       }
       this.announce(this.store.getSession(id)!);
     })();
@@ -338,7 +350,7 @@ export class SessionManager {
         else if (row.state === 'running' && this.config.sessions.idleMinutes > 0 && now - last > this.config.sessions.idleMinutes * 60_000 && !this.inFlight.has(row.id))
           await this.pause(row.id);
       } catch (err) {
-        console.error(`[session ${row.id}] sweep: ${err instanceof Error ? err.message : String(err)}`);
+        sessionLog(row.id).error({ err: err instanceof Error ? err.message : String(err) }, 'sweep failed');
       }
     }
   }
