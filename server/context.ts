@@ -14,6 +14,8 @@ import { COOKIE, CookieSigner, INSTRUCTOR_COOKIE, parseCookies } from './http/au
 import { createClassroom, type Classroom } from './classroom/services';
 import type { AuditTrail, InstructorIdentity, StudentIdentity } from './classroom';
 import type { ClassService } from './classroom/classes';
+import { HostAllowlist } from './http/host-allowlist';
+import { ClassSessionPolicy } from './classroom/session-policy';
 import { PortProxy } from './http/port-proxy';
 import { Views } from './http/views';
 import { LabCatalog } from './labs/catalog';
@@ -50,6 +52,8 @@ export interface BerthContext {
   audit: AuditTrail;
   /** Instructors, logins and joining (server/classroom/services.ts). */
   classroom: Classroom;
+  /** The names Berth answers to (DNS rebinding): checked before anything else. */
+  hosts: HostAllowlist;
   /** The instructor's live view: step history, class rooms, notices, takeovers (server/live). */
   live: LiveService;
   close(): Promise<void>;
@@ -87,6 +91,7 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
   const views = new Views(catalog, store, sessions, progress);
 
   const classroom = createClassroom(config, store, catalog, bus);
+  sessions.policy = new ClassSessionPolicy(config, store.classroom, classroom.classes);
   const live = new LiveService({ store, catalog, bus, classes: classroom.classes, audit: classroom.audit });
   const studentOf = (req: IncomingMessage): StudentIdentity | null => {
     const id = signer.verify(parseCookies(req.headers.cookie)[COOKIE]);
@@ -120,6 +125,7 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
     classes: classroom.classes,
     audit: classroom.audit,
     classroom,
+    hosts: HostAllowlist.fromConfig(config),
     live,
     async close() {
       progress.stop();

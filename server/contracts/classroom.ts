@@ -358,6 +358,11 @@ export interface InstructorClientToServer {
   'terminal:ack': (req: { sessionId: string; terminalId: string; bytes: number }) => void;
 }
 
+/** Every instructor socket event, for the one role check (students get `forbidden` on those that are not also theirs). */
+export const INSTRUCTOR_EVENTS = ['class:watch', 'class:unwatch', 'terminal:watch', 'terminal:unwatch', 'terminal:takeover', 'terminal:input', 'terminal:ack'] as const satisfies ReadonlyArray<
+  keyof InstructorClientToServer
+>;
+
 export interface InstructorServerToClient {
   'class:grid': (grid: ClassGridView) => void;
   /** Batched row updates (at most a few per second per class). */

@@ -1,12 +1,16 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { StudentIdentity } from '../classroom';
 import type { BerthContext } from '../context';
 import { logOf, requestLogger } from '../ops/request-log';
 import { projectRoot } from '../paths';
 import { SessionError } from '../sessions/session-manager';
-import { COOKIE, originAllowed } from './auth';
+import { originAllowed } from './auth';
+import { doorApi } from './door-api';
+import { sendClassroomError, sendError } from './errors';
+import { instructorApi } from './instructor-api';
+import { classLiveApi, noticeApi } from './class-live-api';
 import { fileTransferRoutes } from './file-transfer';
 import { editorRoutes } from './editor-api';
 
@@ -23,13 +27,19 @@ const CSP = [
   "frame-ancestors 'self'",
 ].join('; ');
 
-type Handler = (req: Request, res: Response, student: { id: string; name: string }) => unknown;
+type Handler = (req: Request, res: Response, student: StudentIdentity) => unknown;
 
 export function createApp(ctx: BerthContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLogger());
+
+  // DNS rebinding: a name Berth does not answer to is refused before anything else (proxy included).
+  app.use((req, res, next) => {
+    if (ctx.hosts.allows(req.headers.host)) return next();
+    sendError(res, 'misdirected', 'This Berth does not answer to that host name. Ask the administrator to add it to BERTH_ALLOWED_HOSTS.');
+  });
 
   app.use((req, res, next) => {
     if (req.path.startsWith('/s/')) return next(); // proxied pages keep their own headers
@@ -46,8 +56,8 @@ export function createApp(ctx: BerthContext): express.Express {
 
   // State-changing requests from other sites are refused, like the socket handshake.
   app.use('/api', (req, res, next) => {
-    if (req.method !== 'GET' && !originAllowed(req.headers.origin, req.headers.host, ctx.config.allowedOrigins)) {
-      res.status(403).json({ error: 'Requests from other sites are not allowed.' });
+    if (req.method !== 'GET' && !originAllowed(req.headers.origin, ctx.hosts, ctx.config.allowedOrigins)) {
+      sendError(res, 'forbidden', 'Requests from other sites are not allowed.');
       return;
     }
     next();
@@ -70,27 +80,32 @@ export function createApp(ctx: BerthContext): express.Express {
     }
   };
 
+  // Strangers learn only that Berth is up: no versions, no isolation profile.
   app.get('/api/health', (_req, res) => {
-    res.json({ ok: true, labs: ctx.catalog.all().length, isolation: ctx.profile });
+    res.json({ ok: true });
   });
 
-  app.post('/api/join', (req, res) => {
-    const name = typeof req.body?.name === 'string' ? req.body.name.trim() : '';
-    if (name.length < 1 || name.length > 60 || /[\u0000-\u001f<>]/.test(name)) {
-      res.status(400).json({ error: 'Please enter a name of 1 to 60 characters, without < or >.' });
-      return;
-    }
-    const id = crypto.randomBytes(9).toString('base64url');
-    ctx.store.addStudent(id, name);
-    res.cookie(COOKIE, ctx.signer.sign(id), { httpOnly: true, sameSite: 'lax', maxAge: 180 * 24 * 3600 * 1000, path: '/' });
-    res.json({ student: { id, name } });
-  });
+  app.use('/api', doorApi(ctx));
+  // Behind one guard: every instructor route, and the live view's when it is mounted here.
+  app.use('/api/instructor', instructorApi(ctx, [classLiveApi(ctx)]));
+  app.use('/api', noticeApi(ctx));
 
   app.get('/api/me', withStudent((_req, _res, student) => ({ student })));
 
   app.get(
     '/api/labs',
-    withStudent((_req, _res, student) => ({ labs: ctx.views.labSummaries(student.id), course: ctx.catalog.course })),
+    withStudent((_req, _res, student) => {
+      // A class's students see the class's labs, in its order; open practice sees the whole course.
+      const cls = ctx.classes.get(student.classId);
+      if (!cls || cls.openPractice) return { labs: ctx.views.labSummaries(student.id), course: ctx.catalog.course };
+      const order = new Map(cls.labs.map((id, i) => [id, i]));
+      const labs = ctx.views
+        .labSummaries(student.id)
+        .filter((l) => order.has(l.id))
+        .map((l) => ({ ...l, section: cls.name, order: order.get(l.id)! }))
+        .sort((a, b) => a.order - b.order);
+      return { labs, course: { title: cls.name, sections: [{ title: cls.name, labs: cls.labs }] } };
+    }),
   );
 
   const ownSession = (id: string, studentId: string) => {
@@ -147,6 +162,7 @@ export function createApp(ctx: BerthContext): express.Express {
   });
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (sendClassroomError(res, err)) return;
     if (err instanceof SessionError) {
       res.status(err.status).json({ error: err.message, ...err.extra });
       return;

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { HostAllowlist } from './host-allowlist';
 
 export const COOKIE = 'berth_student';
 /** A random token per login session; the server keeps only its hash. */
@@ -50,14 +51,13 @@ export function parseCookies(header: string | undefined): Record<string, string>
 
 /**
  * Browsers send Origin on websocket handshakes and cross-site requests; only
- * pages Berth served itself may drive a student's terminal (CVE-2023-49805).
+ * pages served under a name Berth answers to may drive a student's terminal
+ * (CVE-2023-49805). The request's own Host proves nothing (DNS rebinding
+ * makes it the attacker's name), so the Origin is checked against the
+ * allowlist and BERTH_ALLOWED_ORIGINS.
  */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+export function originAllowed(origin: string | undefined, hosts: HostAllowlist, allowedOrigins: string[]): boolean {
   if (!origin) return true; // not a browser (CLI tests, curl): cookie auth still applies
-  if (allowed.length) return allowed.includes(origin);
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
+  if (allowedOrigins.includes(origin)) return true;
+  return hosts.allowsOrigin(origin);
 }

@@ -37,6 +37,7 @@ export async function startServer(config: BerthConfig, docker?: Docker): Promise
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${address.port}`;
   log.info({ url, labs: ctx.catalog.all().length }, `serving ${ctx.catalog.all().length} lab(s) on ${url}`);
+  announceDoor(ctx, url);
   return {
     url,
     ctx,
@@ -52,4 +53,13 @@ export async function startServer(config: BerthConfig, docker?: Docker): Promise
       await ctx.close();
     },
   };
+}
+
+/** What the administrator must see at start: the first-start setup link, and open practice being on. */
+function announceDoor(ctx: BerthContext, url: string): void {
+  const link = ctx.classroom.instructors.setupLink(ctx.config.classroom.publicUrl || url);
+  if (link) log.warn({ setupLink: link }, `no instructor yet: open ${link} to create the first one (works once; \`berth admin setup-link\` shows it again)`);
+  if (ctx.config.classroom.openJoin) {
+    log.warn('BERTH_OPEN_JOIN=true: anyone who can reach Berth can join open practice with a name alone and get a lab machine');
+  }
 }

@@ -13,6 +13,11 @@ import type { BerthContext } from '../context';
 export function routeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: BerthContext): void {
   // A reset mid-handshake is the peer's business, never a reason to crash.
   socket.on('error', () => socket.destroy());
+  // DNS rebinding: an unknown Host is refused before socket.io or the port proxy see the upgrade.
+  if (!ctx.hosts.allows(req.headers.host)) {
+    refuseUpgrade(socket, 403, 'Forbidden', 'This Berth does not answer to that host name.');
+    return;
+  }
   const url = req.url ?? '';
   if (url.startsWith('/socket.io/')) return; // engine.io's own 'upgrade' listener takes it
   if (url.startsWith('/s/')) {

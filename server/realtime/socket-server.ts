@@ -7,9 +7,14 @@ import type { BerthContext } from '../context';
 import { SessionError } from '../sessions/session-manager';
 import type { Terminal, TerminalViewer } from '../terminal/terminal';
 import { originAllowed } from '../http/auth';
+import type { InstructorIdentity } from '../classroom';
+import { INSTRUCTOR_EVENTS } from '../contracts/classroom';
 import { describeIssue, inbound, type InboundEvent } from './inbound';
 
 interface SocketData {
+  /** Which cookie let this socket in; instructor sockets get none of the student handlers. */
+  role: 'student' | 'instructor';
+  instructor: InstructorIdentity | null;
   studentId: string;
   studentName: string;
   watching: Set<string>;
@@ -34,7 +39,9 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
     // Leave upgrades on other paths (the /s/ port proxy) alone.
     destroyUpgrade: false,
     allowRequest: (req, callback) => {
-      const ok = originAllowed(req.headers.origin, req.headers.host, ctx.config.allowedOrigins);
+      // Host first (DNS rebinding), then Origin against the same allowlist.
+      if (!ctx.hosts.allows(req.headers.host)) return callback('host not allowed', false);
+      const ok = originAllowed(req.headers.origin, ctx.hosts, ctx.config.allowedOrigins);
       callback(ok ? null : 'origin not allowed', ok);
     },
     pingInterval: 10_000,
@@ -42,10 +49,17 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
   });
 
   io.use((socket, next) => {
-    const student = ctx.studentOf(socket.request);
-    if (!student) return next(new Error('not joined'));
-    socket.data.studentId = student.id;
-    socket.data.studentName = student.name;
+    // A browser holding both cookies says which page it is: `io({ auth: { role: 'instructor' } })`.
+    const wants = (socket.handshake.auth as { role?: unknown } | undefined)?.role;
+    const student = wants === 'instructor' ? null : ctx.studentOf(socket.request);
+    const instructor = student || wants === 'student' ? null : ctx.instructorOf(socket.request);
+    if (!student && !instructor) return next(new Error('not joined'));
+    socket.data.role = student ? 'student' : 'instructor';
+    socket.data.instructor = instructor;
+    // Revoking this login (logout, logout everywhere, password reset) disconnects the socket.
+    if (instructor) void socket.join(`login:${instructor.loginId}`);
+    socket.data.studentId = student?.id ?? '';
+    socket.data.studentName = student?.name ?? '';
     socket.data.watching = new Set();
     socket.data.terminals = new Map();
     socket.data.attaching = new Map();
@@ -60,7 +74,21 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
   ctx.bus.on('check', (e) => io.to(`session:${e.sessionId}`).emit('check:result', e));
   ctx.bus.on('progress', (e) => io.to(`session:${e.sessionId}`).emit('progress', { sessionId: e.sessionId, progress: e.progress }));
 
+  ctx.bus.on('instructorLoginsRevoked', ({ loginIds }) => {
+    for (const id of loginIds) io.in(`login:${id}`).disconnectSockets(true);
+  });
+
   io.on('connection', (socket: BerthSocket) => {
+    if (socket.data.role === 'instructor') {
+      // The live view registers its handlers here (registerInstructorSocket, server/realtime/instructor-socket.ts).
+      return;
+    }
+    // Instructor-only events are refused to students by name, never silently ignored.
+    for (const event of INSTRUCTOR_EVENTS.filter((e) => !(e in inbound))) {
+      socket.on(event as never, ((_payload: unknown, reply?: unknown) => {
+        if (typeof reply === 'function') reply({ ok: false, error: 'Only instructors may do that.', code: 'forbidden' });
+      }) as never);
+    }
     /** Validates, then runs; a misbehaving client is told why and, if it insists, dropped. */
     function on<E extends InboundEvent>(event: E, handler: (payload: z.output<(typeof inbound)[E]>, reply: Reply) => unknown): void {
       socket.on(event as never, ((raw: unknown, maybeReply?: unknown) => {

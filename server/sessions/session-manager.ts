@@ -9,6 +9,7 @@ import type { SessionRow, Store } from '../store/database';
 import { sessionLog } from '../log';
 import { SessionError } from './session-error';
 import { Semaphore } from './semaphore';
+import type { SessionPolicy } from '../classroom/session-policy';
 import type { StepSetup } from './step-setup';
 
 // Re-exported: the web layers and other engineers' modules import SessionError from here.
@@ -40,6 +41,8 @@ export class SessionManager {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Last input per session, kept in memory and written through on sweep. */
   private readonly activity = new Map<string, number>();
+  /** Per-class rules (which labs, limits); set by the classroom once it exists. */
+  policy: SessionPolicy | null = null;
 
   constructor(
     private readonly config: BerthConfig,
@@ -138,6 +141,7 @@ export class SessionManager {
   async start(studentId: string, labId: string): Promise<SessionTicket> {
     const lab = this.catalog.get(labId);
     if (!lab) throw new SessionError(`There is no lab called "${labId}".`, 404);
+    this.policy?.admit(studentId, labId);
     const mine = this.store.studentSessions(studentId);
     const same = mine.find((s) => s.labId === labId);
     if (same) return { session: same, queuePosition: this.queuePosition(same.id) };
@@ -154,7 +158,7 @@ export class SessionManager {
       state: 'queued',
       backendState: null,
       createdAt: now,
-      expiresAt: now + this.config.sessions.timeLimitMinutes * 60_000,
+      expiresAt: now + (this.policy?.sessionMinutes(studentId) ?? this.config.sessions.timeLimitMinutes) * 60_000,
       lastActivityAt: now,
       extensions: 0,
       error: null,
@@ -174,7 +178,10 @@ export class SessionManager {
 
   private pumpQueue(): void {
     while (this.queue.length && this.activeCount() < this.config.sessions.maxRunning) {
-      const id = this.queue.shift()!;
+      // A class at its own limit waits; students of other classes behind it go first.
+      const next = this.queue.findIndex((q) => this.policy?.hasRoom(this.store.getSession(q)?.studentId ?? '') ?? true);
+      if (next < 0) break;
+      const id = this.queue.splice(next, 1)[0];
       const row = this.store.getSession(id);
       if (!row || row.state !== 'queued') continue;
       this.store.updateSession(id, { state: 'starting' });
@@ -297,7 +304,7 @@ export class SessionManager {
     const row = this.mustGet(id);
     const paused = stateOf(row);
     if (row.state !== 'paused' || !paused) return row;
-    if (this.activeCount() >= this.config.sessions.maxRunning) {
+    if (this.activeCount() >= this.config.sessions.maxRunning || !(this.policy?.hasRoom(row.studentId) ?? true)) {
       throw new SessionError('Berth is full right now; try resuming again in a minute.', 503);
     }
     this.store.updateSession(id, { state: 'resuming' });
@@ -347,7 +354,7 @@ export class SessionManager {
         if (row.state === 'running' && now >= row.expiresAt) await this.stop(row.id, 'expired');
         else if (row.state === 'paused' && now - last > this.config.sessions.pausedRetentionHours * 3_600_000) await this.stop(row.id, 'expired');
         else if (row.state === 'paused' && now >= row.expiresAt) await this.stop(row.id, 'expired');
-        else if (row.state === 'running' && this.config.sessions.idleMinutes > 0 && now - last > this.config.sessions.idleMinutes * 60_000 && !this.inFlight.has(row.id))
+        else if (row.state === 'running' && this.idleMinutes(row) > 0 && now - last > this.idleMinutes(row) * 60_000 && !this.inFlight.has(row.id))
           await this.pause(row.id);
       } catch (err) {
         sessionLog(row.id).error({ err: err instanceof Error ? err.message : String(err) }, 'sweep failed');
@@ -357,6 +364,10 @@ export class SessionManager {
 
   extensionsLeft(row: SessionRow): number {
     return Math.max(0, this.config.sessions.maxExtensions - row.extensions);
+  }
+
+  private idleMinutes(row: SessionRow): number {
+    return this.policy?.idleMinutes(row.studentId) ?? this.config.sessions.idleMinutes;
   }
 
   private mustGet(id: string): SessionRow {
@@ -378,7 +389,7 @@ export class SessionManager {
       queuePosition: this.queuePosition(row.id),
       detail: this.details.get(row.id),
       expiresAt: row.expiresAt,
-      idleAt: this.config.sessions.idleMinutes > 0 ? (this.activity.get(row.id) ?? row.lastActivityAt) + this.config.sessions.idleMinutes * 60_000 : undefined,
+      idleAt: this.idleMinutes(row) > 0 ? (this.activity.get(row.id) ?? row.lastActivityAt) + this.idleMinutes(row) * 60_000 : undefined,
       error: row.error ?? undefined,
     });
   }

@@ -63,6 +63,8 @@ export async function startBerth(prefix: string, extraEnv: Record<string, string
     BERTH_INSTANCE: instance,
     // The slow auto-check timer would race with the checks a test runs on purpose.
     BERTH_CHECK_INTERVAL: '0',
+    // Most tests join by name alone; the classroom tests turn it off to test the door.
+    BERTH_OPEN_JOIN: 'true',
     ...extraEnv,
   };
   const start = () => startServer(loadConfig({ ...process.env, ...env }));

@@ -1,4 +1,5 @@
 import { CookieSigner, originAllowed, parseCookies } from '../../../server/http/auth';
+import { HostAllowlist } from '../../../server/http/host-allowlist';
 import { parseProxyPath } from '../../../server/http/port-proxy';
 
 describe('student cookie', () => {
@@ -20,12 +21,18 @@ describe('student cookie', () => {
 });
 
 describe('origin check', () => {
-  test('same host passes, other sites do not, an explicit list overrides', () => {
-    expect(originAllowed('http://lab.school:8080', 'lab.school:8080', [])).toBe(true);
-    expect(originAllowed('http://evil.example', 'lab.school:8080', [])).toBe(false);
-    expect(originAllowed('not a url', 'lab.school:8080', [])).toBe(false);
-    expect(originAllowed('https://berth.school', 'internal:8080', ['https://berth.school'])).toBe(true);
-    expect(originAllowed('http://lab.school:8080', 'lab.school:8080', ['https://berth.school'])).toBe(false);
+  const hosts = new HostAllowlist(['lab.school', 'localhost']);
+  test('an Origin on the allowlist passes, other sites do not, an explicit list adds origins', () => {
+    expect(originAllowed('http://lab.school:8080', hosts, [])).toBe(true);
+    expect(originAllowed('http://evil.example', hosts, [])).toBe(false);
+    expect(originAllowed('not a url', hosts, [])).toBe(false);
+    expect(originAllowed('https://berth.school', hosts, ['https://berth.school'])).toBe(true);
+    expect(originAllowed(undefined, hosts, [])).toBe(true);
+  });
+
+  test('the request\'s own Host is never the reference (DNS rebinding makes it the attacker\'s)', () => {
+    // The old check passed whenever Origin and Host matched; a rebound name has both equal to evil.example.
+    expect(originAllowed('http://evil.example:8080', hosts, [])).toBe(false);
   });
 });
 
