@@ -4,7 +4,7 @@
  * after every reconnect (the snapshot that follows replaces everything), never
  * polls.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ClassGridView } from '../../../server/contracts/classroom';
 import { getSocket, onConnectionState, connectionState, type ConnectionState } from '../socket';
 import { FrameBatcher } from '../logic/frame-batcher';
@@ -15,26 +15,21 @@ export interface LiveGrid {
   grid: ClassGridView | null;
   error: string | null;
   conn: ConnectionState;
-  /** Renders so far: the grid test checks the batching. */
-  renders: number;
 }
 
 export function useLiveGrid(classId: string): LiveGrid {
   const [grid, setGrid] = useState<ClassGridView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [conn, setConn] = useState<ConnectionState>(connectionState());
-  const renders = useRef(0);
 
   useEffect(() => {
     const s = getSocket();
     const batcher = new FrameBatcher<RowsPatch>((patches) => {
-      renders.current += 1;
       setGrid((g) => (g ? mergePatches(g, patches) : g));
     });
     const offGrid = onInstructor('class:grid', (g) => {
       if (g.classId !== classId) return;
       batcher.clear(); // the snapshot already holds everything queued
-      renders.current += 1;
       setGrid(g);
     });
     const offRows = onInstructor('class:rows', (p) => {
@@ -58,5 +53,5 @@ export function useLiveGrid(classId: string): LiveGrid {
     };
   }, [classId]);
 
-  return { grid, error, conn, renders: renders.current };
+  return { grid, error, conn };
 }
