@@ -191,6 +191,17 @@ function lint(lab: LabDefinition, issues: LabIssue[]): void {
         hint: 'add a ```check block so Berth can tell the student the step is done (fine for a reading-only step)',
       });
     }
+    // Once the Run buttons fade, hints are the student's only way forward.
+    const hasCommand = step.blocks.some((b) => b.kind === 'run' || b.kind === 'copy');
+    if (step.checks.length > 0 && !hasCommand && (step.hintsHtml.length < 2 || step.solutionHtml === null)) {
+      issues.push({
+        severity: 'warning',
+        file,
+        line: step.line,
+        message: `step "${step.title}" has no run or copy block, so it needs at least two hints and a solution (it has ${step.hintsHtml.length} hint(s)${step.solutionHtml === null ? ' and no solution' : ''})`,
+        hint: 'add ```hint blocks that lead to the command step by step, and a ```solution block with it',
+      });
+    }
     if (step.checks.length > 0 && step.solve.length === 0) {
       issues.push({
         severity: 'warning',
