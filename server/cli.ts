@@ -7,6 +7,7 @@ import { buildAllImages, imageExists } from './docker/images';
 import { startServer } from './http/server';
 import { log, useCliLogLevel } from './log';
 import { registerLabCommands } from './cli/lab-commands';
+import { registerAdminCommands } from './cli/admin-commands';
 import { registerOpsCommands } from './ops/ops-commands';
 
 // A `berth serve` started by a test still logs: the test reads it, the report never shows it.
@@ -76,6 +77,7 @@ images
   });
 
 registerLabCommands(program);
+registerAdminCommands(program);
 registerOpsCommands(program, images);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
