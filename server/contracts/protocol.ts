@@ -107,6 +107,8 @@ export interface ServerToClientEvents {
   'session:status': (event: SessionStatusEvent) => void;
   'check:result': (event: CheckResultEvent) => void;
   progress: (event: { sessionId: string; progress: ProgressView }) => void;
+  /** A command returned to the prompt in that machine: files may have changed (the editor's tree refreshes). */
+  'files:changed': (event: { sessionId: string; machine: string }) => void;
 }
 
 export interface ClientToServerEvents {

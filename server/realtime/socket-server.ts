@@ -78,6 +78,8 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
     for (const id of loginIds) io.in(`login:${id}`).disconnectSockets(true);
   });
 
+  // The same "quiet after Enter" signal the checks use: the editor's file tree refreshes on it.
+  ctx.terminals.onPromptReturn((sessionId, machine) => io.to(`session:${sessionId}`).emit('files:changed', { sessionId, machine }));
   io.on('connection', (socket: BerthSocket) => {
     if (socket.data.role === 'instructor') {
       // The live view registers its handlers here (registerInstructorSocket, server/realtime/instructor-socket.ts).

@@ -1,6 +1,8 @@
 /** The lab page: instructions beside the lab machines' terminals, live session state. */
 import '@xterm/xterm/css/xterm.css';
 import { FileTransfer } from './file-transfer';
+import { EditorTab } from './editor/editor-tab';
+import { useOpenInEditor } from './editor/open-in-editor';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CheckResultEvent, ProgressView, SessionStatusEvent, SessionView, StudentView } from '../../../server/contracts/protocol';
 import { api, ApiError } from '../api';
@@ -158,6 +160,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
   const [actionError, setActionError] = useState<string | null>(null);
   const [attachGen, setAttachGen] = useState(0);
   const termBox = useRef<HTMLDivElement>(null);
+  const editorRequests = useOpenInEditor(session.machines, (machine) => setTab(`edit:${machine}`));
   const hub = useRef<TerminalHub | null>(null);
   // More terminals on request (`machine:2`, …), remembered per session so a reload brings them back.
   const extrasKey = `berth.terms.${session.id}`;
@@ -215,7 +218,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
     wasWatched.current = watched;
     if (!h || !running || session.machines.length === 0) return;
     h.ensure(terminals);
-    if (!tab.startsWith('port:') && !terminals.some((t) => t.id === tab.slice(5))) setTab(`term:${session.machines[0]}`);
+    if (tab.startsWith('term:') && !terminals.some((t) => t.id === tab.slice(5))) setTab(`term:${session.machines[0]}`);
     if (fresh) h.connected(); // a new (re)connection: re-attach everything from its byte count
     else if (watched) h.attachAll(); // only terminals not attached yet
   }, [running, machinesKey, watched, attachGen]);
@@ -371,6 +374,9 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
                 +
               </button>
             ) : null}
+            {running
+              ? session.machines.map((m) => <TabButton id={`edit:${m}`} current={tab} setTab={setTab} label={session.machines.length > 1 ? `Editor ${m}` : 'Editor'} icon="✎" title={`Edit files on ${m}`} />)
+              : null}
             {session.tabs.map((t) => (
               <TabButton id={`port:${t.machine}:${t.port}`} current={tab} setTab={setTab} label={t.title} icon="◫" title={`${t.title} (port ${t.port} on ${t.machine})`} />
             ))}
@@ -388,6 +394,11 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
               if (!opened.has(id) || !running) return null;
               return <PortPanel key={id} tab={t} shown={tab === id} />;
             })}
+            {running
+              ? session.machines.map((m) =>
+                  opened.has(`edit:${m}`) ? <EditorTab key={`edit:${m}`} shown={tab === `edit:${m}`} sessionId={session.id} machine={m} root="/root" openRequest={editorRequests[m] ?? null} /> : null,
+                )
+              : null}
             {!running ? <StartProgress session={session} onResume={() => act('resume')} onRestart={restart} onReload={reload} /> : null}
           </div>
         </section>
