@@ -16,7 +16,7 @@ import type { AuditTrail, InstructorIdentity, StudentIdentity } from './classroo
 import type { ClassService } from './classroom/classes';
 import { HostAllowlist } from './http/host-allowlist';
 import { ClassSessionPolicy } from './classroom/session-policy';
-import { PortProxy } from './http/port-proxy';
+import { PortProxy, proxyKey } from './http/port-proxy';
 import { Views } from './http/views';
 import { LabCatalog } from './labs/catalog';
 import { ProgressService } from './sessions/progress-service';
@@ -88,7 +88,8 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
   const sessions = new SessionManager(config, store, backend, catalog, bus, stepSetup);
   const checks = new CheckRunner(backend, config.checks.concurrency, config.checks.outputCapBytes);
   const progress = new ProgressService(config, store, catalog, sessions, checks, bus, stepSetup);
-  const views = new Views(catalog, store, sessions, progress);
+  const portKey = (sessionId: string) => proxyKey(secret, sessionId);
+  const views = new Views(catalog, store, sessions, progress, portKey);
 
   const classroom = createClassroom(config, store, catalog, bus);
   sessions.policy = new ClassSessionPolicy(config, store.classroom, classroom.classes);
@@ -99,7 +100,7 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
     return row?.admitted ? { id: row.id, name: row.name, classId: row.classId } : null;
   };
   const instructorOf = (req: IncomingMessage) => classroom.instructors.identify(parseCookies(req.headers.cookie)[INSTRUCTOR_COOKIE]);
-  const proxy = new PortProxy(sessions, backend, (req) => studentOf(req)?.id ?? null);
+  const proxy = new PortProxy(sessions, backend, (req) => studentOf(req)?.id ?? null, portKey);
 
   // Wiring of domain events: no module below knows about the ones above it.
   terminals.onPromptReturn((sessionId) => void progress.autoCheck(sessionId, 'prompt'));

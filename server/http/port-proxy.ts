@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
@@ -5,10 +6,12 @@ import type { BackendState, LabBackend } from '../backend/lab-backend';
 import type { SessionManager } from '../sessions/session-manager';
 import { refuseUpgrade } from './upgrade';
 
-const PREFIX = /^\/s\/([a-z0-9]{12})\/([a-z][a-z0-9-]{0,30})\/(\d{1,5})(\/.*)?$/;
+const PREFIX = /^\/s\/([a-z0-9]{12})(?:-([A-Za-z0-9_-]{22}))?\/([a-z][a-z0-9-]{0,30})\/(\d{1,5})(\/.*)?$/;
 
 export interface ProxyTarget {
   sessionId: string;
+  /** The session's port key, when the address carries one (see proxyKey). */
+  key?: string;
   machine: string;
   port: number;
   path: string;
@@ -18,9 +21,11 @@ export function parseProxyPath(url: string): ProxyTarget | null {
   const [pathname, query] = splitQuery(url);
   const m = PREFIX.exec(pathname);
   if (!m) return null;
-  const port = Number(m[3]);
+  const port = Number(m[4]);
   if (port < 1 || port > 65535) return null;
-  return { sessionId: m[1], machine: m[2], port, path: (m[4] ?? '/') + (query ? `?${query}` : '') };
+  const target: ProxyTarget = { sessionId: m[1], machine: m[3], port, path: (m[5] ?? '/') + (query ? `?${query}` : '') };
+  if (m[2]) target.key = m[2];
+  return target;
 }
 
 function splitQuery(url: string): [string, string] {
@@ -29,9 +34,56 @@ function splitQuery(url: string): [string, string] {
 }
 
 /**
- * `/s/<session>/<machine>/<port>/…` → that port inside the student's machine,
- * HTTP and WebSocket alike, so "open the page your container serves" needs no
- * wildcard DNS. Only the session's owner gets through.
+ * The key in a port address (`/s/<session>-<key>/…`). Proxied pages run
+ * sandboxed in an opaque origin, and browsers send no SameSite cookie with
+ * the requests such a page makes, so its own scripts and styles could not
+ * prove who is asking. The key, derived from the server secret and the
+ * session, stands in for the cookie: only the session's owner is handed it.
+ */
+export function proxyKey(secret: string, sessionId: string): string {
+  return crypto.createHmac('sha256', secret).update(`port-proxy:${sessionId}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * Student content must not act as Berth. Every proxied response is a
+ * sandboxed document in an opaque origin: it cannot read or set Berth's
+ * cookies, register a service worker, or script Berth's pages.
+ */
+export const PROXY_CSP = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads';
+
+/** Response headers that would let a student's app reach past its own page into Berth's origin. */
+const DROPPED_RESPONSE_HEADERS = [
+  'set-cookie',
+  'set-cookie2',
+  'service-worker-allowed',
+  'clear-site-data',
+  'strict-transport-security',
+  'public-key-pins',
+  'public-key-pins-report-only',
+  'alt-svc',
+  'report-to',
+  'reporting-endpoints',
+  'nel',
+  'origin-agent-cluster',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+];
+
+/** Makes a proxied response safe to show: the app's headers minus the dangerous ones, plus the sandbox. */
+export function sanitizeResponseHeaders(headers: IncomingMessage['headers']): void {
+  for (const name of DROPPED_RESPONSE_HEADERS) delete headers[name];
+  const theirs = headers['content-security-policy'];
+  // A second policy is enforced alongside the app's own: both must allow a thing.
+  headers['content-security-policy'] = [...(theirs === undefined ? [] : Array.isArray(theirs) ? theirs : [theirs]), PROXY_CSP] as unknown as string;
+  headers['referrer-policy'] = 'no-referrer'; // the port key is in the address
+  headers['x-content-type-options'] = 'nosniff';
+}
+
+/**
+ * `/s/<session>[-<key>]/<machine>/<port>/…` → that port inside the student's
+ * machine, HTTP and WebSocket alike, so "open the page your container serves"
+ * needs no wildcard DNS. Only the session's owner gets through: by the port
+ * key, or by the student cookie where the address has none.
  */
 export class PortProxy {
   private readonly proxy = httpProxy.createProxyServer({ xfwd: true, ws: true, proxyTimeout: 30_000 });
@@ -40,38 +92,57 @@ export class PortProxy {
     private readonly sessions: SessionManager,
     private readonly backend: LabBackend,
     private readonly studentOf: (req: IncomingMessage) => string | null,
+    private readonly keyFor: (sessionId: string) => string,
   ) {
-    this.proxy.on('error', (err, _req, res) => {
+    this.proxy.on('error', (_err, _req, res) => {
+      // The engine's message names internal addresses; the student needs only the hint.
       if (res && 'writeHead' in res && !res.headersSent) {
         (res as ServerResponse).writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
-        (res as ServerResponse).end(`Nothing answered on that port yet (${err.message}). Is your container running and publishing it?`);
+        (res as ServerResponse).end('Nothing answered on that port yet. Is your container running and publishing it?');
       } else if (res) (res as Duplex).destroy();
     });
+    this.proxy.on('proxyRes', (proxyRes) => sanitizeResponseHeaders(proxyRes.headers));
+  }
+
+  private allowed(parsed: ProxyTarget, ownerId: string, req: IncomingMessage): boolean {
+    if (parsed.key !== undefined) {
+      const expected = Buffer.from(this.keyFor(parsed.sessionId));
+      const given = Buffer.from(parsed.key);
+      return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+    }
+    return this.studentOf(req) === ownerId;
   }
 
   private async resolve(req: IncomingMessage): Promise<{ target: string; path: string } | { status: number; message: string }> {
     const parsed = parseProxyPath(req.url ?? '');
     if (!parsed) return { status: 404, message: 'Not a lab port address.' };
-    const student = this.studentOf(req);
     const row = this.sessions.get(parsed.sessionId);
-    if (!student || !row || row.studentId !== student) return { status: 403, message: 'That lab belongs to someone else.' };
+    if (!row || !this.allowed(parsed, row.studentId, req)) return { status: 403, message: 'That lab belongs to someone else.' };
+    // A service worker registered under /s/ would outlive the page and sit in Berth's origin.
+    if (req.headers['service-worker'] !== undefined) return { status: 403, message: 'Service workers are not allowed through the port proxy.' };
     if (row.state !== 'running' || !row.backendState) return { status: 409, message: 'Your lab is not running.' };
     try {
       const ep = await this.backend.endpoint(row.backendState as BackendState, parsed.machine, parsed.port);
       return { target: `http://${ep.host}:${ep.port}`, path: parsed.path };
-    } catch (err) {
-      return { status: 404, message: err instanceof Error ? err.message : String(err) };
+    } catch {
+      return { status: 404, message: `This lab has no reachable machine named "${parsed.machine}".` };
     }
+  }
+
+  /** Berth's cookies are Berth's: the student's app never sees them. */
+  private static strip(req: IncomingMessage, path: string): void {
+    req.url = path;
+    delete req.headers.cookie;
   }
 
   async web(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const r = await this.resolve(req);
     if ('status' in r) {
-      res.writeHead(r.status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.writeHead(r.status, { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': PROXY_CSP });
       res.end(r.message);
       return;
     }
-    req.url = r.path;
+    PortProxy.strip(req, r.path);
     this.proxy.web(req, res, { target: r.target });
   }
 
@@ -81,7 +152,7 @@ export class PortProxy {
       refuseUpgrade(socket, r.status, 'Refused', r.message);
       return;
     }
-    req.url = r.path;
+    PortProxy.strip(req, r.path);
     this.proxy.ws(req, socket, head, { target: r.target });
   }
 

@@ -6,8 +6,9 @@ import type { ProgressService } from '../sessions/progress-service';
 import type { SessionManager } from '../sessions/session-manager';
 import type { SessionRow, Store } from '../store/database';
 
-export function portUrl(sessionId: string, machine: string, port: number, path = '/'): string {
-  return `/s/${sessionId}/${machine}/${port}${path.startsWith('/') ? path : `/${path}`}`;
+/** `key` (server/http/port-proxy.ts proxyKey) lets the sandboxed page's own requests through without cookies. */
+export function portUrl(sessionId: string, machine: string, port: number, path = '/', key = ''): string {
+  return `/s/${sessionId}${key ? `-${key}` : ''}/${machine}/${port}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
 /**
@@ -20,6 +21,7 @@ export class Views {
     private readonly store: Store,
     private readonly sessions: SessionManager,
     private readonly progress: ProgressService,
+    private readonly portKey: (sessionId: string) => string = () => '',
   ) {}
 
   labSummaries(studentId: string): LabSummaryView[] {
@@ -57,7 +59,7 @@ export class Views {
     const vars: LabVariables = {
       student: studentName,
       machines: lab.machines.map((m) => m.name),
-      urlFor: (machine, port) => portUrl(row.id, machine, port),
+      urlFor: (machine, port) => portUrl(row.id, machine, port, '/', this.portKey(row.id)),
     };
     const next = lab.next ? this.catalog.get(lab.next) : undefined;
     return {
@@ -70,7 +72,7 @@ export class Views {
       expiresAt: row.expiresAt,
       extensionsLeft: this.sessions.extensionsLeft(row),
       machines: lab.machines.map((m) => m.name),
-      tabs: lab.tabs.map((t) => ({ title: t.title, machine: t.machine, port: t.port, url: portUrl(row.id, t.machine, t.port, t.path) })),
+      tabs: lab.tabs.map((t) => ({ title: t.title, machine: t.machine, port: t.port, url: portUrl(row.id, t.machine, t.port, t.path, this.portKey(row.id)) })),
       lab: {
         id: lab.id,
         title: lab.title,

@@ -503,7 +503,7 @@ function PortPanel({ tab, shown }: { tab: SessionView['tabs'][number]; shown: bo
           Open in a new browser tab ↗
         </a>
       </div>
-      <iframe key={n} src={tab.url} title={`${tab.title}: port ${tab.port} on ${tab.machine}`} />
+      <iframe key={n} src={tab.url} sandbox="allow-scripts allow-forms allow-popups allow-modals allow-downloads" title={`${tab.title}: port ${tab.port} on ${tab.machine}`} />
     </div>
   );
 }
