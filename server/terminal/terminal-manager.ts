@@ -13,6 +13,7 @@ export class TerminalManager {
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private promptListeners: Array<(sessionId: string, machine: string) => void> = [];
   private inputListeners: Array<(sessionId: string) => void> = [];
+  private byteListeners: Array<(sessionId: string, direction: 'in' | 'out', bytes: number) => void> = [];
 
   constructor(
     private readonly backend: LabBackend,
@@ -31,6 +32,11 @@ export class TerminalManager {
 
   onInput(listener: (sessionId: string) => void): void {
     this.inputListeners.push(listener);
+  }
+
+  /** Bytes through terminals (metrics): 'out' from the shell, 'in' from the student. */
+  onBytes(listener: (sessionId: string, direction: 'in' | 'out', bytes: number) => void): void {
+    this.byteListeners.push(listener);
   }
 
   get(sessionId: string, terminalId: string): Terminal | undefined {
@@ -82,6 +88,7 @@ export class TerminalManager {
 
   private async open(sessionId: string, state: BackendState, terminalId: string, machine: string, size: TerminalSize): Promise<Terminal> {
     const shell = await this.backend.openShell(state, machine, size);
+    shell.onData((chunk) => this.byteListeners.forEach((l) => l(sessionId, 'out', chunk.length)));
     const { scrollbackBytes, highWatermark, lowWatermark } = this.config.terminal;
     const terminal = new Terminal(this.key(sessionId, terminalId), machine, shell, scrollbackBytes, {
       high: highWatermark,
@@ -104,6 +111,7 @@ export class TerminalManager {
   input(sessionId: string, terminalId: string, viewerId: string, data: string): boolean {
     const ok = this.get(sessionId, terminalId)?.input(viewerId, data) ?? false;
     if (ok) this.inputListeners.forEach((l) => l(sessionId));
+    if (ok) this.byteListeners.forEach((l) => l(sessionId, 'in', Buffer.byteLength(data)));
     return ok;
   }
 

@@ -94,6 +94,45 @@ test('the same name cannot join the class again from another browser', async () 
   }
 });
 
+test('one-time codes for an exam are listed for printing', async () => {
+  await teacher.getByText('One-time codes (exams)').click();
+  await teacher.getByLabel('How many').fill('3');
+  await teacher.getByRole('button', { name: 'Make codes' }).click();
+  const list = teacher.getByRole('list', { name: 'One-time codes' });
+  await list.waitFor();
+  const codes = await list.locator('code').allInnerTexts();
+  expect(codes).toHaveLength(3);
+  for (const c of codes) expect(c).toMatch(/^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$/);
+  expect(new Set(codes).size).toBe(3);
+});
+
+test('the owner adds an instructor; the audit log and the sign-ins page show what happened', async () => {
+  await teacher.getByRole('link', { name: 'Instructors' }).click();
+  await teacher.getByLabel('Name', { exact: true }).fill('Second Teacher');
+  await teacher.getByLabel('Login or email').fill('second');
+  await teacher.getByLabel('First password').fill('another long password');
+  await teacher.getByLabel('Docker 101').check();
+  await teacher.getByRole('button', { name: 'Add instructor' }).click();
+  await teacher.getByText('Second Teacher can now sign in as second.').waitFor();
+  await teacher.locator('table tr', { hasText: 'second' }).waitFor();
+
+  await teacher.getByRole('link', { name: 'Audit log' }).click();
+  const audit = teacher.locator('table.itable tbody');
+  await audit.waitFor();
+  const actions = await audit.locator('th[scope=row]').allInnerTexts();
+  for (const a of ['setup', 'class.create', 'code.one-time', 'instructor.create']) expect(actions).toContain(a);
+
+  await teacher.getByRole('link', { name: 'Sign-ins' }).click();
+  await teacher.getByText('this browser').waitFor();
+  await teacher.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await teacher.getByRole('heading', { name: 'Instructor sign-in' }).waitFor();
+  // Signing back in works, and the class is still there.
+  await teacher.getByLabel('Login or email').fill('ines');
+  await teacher.getByLabel('Password').fill('correct horse battery');
+  await teacher.getByRole('button', { name: 'Sign in' }).click();
+  await teacher.getByRole('link', { name: 'Docker 101', exact: true }).waitFor();
+});
+
 test('no console errors or CSP violations', () => {
   expect(problems.filter((p) => !/status of (403|409)/.test(p))).toEqual([]);
 });

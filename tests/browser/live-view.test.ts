@@ -6,6 +6,7 @@
  * student; a reset from the grid gives the student a fresh lab.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { RESULT_STEP_COLUMNS } from '../../server/contracts/classroom';
 import { launchBrowser, startBerth, terminalText, waitForTerminal, watchConsole, type Berth } from './helpers';
 import { createClass, docShot, joinAndStart, prompt, setUpFirstInstructor } from './classroom-steps';
 
@@ -127,7 +128,27 @@ test('a broadcast shows on the student’s lab page and stays until dismissed', 
   expect(await student.locator('.notices .notice', { hasText: 'Ten minutes left' }).count()).toBe(0);
 });
 
+test('results download as CSV with the documented columns, and the analytics draw charts', async () => {
+  const res = await teacher.request.get(`${berth.url}/api/instructor/classes/${encodeURIComponent(classId)}/results.csv`);
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toMatch(/^text\/csv/);
+  const header = (await res.text()).split(/\r?\n/)[0]!.replace(/^\uFEFF/, '');
+  expect(header.split(',')).toEqual([...RESULT_STEP_COLUMNS]);
+
+  await teacher.goto(`${berth.url}/#/instructor/classes/${encodeURIComponent(classId)}/analytics`);
+  const times = teacher.getByRole('img', { name: /^Time per step in Berth in the browser/ });
+  await times.waitFor();
+  expect(await times.getAttribute('aria-label')).toMatch(/Step 1: median \d/);
+  expect(await times.locator('rect.box').count()).toBeGreaterThanOrEqual(1);
+  const funnel = teacher.getByRole('img', { name: /^Drop-off in Berth in the browser/ });
+  expect(await funnel.getAttribute('aria-label')).toMatch(/Step 1: \d+ reached, \d+ passed/);
+  expect(await teacher.getByRole('link', { name: 'Every step of every student (CSV)' }).getAttribute('href')).toContain('/results.csv');
+  await docShot(teacher, 'classroom-analytics.png');
+});
+
 test('a reset from the grid gives the student a fresh lab', async () => {
+  await teacher.goto(`${berth.url}/#/instructor/classes/${encodeURIComponent(classId)}/live`);
+  await row().waitFor();
   await row().getByRole('checkbox', { name: `Select ${STUDENT}` }).check();
   await teacher.getByRole('group', { name: 'Actions on the selected students' }).getByRole('button', { name: 'Reset lab' }).click();
   await teacher.getByText('Done for 1 of 1.').waitFor({ timeout: 120_000 });
