@@ -10,6 +10,7 @@ import { connectDocker } from './docker/engine';
 import { detectProfile } from './docker/detect-profile';
 import { EventBus } from './events';
 import { log } from './log';
+import { BerthMetrics } from './metrics';
 import { COOKIE, CookieSigner, INSTRUCTOR_COOKIE, parseCookies } from './http/auth';
 import { createClassroom, type Classroom } from './classroom/services';
 import type { AuditTrail, InstructorIdentity, StudentIdentity } from './classroom';
@@ -56,6 +57,8 @@ export interface BerthContext {
   hosts: HostAllowlist;
   /** The instructor's live view: step history, class rooms, notices, takeovers (server/live). */
   live: LiveService;
+  /** Prometheus metrics and the admin summary (server/metrics.ts). */
+  metrics: BerthMetrics;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,13 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
   terminals.onInput((sessionId) => sessions.touch(sessionId));
   bus.on('ended', ({ sessionId }) => void terminals.closeSession(sessionId));
   bus.on('machinesDown', ({ sessionId }) => void terminals.closeSession(sessionId));
+  const metrics = new BerthMetrics({
+    bus,
+    liveStates: () => store.liveSessions().map((s) => s.state),
+    warmPoolSize: () => backend.warmPoolSize(),
+    pingEngine: () => docker.ping(),
+  });
+  terminals.onBytes((sessionId, direction, bytes) => metrics.terminalTraffic(sessionId, direction, bytes));
 
   return {
     config,
@@ -128,7 +138,9 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
     classroom,
     hosts: HostAllowlist.fromConfig(config),
     live,
+    metrics,
     async close() {
+      metrics.stop();
       progress.stop();
       await terminals.closeAll();
       await sessions.close();

@@ -288,6 +288,11 @@ export class DockerBackend implements LabBackend {
     await writeFileStream(this.container(state, machine), dir, name, body, size, owner);
   }
 
+  /** Machines ready in the warm pool now (metrics). */
+  warmPoolSize(): number {
+    return this.pool.size();
+  }
+
   async endpoint(raw: BackendState, machine: string, port: number): Promise<{ host: string; port: number }> {
     const state = dockerState(raw);
     const info = await this.container(raw, machine).inspect();

@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { StudentIdentity } from '../classroom';
 import type { BerthContext } from '../context';
 import { logOf, requestLogger } from '../ops/request-log';
+import { metricsRoutes } from '../ops/metrics-routes';
 import { projectRoot } from '../paths';
 import { SessionError } from '../sessions/session-manager';
 import { originAllowed } from './auth';
@@ -34,6 +35,7 @@ export function createApp(ctx: BerthContext): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLogger());
+  app.use(metricsRoutes(ctx.metrics, (req) => ctx.instructorOf(req)));
 
   // DNS rebinding: a name Berth does not answer to is refused before anything else (proxy included).
   app.use((req, res, next) => {

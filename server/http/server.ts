@@ -26,12 +26,14 @@ export async function startServer(config: BerthConfig, docker?: Docker): Promise
   const server = http.createServer(app);
   server.on('upgrade', (req, socket, head) => routeUpgrade(req, socket, head, ctx));
   const io = attachRealtime(server, ctx);
+  ctx.metrics.countSockets(() => io.engine.clientsCount);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   ctx.sessions.startSweeper();
   ctx.progress.startTimer();
+  ctx.metrics.start();
   void ctx.backend.warmUp().catch((err: Error) => log.error({ err }, `warm pool: ${err.message}`));
   const address = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
