@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ClassAnalyticsView } from '../../../server/contracts/classroom';
 import { ErrorBox } from '../components/common';
-import { boxPlot, funnel, ticks, topFailingSteps } from '../logic/analytics';
+import { boxPlot, funnel, shorten, ticks, topFailingSteps } from '../logic/analytics';
 import { formatDuration } from '../logic/grid';
 import { iapi } from './instructor-api';
 import { errorText } from './fields';
@@ -137,7 +137,7 @@ function BoxPlot({ lab }: { lab: LabStats }) {
         return (
           <g>
             <text x={LABEL - 8} y={cy + 4} text-anchor="end" class="step-label">
-              {`${r.index + 1}. ${r.title}`.slice(0, 22)}
+              {shorten(`${r.index + 1}. ${r.title}`)}
             </text>
             {r.box ? (
               <>
@@ -169,7 +169,7 @@ function Funnel({ lab }: { lab: LabStats }) {
         return (
           <g>
             <text x={LABEL - 8} y={y + ROW / 2 + 4} text-anchor="end" class="step-label">
-              {`${b.index + 1}. ${b.title}`.slice(0, 22)}
+              {shorten(`${b.index + 1}. ${b.title}`)}
             </text>
             <rect x={LABEL} y={y + 4} width={Math.max(0, b.reachedShare * plotW)} height={ROW - 8} class="reached" />
             <rect x={LABEL} y={y + 8} width={Math.max(0, b.passedShare * plotW)} height={ROW - 16} class="passed" />

@@ -23,7 +23,7 @@ export function ticks(max: number): Array<{ ms: number; label: string }> {
   return [0, 1, 2, 3, 4].map((i) => {
     const ms = (max * i) / 4;
     const v = minutes ? ms / 60_000 : ms / 1000;
-    const label = `${Number.isInteger(v) ? v : v.toFixed(1)}${minutes ? ' min' : ' s'}`;
+    const label = `${Number(v.toFixed(2))}${minutes ? ' min' : ' s'}`;
     return { ms, label };
   });
 }
@@ -64,6 +64,11 @@ export function funnel(steps: StepStats[]): FunnelBar[] {
 }
 
 /** The checks that fail most across a lab, worst first, with their most common FAIL lines. */
+/** Chart labels have room for about `max` characters. */
+export function shorten(text: string, max = 22): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
 export function topFailingSteps(steps: StepStats[], limit = 5): StepStats[] {
   return steps
     .filter((s) => s.failedRuns > 0)

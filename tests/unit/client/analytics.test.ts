@@ -1,4 +1,4 @@
-import { boxPlot, funnel, niceMax, ticks, topFailingSteps } from '../../../client/src/logic/analytics';
+import { boxPlot, funnel, niceMax, shorten, ticks, topFailingSteps } from '../../../client/src/logic/analytics';
 
 const step = (index: number, p: Partial<Parameters<typeof funnel>[0][number]> = {}) => ({
   index,
@@ -23,6 +23,7 @@ test('niceMax rounds up to 1, 2 or 5 times a power of ten', () => {
 test('ticks label the axis in seconds or minutes', () => {
   expect(ticks(20_000).map((t) => t.label)).toEqual(['0 s', '5 s', '10 s', '15 s', '20 s']);
   expect(ticks(10 * 60_000).map((t) => t.label)).toEqual(['0 min', '2.5 min', '5 min', '7.5 min', '10 min']);
+  expect(ticks(1000).map((t) => t.label)).toEqual(['0 s', '0.25 s', '0.5 s', '0.75 s', '1 s']);
 });
 
 test('box plot positions are fractions of the shared axis; steps nobody passed have no box', () => {
@@ -45,4 +46,9 @@ test('funnel shares are of the most students who reached any step', () => {
 test('top failing steps, worst first, only those that failed', () => {
   const top = topFailingSteps([step(0, { failedRuns: 2 }), step(1), step(2, { failedRuns: 9 }), step(3, { failedRuns: 2 })]);
   expect(top.map((s) => s.index)).toEqual([2, 0, 3]);
+});
+
+test('chart labels are shortened with an ellipsis', () => {
+  expect(shorten('Check your understanding')).toBe('Check your understand…');
+  expect(shorten('Short')).toBe('Short');
 });
