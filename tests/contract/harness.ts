@@ -132,6 +132,61 @@ export async function join(url: string, name: string): Promise<Student> {
   return { id: r.json.student.id, name, cookie: r.setCookie.split(';')[0] };
 }
 
+/* ---- the classroom door ---- */
+
+export interface InstructorLogin {
+  id: string;
+  login: string;
+  password: string;
+  /** `berth_instructor=<token>`, ready for a Cookie header. */
+  cookie: string;
+}
+
+export const OWNER_PASSWORD = 'correct horse battery staple';
+
+/** First start: reads the setup token (as `berth admin setup-link` does) and creates the owner through POST /api/setup. */
+export async function setupInstructor(berth: Berth, login = 'owner@school.test'): Promise<InstructorLogin> {
+  const token = berth.server.ctx.classroom.instructors.setupToken();
+  if (!token) throw new Error('setupInstructor: an instructor exists already');
+  const r = await api(berth.url, 'POST', '/api/setup', { body: { token, name: 'Olive Owner', login, password: OWNER_PASSWORD } });
+  if (r.status !== 200 || !r.setCookie) throw new Error(`setup failed: ${r.status} ${JSON.stringify(r.json)}`);
+  return { id: r.json.instructor.id, login, password: OWNER_PASSWORD, cookie: r.setCookie.split(';')[0] };
+}
+
+/** Logs an existing instructor in; returns the cookie. */
+export async function loginInstructor(url: string, login: string, password: string): Promise<string> {
+  const r = await api(url, 'POST', '/api/instructor/login', { body: { login, password } });
+  if (r.status !== 200 || !r.setCookie) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.setCookie.split(';')[0];
+}
+
+/** Creates a class (defaults: 30 seats, no schedule, global limits) and returns its ClassView. */
+export async function createClass(
+  url: string,
+  instructorCookie: string,
+  input: { name?: string; labs: string[]; seats?: number; startsAt?: number | null; endsAt?: number | null; allowRejoinByName?: boolean; limits?: Partial<{ maxRunning: number | null; sessionMinutes: number | null; idleMinutes: number | null }> },
+): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const body = {
+    name: input.name ?? 'Class',
+    labs: input.labs,
+    seats: input.seats ?? 30,
+    startsAt: input.startsAt ?? null,
+    endsAt: input.endsAt ?? null,
+    allowRejoinByName: input.allowRejoinByName ?? false,
+    limits: { maxRunning: null, sessionMinutes: null, idleMinutes: null, ...(input.limits ?? {}) },
+  };
+  const r = await api(url, 'POST', '/api/instructor/classes', { cookie: instructorCookie, body });
+  if (r.status !== 200) throw new Error(`create class failed: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json.class;
+}
+
+/** Joins a class with its code (or a one-time code); `cookie` sends an existing student cookie (returning browser). */
+export async function joinWithCode(url: string, code: string, name: string, cookie?: string): Promise<Student> {
+  const r = await api(url, 'POST', '/api/join', { body: { code, name }, cookie });
+  if (r.status !== 200 || !r.setCookie) throw new Error(`join with code failed: ${r.status} ${JSON.stringify(r.json)}`);
+  return { id: r.json.student.id, name: r.json.student.name, cookie: r.setCookie.split(';')[0] };
+}
+
 /** Starts a lab over REST and waits until the server has finished starting it. */
 export async function startLab(berth: Berth, student: Student, labId: string): Promise<string> {
   const r = await api(berth.url, 'POST', '/api/sessions', { cookie: student.cookie, body: { labId } });
@@ -174,6 +229,18 @@ export function socketFor(url: string, cookie: string | undefined, extraHeaders:
 /** Connects, or rejects with the server's connect_error message. */
 export function connect(url: string, cookie: string | undefined, extraHeaders: Record<string, string> = {}): Promise<ClientSocket> {
   const socket = socketFor(url, cookie, extraHeaders);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+/** An instructor page's socket (`auth.role` says which cookie to use when a browser holds both). */
+export function connectInstructor(url: string, cookie: string): Promise<ClientSocket> {
+  const socket: ClientSocket = io(url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { role: 'instructor' }, reconnection: false, forceNew: true });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
