@@ -88,7 +88,8 @@ export class LiveService {
   results(classId: string, now = Date.now()): ResultsView | null {
     const cls = this.deps.classes.get(classId);
     if (!cls) return null;
-    const facts = this.gather.facts(this.deps.classes.students(classId));
+    // Alphabetical, as a teacher reads a mark book; the id breaks ties between namesakes.
+    const facts = this.gather.facts(this.deps.classes.students(classId)).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     return buildResults(classId, cls.name, facts, this.gather.labs(cls.labs), now);
   }
 
