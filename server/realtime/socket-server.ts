@@ -10,6 +10,9 @@ import { originAllowed } from '../http/auth';
 import type { InstructorIdentity } from '../classroom';
 import { INSTRUCTOR_EVENTS } from '../contracts/classroom';
 import { describeIssue, inbound, type InboundEvent } from './inbound';
+import { registerInstructorSocket } from './instructor-socket';
+import type { RoomEmitter } from '../live/class-feed';
+import { studentRoom } from '../live/live-service';
 
 interface SocketData {
   /** Which cookie let this socket in; instructor sockets get none of the student handlers. */
@@ -67,6 +70,8 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
     next();
   });
 
+  // The live view sends class patches, notices and takeover banners through these rooms.
+  ctx.live.bind(io as unknown as RoomEmitter);
   ctx.bus.on('status', (e) => {
     const { studentId: _owner, ...event } = e;
     io.to(`session:${e.sessionId}`).emit('session:status', event);
@@ -82,7 +87,7 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
   ctx.terminals.onPromptReturn((sessionId, machine) => io.to(`session:${sessionId}`).emit('files:changed', { sessionId, machine }));
   io.on('connection', (socket: BerthSocket) => {
     if (socket.data.role === 'instructor') {
-      // The live view registers its handlers here (registerInstructorSocket, server/realtime/instructor-socket.ts).
+      registerInstructorSocket(io as unknown as Server, socket as unknown as Socket, ctx);
       return;
     }
     // Instructor-only events are refused to students by name, never silently ignored.
@@ -210,6 +215,15 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
     on('quiz:answer', (req, reply) => {
       own(req.sessionId);
       reply(ctx.progress.answerQuiz(req.sessionId, req.step, req.quizId, req.choices));
+    });
+
+    // Notices and takeover banners reach every tab of the student; a reconnecting tab gets the banner still due.
+    void socket.join(studentRoom(socket.data.studentId));
+    ctx.live.greet(socket.data.studentId);
+
+    on('takeover:end', (req, reply) => {
+      own(req.sessionId);
+      reply({ ok: Boolean(ctx.live.endTakeover(req.sessionId, req.terminalId, 'student')) });
     });
 
     // The websocket drained: terminals waiting on this socket's backlog can send again.
