@@ -5,6 +5,7 @@ import type { BackendState } from '../backend/lab-backend';
 import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/protocol';
 import type { BerthContext } from '../context';
 import { SessionError } from '../sessions/session-manager';
+import { shellReady } from '../sessions/step-setup';
 import type { Terminal, TerminalViewer } from '../terminal/terminal';
 import { originAllowed } from '../http/auth';
 import type { InstructorIdentity } from '../classroom';
@@ -158,7 +159,7 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
       socket.data.terminals.set(key, { sessionId: req.sessionId, terminalId: req.terminalId });
       reply({ ok: true, owner: true } as { ok: boolean });
       // A machine's main terminal (id = machine name) is where visible step setup is typed; some may be waiting for it.
-      if (req.terminalId === req.machine) ctx.progress.terminalOpened(row.id, req.machine);
+      if (req.terminalId === req.machine) void shellReady(terminal).then(() => ctx.progress.terminalOpened(row.id, req.machine));
     });
 
     on('terminal:input', (req) => {

@@ -97,3 +97,14 @@ export class StepSetup {
     this.db.prepare('UPDATE step_setup SET done_at = ? WHERE session_id = ? AND step = ? AND block = ?').run(Date.now(), sessionId, step, block);
   }
 }
+
+/**
+ * Resolves once a new shell has printed something (its prompt), or after
+ * `maxMs`. Text typed before the shell reads its terminal is echoed twice:
+ * once by the terminal driver, once by the shell's line editor.
+ */
+export async function shellReady(terminal: { readonly end: number; readonly alive: boolean }, maxMs = 3000, everyMs = 50): Promise<void> {
+  for (let waited = 0; terminal.alive && terminal.end === 0 && waited < maxMs; waited += everyMs) {
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

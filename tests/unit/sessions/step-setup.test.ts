@@ -22,7 +22,7 @@ describe('step setup', () => {
     expect(files(w, id).has('/root/hidden-0.txt')).toBe(true);
     // Not executed behind the student's back: it waits for their terminal.
     expect(files(w, id).has('/root/visible-0.txt')).toBe(false);
-    expect(w.backend.execs.map((e) => e.script)).not.toContain('echo typed-by-berth > /root/visible-0.txt');
+    expect(w.backend.execs.map((e) => e.script)).not.toContain('echo typed-by-berth >> /root/visible-0.txt');
   });
 
   test('a visible block of step 0 is typed into the terminal once it opens (the bug: it never ran)', async () => {
@@ -31,8 +31,8 @@ describe('step setup', () => {
     expect(w.stepSetup.waiting(id)).toEqual([{ step: 0, block: 1 }]);
     const term = await openTerminal(w, id, 'box');
     await settle();
-    expect(typed(w, id)).toBe('echo typed-by-berth > /root/visible-0.txt\r');
-    expect(term.output()).toContain('echo typed-by-berth > /root/visible-0.txt');
+    expect(typed(w, id)).toBe('echo typed-by-berth >> /root/visible-0.txt\r');
+    expect(term.output()).toContain('echo typed-by-berth >> /root/visible-0.txt');
     expect(files(w, id).get('/root/visible-0.txt')?.toString()).toBe('typed-by-berth\n');
     expect(w.stepSetup.waiting(id)).toEqual([]);
   });
