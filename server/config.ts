@@ -39,7 +39,19 @@ export interface BerthConfig {
   };
   warmPool: { size: number };
   checks: { concurrency: number; timeoutSeconds: number; outputCapBytes: number; autoIntervalSeconds: number };
-  terminal: { scrollbackBytes: number; highWatermark: number; lowWatermark: number; maxInputBytes: number };
+  terminal: {
+    scrollbackBytes: number;
+    highWatermark: number;
+    lowWatermark: number;
+    /** The largest single input message (BERTH_MAX_MESSAGE). */
+    maxInputBytes: number;
+    /** Shells open at once on one machine and in one session; attaching past either is refused. */
+    maxPerMachine: number;
+    maxPerSession: number;
+    /** Input held for a shell that is not reading, per terminal and over all terminals. */
+    inputQueueBytes: number;
+    inputQueueTotalBytes: number;
+  };
   /** Uploads and downloads between browsers and machines: sizes and how many run at once. */
   transfers: { maxUploadBytes: number; maxDownloadBytes: number; perStudent: number; total: number };
   secret: string;
@@ -156,6 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
       highWatermark: bytes(env, 'BERTH_TERMINAL_HIGH_WATER', '256k'),
       lowWatermark: bytes(env, 'BERTH_TERMINAL_LOW_WATER', '32k'),
       maxInputBytes: bytes(env, 'BERTH_MAX_MESSAGE', '4m'),
+      maxPerMachine: int(env, 'BERTH_TERMINALS_PER_MACHINE', 8),
+      maxPerSession: int(env, 'BERTH_TERMINALS_PER_SESSION', 24),
+      inputQueueBytes: bytes(env, 'BERTH_INPUT_QUEUE', '1m'),
+      inputQueueTotalBytes: bytes(env, 'BERTH_INPUT_QUEUE_TOTAL', '64m'),
     },
     transfers: {
       maxUploadBytes: bytes(env, 'BERTH_MAX_UPLOAD', '50m'),

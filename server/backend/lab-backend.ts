@@ -62,7 +62,14 @@ export interface TerminalSize {
 /** A live interactive shell in a machine. Bytes in, bytes out: no decoding. */
 export interface ShellStream {
   readonly id: string;
-  write(data: Buffer | string): void;
+  /**
+   * Returns false when the shell's stream is full (the shell is not reading):
+   * the caller should wait for `onDrain` before writing more. `void` from a
+   * backend without backpressure means accepted.
+   */
+  write(data: Buffer | string): boolean | void;
+  /** Called when a stream that returned false from `write` can take more. */
+  onDrain?(listener: () => void): void;
   /** Applied once the shell runs; earlier calls are queued, never sent to a shell that does not exist yet. */
   resize(size: TerminalSize): void;
   /** Flow control: stop reading from the shell (it blocks when the pty fills). */

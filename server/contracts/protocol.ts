@@ -104,6 +104,11 @@ export interface ServerToClientEvents {
   'terminal:data': (event: TerminalDataEvent) => void;
   'terminal:reset': (event: TerminalResetEvent) => void;
   'terminal:exit': (event: { sessionId: string; terminalId: string; reason: string }) => void;
+  /**
+   * The shell is not taking input as fast as this client sends it: hold back while `slow`, go on
+   * when a later event says false. `dropped` counts input bytes thrown away meanwhile.
+   */
+  'terminal:slow': (event: { sessionId: string; terminalId: string; slow: boolean; dropped: number }) => void;
   'session:status': (event: SessionStatusEvent) => void;
   'check:result': (event: CheckResultEvent) => void;
   progress: (event: { sessionId: string; progress: ProgressView }) => void;
@@ -114,7 +119,8 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
   'session:watch': (req: { sessionId: string }, reply: (r: { ok: boolean; error?: string }) => void) => void;
   'terminal:attach': (req: AttachRequest, reply: (r: AttachReply) => void) => void;
-  'terminal:input': (req: { sessionId: string; terminalId: string; data: string }) => void;
+  /** No reply needed; one asked for reports a refused message (larger than BERTH_MAX_MESSAGE). */
+  'terminal:input': (req: { sessionId: string; terminalId: string; data: string }, reply?: (r: { ok: boolean; error?: string }) => void) => void;
   'terminal:resize': (req: { sessionId: string; terminalId: string; cols: number; rows: number }) => void;
   /** Bytes the client's xterm has finished drawing (from term.write's callback). */
   'terminal:ack': (req: { sessionId: string; terminalId: string; bytes: number }) => void;

@@ -60,7 +60,11 @@ export async function openDockerShell(
   return {
     id,
     write(data) {
-      if (running) stream.write(data);
+      // Node buffers a write the socket cannot take yet; false tells the terminal to wait for 'drain'.
+      return running ? stream.write(data) : true;
+    },
+    onDrain(listener) {
+      stream.on('drain', listener);
     },
     resize(next) {
       // Coalesced and sent only to a running exec: resize before start fails (moby #31223).

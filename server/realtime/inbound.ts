@@ -15,7 +15,8 @@ const step = z.number().int().min(0).max(1000);
 export const inbound = {
   'session:watch': z.strictObject({ sessionId }),
   'terminal:attach': z.strictObject({ sessionId, machine, terminalId, from: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), cols, rows }),
-  'terminal:input': z.strictObject({ sessionId, terminalId, data: z.string().min(1).max(4 * 1024 * 1024) }),
+  // The real limit is BERTH_MAX_MESSAGE, in bytes, checked by the handler; socket.io's maxHttpBufferSize drops anything far larger unparsed.
+  'terminal:input': z.strictObject({ sessionId, terminalId, data: z.string().min(1).max(256 * 1024 * 1024) }),
   'terminal:resize': z.strictObject({ sessionId, terminalId, cols, rows }),
   'terminal:ack': z.strictObject({ sessionId, terminalId, bytes: z.number().int().min(1).max(1 << 30) }),
   'terminal:detach': z.strictObject({ sessionId, terminalId }),

@@ -143,6 +143,7 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
         reset: (seq) => socket.emit('terminal:reset', { sessionId: req.sessionId, terminalId: req.terminalId, seq }),
         exit: (reason) => socket.emit('terminal:exit', { sessionId: req.sessionId, terminalId: req.terminalId, reason }),
         transportBacklog: () => transportBacklog(socket),
+        inputSlow: (slow, dropped) => socket.emit('terminal:slow', { sessionId: req.sessionId, terminalId: req.terminalId, slow, dropped }),
       };
       // A resize sent while the shell is being created (the browser laid out the page meanwhile)
       // would otherwise be dropped: the terminal is not ours yet. Keep the last one and apply it.
@@ -162,8 +163,12 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
       if (req.terminalId === req.machine) void shellReady(terminal).then(() => ctx.progress.terminalOpened(row.id, req.machine));
     });
 
-    on('terminal:input', (req) => {
+    on('terminal:input', (req, reply) => {
       if (!socket.data.terminals.has(`${req.sessionId}/${req.terminalId}`)) return;
+      // BERTH_MAX_MESSAGE, in bytes, is the limit of one message (socket.io's own cap sits a little above it for framing).
+      const size = Buffer.byteLength(req.data);
+      const max = ctx.config.terminal.maxInputBytes;
+      if (size > max) return reply({ ok: false, error: `data: one input message may be at most ${max} bytes (BERTH_MAX_MESSAGE), this one has ${size}` });
       if (ctx.terminals.input(req.sessionId, req.terminalId, socket.id, req.data)) ctx.sessions.touch(req.sessionId);
     });
 

@@ -1,6 +1,9 @@
 import type { BackendState, LabBackend, TerminalSize } from '../backend/lab-backend';
 import type { BerthConfig } from '../config';
-import { Terminal, type TerminalViewer } from './terminal';
+import { InputAccount, Terminal, type TerminalViewer } from './terminal';
+
+/** Attaching would open a shell past BERTH_TERMINALS_PER_MACHINE or _PER_SESSION. */
+export class TerminalLimitError extends Error {}
 
 /**
  * Every open terminal, keyed by session and terminal id. A terminal outlives a
@@ -14,6 +17,8 @@ export class TerminalManager {
   private promptListeners: Array<(sessionId: string, machine: string) => void> = [];
   private inputListeners: Array<(sessionId: string) => void> = [];
   private byteListeners: Array<(sessionId: string, direction: 'in' | 'out', bytes: number) => void> = [];
+  /** Input held for shells that are not reading, over every terminal (bounded by BERTH_INPUT_QUEUE_TOTAL). */
+  readonly inputAccount = new InputAccount();
 
   constructor(
     private readonly backend: LabBackend,
@@ -65,6 +70,7 @@ export class TerminalManager {
     if (!terminal) {
       let pending = this.opening.get(key);
       if (!pending) {
+        this.checkCap(sessionId, machine);
         pending = this.open(sessionId, state, terminalId, machine, size);
         this.opening.set(key, pending);
         pending.finally(() => this.opening.delete(key)).catch(() => undefined);
@@ -86,15 +92,43 @@ export class TerminalManager {
     return terminal;
   }
 
+  /** Refuses a new shell past the caps, with a message the student can act on. */
+  private checkCap(sessionId: string, machine: string): void {
+    const { maxPerMachine, maxPerSession } = this.config.terminal;
+    let inSession = 0;
+    let onMachine = 0;
+    const prefix = `${sessionId}/`;
+    for (const [key, t] of this.terminals) {
+      if (!key.startsWith(prefix) || !t.alive) continue;
+      inSession++;
+      if (t.machine === machine) onMachine++;
+    }
+    for (const key of this.opening.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      inSession++;
+      // The terminal id starts with its machine's name ("node1", "node1:2").
+      if (key.slice(prefix.length).split(':')[0] === machine) onMachine++;
+    }
+    if (maxPerMachine && onMachine >= maxPerMachine) {
+      throw new TerminalLimitError(`${machine} already has ${onMachine} terminals open (the most allowed is ${maxPerMachine}): close one first.`);
+    }
+    if (maxPerSession && inSession >= maxPerSession) {
+      throw new TerminalLimitError(`This lab already has ${inSession} terminals open (the most allowed is ${maxPerSession}): close one first.`);
+    }
+  }
+
   private async open(sessionId: string, state: BackendState, terminalId: string, machine: string, size: TerminalSize): Promise<Terminal> {
     const shell = await this.backend.openShell(state, machine, size);
     shell.onData((chunk) => this.byteListeners.forEach((l) => l(sessionId, 'out', chunk.length)));
-    const { scrollbackBytes, highWatermark, lowWatermark } = this.config.terminal;
-    const terminal = new Terminal(this.key(sessionId, terminalId), machine, shell, scrollbackBytes, {
-      high: highWatermark,
-      low: lowWatermark,
-      chunk: 64 * 1024,
-    });
+    const { scrollbackBytes, highWatermark, lowWatermark, inputQueueBytes, inputQueueTotalBytes } = this.config.terminal;
+    const terminal = new Terminal(
+      this.key(sessionId, terminalId),
+      machine,
+      shell,
+      scrollbackBytes,
+      { high: highWatermark, low: lowWatermark, chunk: 64 * 1024 },
+      { input: { perTerminal: inputQueueBytes, total: inputQueueTotalBytes }, account: this.inputAccount },
+    );
     terminal.onQuietAfterEnter(() => this.promptListeners.forEach((l) => l(sessionId, machine)));
     this.terminals.set(this.key(sessionId, terminalId), terminal);
     return terminal;

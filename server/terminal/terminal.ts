@@ -1,5 +1,16 @@
 import type { ShellStream } from '../backend/lab-backend';
 import { Scrollback } from './scrollback';
+import {
+  DEFAULT_COALESCE,
+  admitInput,
+  coalesceDecision,
+  inputMayResume,
+  pauseDecision,
+  sendBudget,
+  type CoalesceLimits,
+  type InputLimits,
+  type OutputLimits,
+} from './flow-control';
 
 /**
  * Whoever watches a terminal: a browser tab, an instructor, a test. The
@@ -8,18 +19,31 @@ import { Scrollback } from './scrollback';
 export interface TerminalViewer {
   readonly id: string;
   readonly owner: boolean;
+  /** `data` is a view of the scrollback, valid as long as the transport holds it: send it, do not keep editing it. */
   send(seq: number, data: Buffer): void;
   reset(seq: number): void;
   exit(reason: string): void;
   /** Bytes queued in the transport below us (the websocket's own buffer). */
   transportBacklog(): number;
+  /**
+   * The shell is not taking this viewer's input as fast as it comes: `slow`
+   * asks the sender to hold back; false says it may go on. `dropped` counts
+   * bytes of input thrown away since the last notice.
+   */
+  inputSlow?(slow: boolean, dropped: number): void;
 }
 
-export interface FlowLimits {
-  high: number;
-  low: number;
-  /** Largest single message to a viewer. */
-  chunk: number;
+export type FlowLimits = OutputLimits;
+
+/** Input held for shells that do not read, summed over every terminal (one per TerminalManager). */
+export class InputAccount {
+  held = 0;
+}
+
+export interface TerminalOptions {
+  coalesce?: CoalesceLimits;
+  input?: InputLimits;
+  account?: InputAccount;
 }
 
 interface ViewerState {
@@ -30,12 +54,14 @@ interface ViewerState {
   acked: number;
 }
 
+const CTRL_C = '\x03';
+
 /**
  * One shell, its scrollback and its viewers. Output flows shell → scrollback
- * → each viewer at its own pace. The shell is paused while any owner has more
- * than `high` bytes unacknowledged (or queued in its socket) and resumed below
- * `low`: a `yes` flood then blocks in the machine's pty instead of growing
- * memory here, and Ctrl-C still reaches the shell because input is never paused.
+ * → each viewer at its own pace (flow-control.ts holds the rules). The shell is
+ * paused while any owner has too much unacknowledged, so a `yes` flood blocks
+ * in the machine's pty instead of growing memory here, and Ctrl-C still
+ * reaches the shell because input is never paused by output.
  */
 export class Terminal {
   private readonly scrollback: Scrollback;
@@ -48,17 +74,42 @@ export class Terminal {
   private quietTimer: NodeJS.Timeout | null = null;
   private awaitingPrompt = false;
 
+  private readonly coalesce: CoalesceLimits;
+  /** performance.now() of the previous output chunk, for coalescing. */
+  private lastChunkAt = -Infinity;
+  /** scrollback.end when viewers were last pumped. */
+  private pumpedTo = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  private readonly inputLimits: InputLimits;
+  private readonly account: InputAccount;
+  /** The shell's stream said full; nothing more is written until it drains. */
+  private inputBlocked = false;
+  /** Size of the write that filled the stream (held by the stream until it drains). */
+  private blockedWrite = 0;
+  private readonly inputQueue: Array<{ data: string | Buffer; size: number }> = [];
+  private queuedBytes = 0;
+  private dropped = 0;
+  /** Viewers told to slow down and not yet told to go on. */
+  private readonly slowed = new Set<string>();
+
   constructor(
     readonly key: string,
     readonly machine: string,
     private readonly shell: ShellStream,
     scrollbackBytes: number,
     private readonly limits: FlowLimits,
+    options: TerminalOptions = {},
   ) {
     this.scrollback = new Scrollback(scrollbackBytes);
+    this.coalesce = options.coalesce ?? DEFAULT_COALESCE;
+    this.inputLimits = options.input ?? { perTerminal: 1024 * 1024, total: 64 * 1024 * 1024 };
+    this.account = options.account ?? new InputAccount();
     shell.onData((chunk) => this.onOutput(chunk));
+    shell.onDrain?.(() => this.onInputDrain());
     shell.onExit((reason) => {
       this.exited = reason;
+      this.releaseInput();
       for (const v of this.viewers.values()) v.viewer.exit(reason);
     });
   }
@@ -73,6 +124,16 @@ export class Terminal {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /** Input bytes held for the shell (the filling write and the queue behind it). */
+  get inputHeld(): number {
+    return this.blockedWrite + this.queuedBytes;
+  }
+
+  /** Input bytes dropped since the last slow-down notice. */
+  get inputDropped(): number {
+    return this.dropped;
   }
 
   viewerCount(): number {
@@ -91,22 +152,37 @@ export class Terminal {
 
   detach(viewerId: string): void {
     this.viewers.delete(viewerId);
+    this.slowed.delete(viewerId);
     this.updatePause();
   }
 
+  /** Input from a viewer; false when it may not type here (not the owner, or the shell ended). */
   input(viewerId: string, data: string | Buffer): boolean {
     const state = this.viewers.get(viewerId);
     if (!state?.viewer.owner || !this.alive) return false;
     this.lastInputAt = Date.now();
     const text = typeof data === 'string' ? data : data.toString('utf8');
     if (text.includes('\r')) this.awaitingPrompt = true;
-    this.shell.write(data);
+    const size = Buffer.byteLength(data);
+    if (this.inputBlocked && text.includes(CTRL_C)) {
+      // An interrupt jumps the queue: what waits behind a stuck program is what the student wants to stop.
+      this.dropQueued();
+      this.enqueue(data, size);
+      return true;
+    }
+    const verdict = admitInput(this.inputBlocked || this.inputQueue.length > 0, this.inputHeld, this.account.held, size, this.inputLimits);
+    if (verdict.action === 'write') this.writeToShell(data, size);
+    else if (verdict.action === 'queue') this.enqueue(data, size);
+    else this.dropped += size;
+    if (verdict.slow) this.tellSlow(state.viewer);
     return true;
   }
 
-  /** Input from Berth, not from a viewer. */
+  /** Input from Berth, not from a viewer (a visible setup step): queued behind the student's, never dropped. */
   write(data: string): void {
-    if (this.alive) this.shell.write(data);
+    if (!this.alive) return;
+    if (this.inputBlocked || this.inputQueue.length) this.enqueue(data, Buffer.byteLength(data));
+    else this.writeToShell(data, Buffer.byteLength(data));
   }
 
   resize(viewerId: string, cols: number, rows: number): void {
@@ -134,6 +210,10 @@ export class Terminal {
    * so one message is always complete before the next begins.
    */
   pump(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
     if (this.pumping) {
       this.pumpAgain = true;
       return;
@@ -142,6 +222,7 @@ export class Terminal {
     try {
       do {
         this.pumpAgain = false;
+        this.pumpedTo = this.scrollback.end;
         for (const state of this.viewers.values()) this.pumpViewer(state);
       } while (this.pumpAgain);
     } finally {
@@ -152,9 +233,10 @@ export class Terminal {
 
   private pumpViewer(state: ViewerState): void {
     while (state.sent < this.scrollback.end) {
-      const inFlight = state.sent - state.acked + state.viewer.transportBacklog();
-      if (inFlight >= this.limits.high) return;
-      const { seq, data, gap } = this.scrollback.read(state.sent, this.limits.chunk);
+      const budget = sendBudget(state.sent - state.acked + state.viewer.transportBacklog(), this.limits);
+      if (!budget) return;
+      // A view of the scrollback, not a copy: the one copy made of each byte is into the scrollback.
+      const { seq, data, gap } = this.scrollback.readContiguous(state.sent, budget);
       if (gap) {
         // This viewer fell so far behind that its bytes were overwritten.
         state.viewer.reset(seq);
@@ -167,9 +249,18 @@ export class Terminal {
   }
 
   private onOutput(chunk: Buffer): void {
+    const now = performance.now();
+    const since = now - this.lastChunkAt;
+    this.lastChunkAt = now;
     this.lastOutputAt = Date.now();
     this.scrollback.append(chunk);
-    this.pump();
+    if (coalesceDecision(this.scrollback.end - this.pumpedTo, since, this.coalesce) === 'now') {
+      this.pump();
+    } else {
+      if (!this.flushTimer) this.flushTimer = setTimeout(() => this.pump(), this.coalesce.batchMs);
+      // The bytes wait here, not in the shell: pause on them just the same.
+      this.updatePause();
+    }
     if (this.awaitingPrompt) {
       if (this.quietTimer) clearTimeout(this.quietTimer);
       this.quietTimer = setTimeout(() => {
@@ -186,17 +277,73 @@ export class Terminal {
       if (!state.viewer.owner) continue; // a slow watcher is skipped ahead by reset, never slows the student
       worst = Math.max(worst, this.scrollback.end - state.acked + state.viewer.transportBacklog());
     }
-    if (!this.paused && worst >= this.limits.high) {
+    const decision = pauseDecision(this.paused, worst, this.limits);
+    if (decision === 'pause') {
       this.paused = true;
       this.shell.pause();
-    } else if (this.paused && worst <= this.limits.low) {
+    } else if (decision === 'resume') {
       this.paused = false;
       this.shell.resume();
     }
   }
 
+  private writeToShell(data: string | Buffer, size: number): void {
+    // `void` (a backend without backpressure) counts as accepted.
+    if (this.shell.write(data) === false) {
+      this.inputBlocked = true;
+      this.blockedWrite = size;
+      this.account.held += size;
+    }
+  }
+
+  private enqueue(data: string | Buffer, size: number): void {
+    this.inputQueue.push({ data, size });
+    this.queuedBytes += size;
+    this.account.held += size;
+  }
+
+  private dropQueued(): void {
+    this.dropped += this.queuedBytes;
+    this.account.held -= this.queuedBytes;
+    this.queuedBytes = 0;
+    this.inputQueue.length = 0;
+  }
+
+  private onInputDrain(): void {
+    this.account.held -= this.blockedWrite;
+    this.blockedWrite = 0;
+    this.inputBlocked = false;
+    while (!this.inputBlocked && this.inputQueue.length && this.alive) {
+      const next = this.inputQueue.shift()!;
+      this.queuedBytes -= next.size;
+      this.account.held -= next.size;
+      this.writeToShell(next.data, next.size);
+    }
+    if (this.slowed.size && inputMayResume(this.inputHeld, this.inputLimits)) {
+      for (const id of this.slowed) this.viewers.get(id)?.viewer.inputSlow?.(false, this.dropped);
+      this.slowed.clear();
+      this.dropped = 0;
+    }
+  }
+
+  private tellSlow(viewer: TerminalViewer): void {
+    if (this.slowed.has(viewer.id)) return;
+    this.slowed.add(viewer.id);
+    viewer.inputSlow?.(true, this.dropped);
+  }
+
+  private releaseInput(): void {
+    this.dropQueued();
+    this.account.held -= this.blockedWrite;
+    this.blockedWrite = 0;
+    this.inputBlocked = false;
+  }
+
   async close(): Promise<void> {
     if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.releaseInput();
     await this.shell.close();
   }
 }
