@@ -52,7 +52,7 @@ export class FakeBackend implements LabBackend {
   /** The engine: what exists, by session id. Survives a SessionManager "restart" (a new manager on the same fake). */
   readonly sessions = new Map<string, FakeSession>();
   /** Every script run with `exec`, in order, for assertions. */
-  readonly execs: Array<{ sessionId: string; machine: string; script: string }> = [];
+  readonly execs: Array<{ sessionId: string; machine: string; script: string; timeoutMs: number }> = [];
   pool = 0;
   /** Machines taken from the pool by `start` (so tests can see the pool was used). */
   poolTaken = 0;
@@ -154,7 +154,7 @@ export class FakeBackend implements LabBackend {
 
   async exec(raw: BackendState, machine: string, script: string, opts: { timeoutMs: number; outputCapBytes: number }): Promise<ExecOutcome> {
     const m = this.runningMachine(raw, machine);
-    this.execs.push({ sessionId: this.state(raw).sessionId, machine, script });
+    this.execs.push({ sessionId: this.state(raw).sessionId, machine, script, timeoutMs: opts.timeoutMs });
     return answer(this.options.responder, m, script, opts.outputCapBytes);
   }
 

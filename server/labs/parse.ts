@@ -504,6 +504,7 @@ function buildSection(section: Section, prefix: string, machines: string[], issu
           machine,
           script: text,
           timeoutSeconds: b.attrs.timeout ? Number(b.attrs.timeout) : (DIRECTIVES[b.directive].timeout ?? 20),
+          timeoutSet: Boolean(b.attrs.timeout),
           visible: b.flags.has('visible'),
           line: b.line,
         };

@@ -40,6 +40,8 @@ export interface ScriptBlock {
   machine: string;
   script: string;
   timeoutSeconds: number;
+  /** The lab gave `timeout=`. Without it, a check in class gets the server's default (BERTH_CHECK_TIMEOUT). */
+  timeoutSet?: boolean;
   /** Setup only: type it into the terminal instead of running hidden. */
   visible: boolean;
   /** 1-based line of the opening fence in lab.md. */

@@ -63,3 +63,18 @@ describe('progress', () => {
     expect(() => w.progress.checkable(id, 0)).toThrow(/not running/);
   });
 });
+
+describe('BERTH_CHECK_TIMEOUT', () => {
+  let w: World;
+  afterEach(async () => w.close());
+
+  test('is the timeout of a check whose lab sets none; a lab timeout= wins', async () => {
+    w = world({ env: { BERTH_CHECK_TIMEOUT: '45' } });
+    const a = await started(w, student(w), 'hello');
+    await w.progress.runCheck(a, 0, 'button');
+    expect(w.backend.execs.at(-1)?.timeoutMs).toBe(45_000);
+    const b = await started(w, student(w), 'slow-check');
+    await w.progress.runCheck(b, 0, 'button');
+    expect(w.backend.execs.at(-1)?.timeoutMs).toBe(2_000);
+  });
+});
