@@ -143,6 +143,7 @@ export class ProgressService {
     try {
       ctx = this.context(sessionId);
     } catch {
+      // The session or its lab is gone (ended meanwhile, lab removed): an automatic check has nothing to do.
       return;
     }
     const { row, lab, progress } = ctx;
