@@ -4,13 +4,14 @@ import { loadConfig } from '../../server/config';
 import { detectProfile } from '../../server/docker/detect-profile';
 import { connectDocker } from '../../server/docker/engine';
 import { loadLabs } from '../../server/labs/loader';
-import { formatLabTestResult, LabTester, type LabTestResult } from '../../server/labs/lab-test';
+import { forgeCoverage, formatForgeCoverage, formatLabTestResult, LabTester, type LabTestResult } from '../../server/labs/lab-test';
 import { formatIssue, validateLabs } from '../../server/labs/validate';
 
 /**
  * The shipped course, proven the way an instructor proves a lab before class:
  * `berth lab validate labs/` is clean, and `berth lab test` passes every lab
- * on real machines (each check fails before its solve and passes after).
+ * on real machines (each check fails before its solve, rejects every forge —
+ * a plausible wrong attempt — and passes after the solve).
  */
 const labsDir = path.join(__dirname, '../../labs');
 const { labs } = loadLabs(labsDir);
@@ -20,7 +21,7 @@ jest.setTimeout(30 * 60_000);
 test('every lab in labs/ validates without errors or warnings', async () => {
   const { issues } = await validateLabs([labsDir]);
   expect(issues.map((i) => formatIssue(i))).toEqual([]);
-  expect(labs.length).toBeGreaterThanOrEqual(13);
+  expect(labs.length).toBeGreaterThanOrEqual(14);
 });
 
 describe('berth lab test over the course', () => {
@@ -49,5 +50,14 @@ describe('berth lab test over the course', () => {
     // On failure the lab test's own table (step, phase, feedback) is the message.
     if (!result.ok) throw new Error(`berth lab test failed:\n${formatLabTestResult(result)}`);
     expect(result.steps.every((s) => s.status === 'pass')).toBe(true);
+  });
+
+  test('checked steps reject wrong attempts (forges)', async () => {
+    const results = await all;
+    process.stdout.write(`${formatForgeCoverage(results)}\n`);
+    const { checkedSteps, forged } = forgeCoverage(results);
+    // 60 of 62 when forges were introduced; the other two have no cheap wrong attempt (joining a swarm, scaling with compose).
+    expect(forged).toBeGreaterThanOrEqual(60);
+    expect(checkedSteps - forged).toBeLessThanOrEqual(2);
   });
 });
