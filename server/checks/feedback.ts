@@ -11,7 +11,16 @@ export function feedbackFrom(result: ExecOutcome, timeoutSeconds: number): strin
     .map((l) => l.trim())
     .filter(Boolean);
   const explicit = lines.filter((l) => l.startsWith('FAIL:')).pop();
-  if (explicit) return explicit.slice(5).trim();
+  if (explicit) return capFeedback(explicit.slice(5).trim());
   const last = lines.pop();
-  return last ? last.slice(0, 300) : 'Not done yet.';
+  return last ? capFeedback(last) : 'Not done yet.';
+}
+
+/** Longest feedback kept: it is shown in one line, stored for every run and sent to the instructor grid. */
+export const FEEDBACK_MAX_CHARS = 300;
+
+/** A check's output is the student's to shape: cap it (and drop control characters) before anyone stores it. */
+export function capFeedback(text: string): string {
+  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  return clean.length > FEEDBACK_MAX_CHARS ? `${clean.slice(0, FEEDBACK_MAX_CHARS - 1)}…` : clean;
 }

@@ -68,7 +68,8 @@ export interface ProgressView {
   completed: number[];
   hintsRevealed: Record<number, number>;
   solutionsRevealed: number[];
-  quizAnswers: Record<string, { choices: number[]; correct: boolean }>;
+  /** `attempts`: answers given so far (absent in progress saved before it was counted). */
+  quizAnswers: Record<string, { choices: number[]; correct: boolean; attempts?: number }>;
   startedAt: number;
   finishedAt: number | null;
 }

@@ -18,7 +18,7 @@ import { LABEL, errorText, isNotFound, labelsFor } from './engine';
 import { sessionLog } from '../log';
 import { createMachine, removeContainer, removeVolume, stopContainer, waitReady } from './machines';
 import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from './networks';
-import { runExec } from './exec';
+import { runExec, runScript } from './exec';
 import { copyFolderIn, copyOut, writeFileStream } from './files';
 import { endAllShells, openDockerShell } from './shell';
 import { WarmPool, type PooledMachine } from './warm-pool';
@@ -29,6 +29,8 @@ interface MachineRecord {
   containerName: string;
   volume: string | null;
   docker: boolean;
+  /** The lab's env, handed to checks directly: a file in the machine is the student's to edit. */
+  env?: Record<string, string>;
 }
 
 /** Version 1 is also what rows stored before versions existed hold (no `v`). */
@@ -176,6 +178,7 @@ export class DockerBackend implements LabBackend {
 
   private async prepareMachine(record: MachineRecord, m: MachineSpec): Promise<void> {
     const container = this.docker.getContainer(record.containerId);
+    record.env = { ...m.env };
     const envLines = Object.entries(m.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
     const script = `mkdir -p /etc/profile.d && cat > /etc/profile.d/berth-lab.sh <<'BERTH_EOF'\n${envLines.join('\n')}\nBERTH_EOF\necho ${m.name} > /etc/berth-hostname`;
     await runExec(container, ['/bin/sh', '-c', script], { timeoutMs: 10_000, outputCapBytes: 4096 });
@@ -252,18 +255,26 @@ export class DockerBackend implements LabBackend {
     return 'partial';
   }
 
-  private container(raw: BackendState, machine: string): Docker.Container {
-    const state = dockerState(raw);
-    const record = state.machines.find((m) => m.name === machine);
+  private record(raw: BackendState, machine: string): MachineRecord {
+    const record = dockerState(raw).machines.find((m) => m.name === machine);
     if (!record) throw new UnknownMachine(machine);
-    return this.docker.getContainer(record.containerId);
+    return record;
+  }
+
+  private container(raw: BackendState, machine: string): Docker.Container {
+    return this.docker.getContainer(this.record(raw, machine).containerId);
   }
 
   async exec(state: BackendState, machine: string, script: string, opts: { timeoutMs: number; outputCapBytes: number }): Promise<ExecOutcome> {
-    // Login-shell environment (lab env, PATH) without a TTY; `cd` so relative paths work as in the terminal.
-    return runExec(this.container(state, machine), ['bash', '-c', `[ -f /etc/profile.d/berth-lab.sh ] && . /etc/profile.d/berth-lab.sh; cd /root; ${script}`], {
+    // Checks and solves are the lab's answers: they travel on stdin, never in argv (where `ps`
+    // shows them) or a file, and source nothing in the machine (the student is root there and
+    // could append `exit 0` to any profile). The lab env comes from Berth's own record.
+    const record = this.record(state, machine);
+    const labEnv = Object.entries(record.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    return runScript(this.docker.getContainer(record.containerId), script, {
       ...opts,
-      env: ['HOME=/root', 'LANG=C.UTF-8'],
+      env: ['HOME=/root', 'LANG=C.UTF-8', 'BASH_ENV=', 'ENV=', ...labEnv],
+      workingDir: '/root',
     });
   }
 

@@ -58,10 +58,14 @@ export async function runExec(container: Docker.Container, cmd: string[], opts: 
   });
   let exitCode = -1;
   try {
-    const info = await exec.inspect();
+    // Bounded too: a check slot is released when this returns, whatever the engine does.
+    const info = await Promise.race([
+      exec.inspect(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('exec inspect timed out')), 5000).unref()),
+    ]);
     exitCode = info.ExitCode ?? -1;
   } catch {
-    /* container vanished: keep -1 */
+    /* container vanished or the engine is stuck: keep -1 */
   }
   // `timeout -s KILL` makes the command die with 128+9.
   if (exitCode === 137 && Date.now() - started >= seconds * 1000 - 50) timedOut = true;
@@ -73,6 +77,17 @@ export async function runExec(container: Docker.Container, cmd: string[], opts: 
     truncated: out.truncated || err.truncated,
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * Runs a lab script (check, solve, setup) with bash reading it from stdin.
+ * Nothing of it lands in argv or a file the student could read while it
+ * runs, and no profile or rc file in the machine is sourced. The script is
+ * one `{ … }` group, parsed whole before it runs, with stdin from /dev/null,
+ * so a command in it that reads stdin cannot swallow the rest of the script.
+ */
+export function runScript(container: Docker.Container, script: string, opts: Omit<ExecOptions, 'stdin'>): Promise<ExecResult> {
+  return runExec(container, ['bash', '--noprofile', '--norc', '-s'], { ...opts, stdin: `{\n${script}\n} </dev/null\n` });
 }
 
 class CappedBuffer {

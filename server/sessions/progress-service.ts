@@ -284,7 +284,8 @@ export class ProgressService {
     const wanted = quiz.choices.map((c, i) => (c.correct ? i : -1)).filter((i) => i >= 0);
     const picked = [...new Set(choices)].sort((a, b) => a - b);
     const correct = picked.length === wanted.length && picked.every((c, i) => c === wanted[i]);
-    progress.quizAnswers[quizId] = { choices: picked, correct };
+    // Every answer counts, so guessing until right shows as guessing.
+    progress.quizAnswers[quizId] = { choices: picked, correct, attempts: (progress.quizAnswers[quizId]?.attempts ?? 0) + 1 };
     if (correct && step.quizzes.every((q) => progress.quizAnswers[q.id]?.correct)) {
       // A step with a check and a quiz whose check already passed (markPassed then waited for the
       // quiz) is complete now. Before, it waited for the slow timer to re-check, and a student who

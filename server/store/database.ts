@@ -157,14 +157,25 @@ export class Store {
       .run(studentId, p.labId, p.currentStep, JSON.stringify(p.completed), JSON.stringify(p.hintsRevealed), JSON.stringify(p.solutionsRevealed), JSON.stringify(p.quizAnswers), p.startedAt, p.finishedAt);
   }
 
+  /** Starts the lab over; which solutions were viewed is kept, so a reset cannot hide it. */
   resetProgress(studentId: string, labId: string): void {
-    this.db.prepare('DELETE FROM progress WHERE student_id = ? AND lab_id = ?').run(studentId, labId);
+    this.db
+      .prepare(`UPDATE progress SET current_step = 0, completed = '[]', hints = '{}', quiz = '{}', started_at = ?, finished_at = NULL WHERE student_id = ? AND lab_id = ?`)
+      .run(Date.now(), studentId, labId);
   }
 
   recordCheck(sessionId: string, step: number, status: string, feedback: string | undefined, durationMs: number, trigger: string): void {
     this.db
       .prepare('INSERT INTO check_runs (session_id, step, status, feedback, duration_ms, trigger, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(sessionId, step, status, feedback ?? null, durationMs, trigger, Date.now());
+      .run(sessionId, step, status, feedback === undefined ? null : feedback.slice(0, 1000), durationMs, trigger, Date.now());
+    this.pruneCheckRuns(sessionId);
+  }
+
+  /** Checks run every few seconds for hours: a session keeps only its latest runs (counts live in step_events). */
+  pruneCheckRuns(sessionId: string, keep = 200): void {
+    this.db
+      .prepare('DELETE FROM check_runs WHERE session_id = ? AND rowid NOT IN (SELECT rowid FROM check_runs WHERE session_id = ? ORDER BY rowid DESC LIMIT ?)')
+      .run(sessionId, sessionId, keep);
   }
 }
 
