@@ -17,5 +17,5 @@ const project = (name) => ({
 });
 
 module.exports = {
-  projects: ['unit', 'contract', 'security', 'integration', 'browser'].map(project),
+  projects: ['unit', 'contract', 'security', 'integration', 'browser', 'reliability'].map(project),
 };

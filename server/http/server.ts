@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import type { BerthConfig } from '../config';
 import { createContext, type BerthContext } from '../context';
 import { log } from '../log';
+import { claimDataDir, releaseDataDir } from '../ops/data-dir-lock';
 import { attachRealtime } from '../realtime/socket-server';
 import { createApp } from './app';
 import { routeUpgrade } from './upgrade';
@@ -16,7 +17,12 @@ export interface RunningServer {
 }
 
 export async function startServer(config: BerthConfig, docker?: Docker): Promise<RunningServer> {
-  const ctx = await createContext(config, docker);
+  // berth.pid tells `berth restore` (and a second serve) that this data dir is in use.
+  claimDataDir(config.dataDir);
+  const ctx = await createContext(config, docker).catch((err: unknown) => {
+    releaseDataDir(config.dataDir);
+    throw err;
+  });
   const result = await ctx.sessions.reconcile();
   log.info(
     { adopted: result.adopted.length, failed: result.failed.length, removed: result.removed },
@@ -53,6 +59,7 @@ export async function startServer(config: BerthConfig, docker?: Docker): Promise
         for (const row of ctx.store.liveSessions()) await ctx.sessions.stop(row.id).catch(() => undefined);
       }
       await ctx.close();
+      releaseDataDir(config.dataDir);
     },
   };
 }

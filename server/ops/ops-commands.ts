@@ -3,6 +3,7 @@ import { loadConfig } from '../config';
 import { labImages, selectLabFolders, type ImageRef } from './lab-images';
 import { mirrorStatus, mirrorUrlFromHost } from './mirror-status';
 import { MirrorClient, formatBytes, formatProgress } from './prefetch';
+import { backupDatabase, restoreDatabase } from './backup';
 
 /**
  * The operator's commands: filling the mirror, backup and restore, taking a
@@ -57,6 +58,24 @@ async function prefetchCommand(labIds: string[], opts: { all?: boolean; mirror?:
   if (failed) process.exitCode = 1;
 }
 
+async function backupCommand(file: string): Promise<void> {
+  const config = loadConfig();
+  const live = process.stdout.isTTY;
+  const facts = await backupDatabase(config.dataDir, file, (done, total) => {
+    if (live) process.stdout.write(`\r\x1b[Kcopying ${done}/${total} pages`);
+  });
+  if (live) process.stdout.write('\r\x1b[K');
+  out(`backup written to ${file}: ${formatBytes(facts.bytes)}, schema version ${facts.schemaVersion}, ${facts.students} student(s), ${facts.sessions} session(s)`);
+}
+
+function restoreCommand(file: string): void {
+  const config = loadConfig();
+  const { facts, previous } = restoreDatabase(config.dataDir, file);
+  out(`restored ${file} into ${config.dataDir}: schema version ${facts.schemaVersion}, ${facts.students} student(s), ${facts.sessions} session(s)`);
+  if (previous) out(`the database it replaced is kept as ${previous}`);
+  out('start Berth again: it re-adopts the lab machines that still exist and ends the sessions whose machines are gone');
+}
+
 export function registerOpsCommands(program: Command, images: Command): void {
   images
     .command('prefetch')
@@ -65,5 +84,14 @@ export function registerOpsCommands(program: Command, images: Command): void {
     .option('--all', 'every lab under BERTH_LABS_DIR')
     .option('--mirror <url>', 'the mirror to fill (default: BERTH_REGISTRY_MIRROR, as seen from this host)')
     .action(prefetchCommand);
-  void program;
+  program
+    .command('backup')
+    .description("copy Berth's database to FILE while Berth keeps serving (SQLite online backup)")
+    .argument('<file>', 'where to write the backup')
+    .action(backupCommand);
+  program
+    .command('restore')
+    .description("replace Berth's database with a backup; refuses while a Berth serves from the data folder")
+    .argument('<file>', 'a file written by `berth backup`')
+    .action(restoreCommand);
 }
