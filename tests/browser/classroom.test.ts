@@ -18,6 +18,7 @@ let teacher: Page;
 let student: Page;
 let problems: string[];
 let code = '';
+const studentRequests: string[] = [];
 
 beforeAll(async () => {
   berth = await startBerth('classroom', { openJoin: false });
@@ -27,6 +28,7 @@ beforeAll(async () => {
   teacher = await teacherCtx.newPage();
   student = await studentCtx.newPage();
   problems = [...watchConsole(teacher), ...watchConsole(student)];
+  student.on('request', (r) => studentRequests.push(r.url()));
 });
 
 afterAll(async () => {
@@ -131,6 +133,11 @@ test('the owner adds an instructor; the audit log and the sign-ins page show wha
   await teacher.getByLabel('Password').fill('correct horse battery');
   await teacher.getByRole('button', { name: 'Sign in' }).click();
   await teacher.getByRole('link', { name: 'Docker 101', exact: true }).waitFor();
+});
+
+test('a student never downloads the instructor pages', () => {
+  expect(studentRequests.some((u) => /\/assets\/lab-page-/.test(u))).toBe(true); // the student's own lazy chunk did load
+  expect(studentRequests.filter((u) => /instructor-app|watch-panel/.test(u))).toEqual([]);
 });
 
 test('no console errors or CSP violations', () => {
