@@ -17,6 +17,7 @@ import type { AuditTrail, InstructorIdentity, StudentIdentity } from './classroo
 import type { ClassService } from './classroom/classes';
 import { HostAllowlist } from './http/host-allowlist';
 import { ClassSessionPolicy } from './classroom/session-policy';
+import { PrewarmScheduler } from './classroom/prewarm';
 import { PortProxy, proxyKey } from './http/port-proxy';
 import { Views } from './http/views';
 import { LabCatalog } from './labs/catalog';
@@ -96,6 +97,9 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
 
   const classroom = createClassroom(config, store, catalog, bus);
   sessions.policy = new ClassSessionPolicy(config, store.classroom, classroom.classes);
+  const prewarm = new PrewarmScheduler(config, store, store.classroom, classroom.classes, catalog, backend);
+  classroom.prewarm = prewarm;
+  classroom.classes.prewarmStatus = (classId) => prewarm.status(classId);
   const live = new LiveService({ store, catalog, bus, classes: classroom.classes, audit: classroom.audit });
   const studentOf = (req: IncomingMessage): StudentIdentity | null => {
     const id = signer.verify(parseCookies(req.headers.cookie)[COOKIE]);
@@ -142,6 +146,7 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
     async close() {
       metrics.stop();
       progress.stop();
+      prewarm.stop();
       await terminals.closeAll();
       await sessions.close();
       await backend.shutdown();

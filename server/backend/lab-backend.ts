@@ -200,6 +200,10 @@ export interface LabBackend {
   removeOrphans(keep: Set<string>): Promise<number>;
   /** Fills the optional warm pool (machines started ahead of any student); no-op for backends without one. */
   warmUp(): Promise<void>;
+  /** Optional: keep `extra` more started machines than configured (a class about to start); 0 ends it. */
+  prewarm?(extra: number): Promise<{ ready: number; target: number }>;
+  /** Optional: the warm pool now (machines ready, machines wanted). */
+  poolStats?(): { ready: number; target: number };
   /** Stops background work (pool filling). Machines stay: a restarted Berth re-adopts them. */
   shutdown(): Promise<void>;
 }

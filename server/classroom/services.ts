@@ -6,12 +6,15 @@ import { AuditLog } from './audit';
 import { ClassService } from './classes';
 import { InstructorService } from './instructors';
 import { JoinService } from './joining';
+import type { PrewarmScheduler } from './prewarm';
 
 export interface Classroom {
   classes: ClassService;
   audit: AuditLog;
   instructors: InstructorService;
   joins: JoinService;
+  /** Set by a serving Berth (it needs the backend); absent in the CLI. */
+  prewarm?: PrewarmScheduler;
 }
 
 /** The classroom services, built once per Berth over its store. */

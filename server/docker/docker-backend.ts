@@ -440,7 +440,13 @@ export class DockerBackend implements LabBackend {
   }
 
   poolStats(): { ready: number; target: number } {
-    return { ready: this.pool.size(), target: this.config.warmPool.size };
+    return { ready: this.pool.size(), target: this.pool.targetSize() };
+  }
+
+  /** Scheduled pre-warm: `extra` started machines on top of BERTH_WARM_POOL until set back to 0. */
+  async prewarm(extra: number): Promise<{ ready: number; target: number }> {
+    await this.pool.setExtra(extra);
+    return this.poolStats();
   }
 
   async shutdown(): Promise<void> {

@@ -16,6 +16,8 @@ export class WarmPool {
   private filling: Promise<void> | null = null;
   private stopped = false;
   private failures = 0;
+  /** Machines wanted on top of `target` for a while (scheduled pre-warm of a class). */
+  private extra = 0;
 
   constructor(
     private readonly target: number,
@@ -29,6 +31,18 @@ export class WarmPool {
 
   size(): number {
     return this.ready.length;
+  }
+
+  targetSize(): number {
+    return this.target + this.extra;
+  }
+
+  /** Raises (or, with 0, ends) the extra target; machines beyond the new target are removed. */
+  async setExtra(extra: number): Promise<void> {
+    this.extra = Math.max(0, Math.floor(extra));
+    const excess = this.ready.splice(this.targetSize());
+    await Promise.all(excess.map((m) => this.destroy(m).catch(() => undefined)));
+    void this.refill();
   }
 
   ids(): string[] {
@@ -45,9 +59,9 @@ export class WarmPool {
   }
 
   refill(): Promise<void> {
-    if (this.filling || this.stopped || this.target === 0) return this.filling ?? Promise.resolve();
+    if (this.filling || this.stopped || this.targetSize() === 0) return this.filling ?? Promise.resolve();
     this.filling = (async () => {
-      while (!this.stopped && this.ready.length < this.target && this.failures < 3) {
+      while (!this.stopped && this.ready.length < this.targetSize() && this.failures < 3) {
         try {
           const m = await this.create(crypto.randomBytes(4).toString('hex'));
           if (this.stopped) await this.destroy(m);

@@ -46,6 +46,7 @@ export async function startServer(config: BerthConfig, docker?: Docker): Promise
   const url = `http://${host}:${address.port}`;
   log.info({ url, labs: ctx.catalog.all().length }, `serving ${ctx.catalog.all().length} lab(s) on ${url}`);
   announceDoor(ctx, url);
+  ctx.classroom.prewarm?.start();
   return {
     url,
     ctx,
