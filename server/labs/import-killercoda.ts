@@ -125,6 +125,10 @@ export function importKillercoda(scenarioDir: string, outDir: string, options: I
       notes.add('error', rel, `${what} file is missing; left out`);
       return null;
     }
+    if (!insideFolder(src, file)) {
+      notes.add('error', rel, `${what} file is outside the scenario folder (a ../ path or a symlink); left out`);
+      return null;
+    }
     return fs.readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
   };
 
@@ -288,6 +292,30 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/**
+ * True when `file`, symlinks resolved, is inside `folder`. A scenario is
+ * someone else's download: index.json paths and symlinks in it must not pull
+ * the importing host's files (an SSH key, /etc/shadow) into a lab.
+ */
+export function insideFolder(folder: string, file: string): boolean {
+  try {
+    const rel = path.relative(fs.realpathSync(folder), fs.realpathSync(file));
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  } catch {
+    return false;
+  }
+}
+
+/** A copied folder may hold symlinks deeper down; any that leads outside disqualifies it. */
+function hasOutsideLink(folder: string, dir: string): boolean {
+  if (!fs.lstatSync(dir).isDirectory()) return false;
+  return fs.readdirSync(dir, { withFileTypes: true }).some((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isSymbolicLink()) return !insideFolder(folder, full);
+    return e.isDirectory() && hasOutsideLink(folder, full);
+  });
+}
+
 function walk(dir: string, base = dir): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
@@ -350,6 +378,10 @@ function copyAssets(src: string, out: string, assets: Record<string, KcAsset[]>,
       }
       for (const rel of matches) {
         const from = path.join(assetsDir, rel);
+        if (!insideFolder(src, from) || hasOutsideLink(src, from)) {
+          notes.add('error', where, `${rel} leads outside the scenario folder (a symlink); left out`);
+          continue;
+        }
         // A glob match inside a matched folder is already copied with the folder.
         if (matches.some((m) => m !== rel && rel.startsWith(`${m}/`))) continue;
         const dest = path.join(out, group.dir, path.basename(rel));

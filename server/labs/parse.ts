@@ -310,6 +310,11 @@ function resolveMachines(
           field: `machines[${mi}].files[${fi}].from`,
           hint: `create the folder ${path.relative(process.cwd(), from) || from} or fix the path (it is relative to the lab folder)`,
         });
+      } else if (!realInside(dir, from)) {
+        issues.error(where, `files.from "${f.from}" leads outside the lab folder through a symlink`, {
+          field: `machines[${mi}].files[${fi}].from`,
+          hint: 'copy the files into the lab folder instead of linking to them',
+        });
       } else if (!fs.statSync(from).isDirectory()) {
         issues.error(where, `files.from "${f.from}" is a file, not a folder`, {
           field: `machines[${mi}].files[${fi}].from`,
@@ -725,4 +730,14 @@ function checkVariables(body: string, firstLine: number, machines: string[], iss
       }
     }
   });
+}
+
+/** `file` with symlinks resolved stays inside `dir` (resolved too): a link must not smuggle host files into a machine. */
+function realInside(dir: string, file: string): boolean {
+  try {
+    const rel = path.relative(fs.realpathSync(dir), fs.realpathSync(file));
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  } catch {
+    return false;
+  }
 }

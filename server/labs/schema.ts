@@ -68,7 +68,11 @@ export const machineSchema = z
     memory: size.optional(),
     cpus: z.number({ error: 'expected a number of CPUs such as 1 or 0.5' }).positive({ error: 'expected more than 0 CPUs' }).max(64).optional(),
     pids: z.number({ error: 'expected a whole number of processes' }).int({ error: 'expected a whole number' }).min(64, { error: 'expected at least 64 processes' }).optional(),
-    env: z.record(z.string(), envValue, { error: 'expected a map of NAME: value' }).default({}),
+    env: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { error: 'expected a variable name of letters, digits and _ (not starting with a digit)' }), envValue, {
+        error: 'expected a map of NAME: value',
+      })
+      .default({}),
     files: z.array(fileCopy, { error: 'expected a list of { from, to, mode }' }).default([]),
   })
   .transform((m) => ({
