@@ -109,6 +109,8 @@ export function classLiveApi(ctx: BerthContext): express.Router {
         try {
           const outcome = await runStudentAction({ ...ctx, steps: ctx.live.steps }, who, cls.id, studentId, action);
           ctx.audit.record(who.id, `student.${action.action}`, { classId: cls.id, target: studentId, detail: outcome.detail });
+          // Some actions change what no domain event reports (re-admission): redraw the row either way.
+          ctx.live.touch(studentId);
           reply.results.push({ studentId, ok: true });
         } catch (err) {
           const r = refusalOf(err);
