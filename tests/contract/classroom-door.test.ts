@@ -11,6 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { WRONG_CODE } from '../../server/classroom/joining';
 import { INSTRUCTOR_EVENTS } from '../../server/contracts/classroom';
+import { LIVE_ROUTES } from '../../server/http/class-live-api';
 import { INSTRUCTOR_ROUTES } from '../../server/http/instructor-api';
 import { inbound } from '../../server/realtime/inbound';
 import {
@@ -187,8 +188,11 @@ describe('students never reach the instructor side', () => {
       const p = `/api/instructor${r.path.replace(':loginId', ':id')}`;
       expect(routes.some(([m, c]) => m === r.method.toUpperCase() && c === p)).toBe(true);
     }
-    // …and the contract lists more: login, and the live view's routes, all behind the same guard.
-    expect(routes.length).toBeGreaterThan(INSTRUCTOR_ROUTES.length + 1);
+    // …and with the live view's table and login, exactly the contract: no route is left out of either.
+    const served = [...INSTRUCTOR_ROUTES.map((r) => [r.method.toUpperCase(), r.path]), ...LIVE_ROUTES.map((r) => [r.method, r.path]), ['POST', '/login']]
+      .map(([m, p]) => `${m} /api/instructor${p.replace(':loginId', ':id')}`)
+      .sort();
+    expect(served).toEqual(routes.map(([m, p]) => `${m} ${p}`).sort());
     for (const [method, route] of routes) {
       if (route === '/api/instructor/login') continue;
       const concrete = route.replace(':id', classA.id).replace(':studentId', ada.id);
