@@ -68,7 +68,12 @@ test('the grid shows the student, and a passed check turns their cell done', asy
   // Cells are reachable from the keyboard with their state in words.
   await cell(0).focus();
   await teacher.keyboard.press('ArrowRight');
-  expect(await teacher.evaluate(() => document.activeElement?.getAttribute('data-step'))).toBe('1');
+  await teacher.waitForFunction(() => document.activeElement?.getAttribute('data-step') === '1');
+  expect(await teacher.evaluate(() => document.activeElement?.getAttribute('tabindex'))).toBe('0');
+  expect(await cell(0).getAttribute('tabindex')).toBe('-1');
+  await teacher.keyboard.press('Enter');
+  await teacher.getByRole('heading', { name: STUDENT }).waitFor();
+  await teacher.getByRole('button', { name: `Close ${STUDENT}` }).click();
   expect(await teacher.locator('.grid-summary').innerText()).toContain('Started');
   await docShot(teacher, 'classroom-grid.png');
 });

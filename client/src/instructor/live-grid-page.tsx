@@ -6,7 +6,7 @@
  * Enter opens the student.
  */
 import { Component } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ClassGridView, GridRow, InstructorView } from '../../../server/contracts/classroom';
 import { ErrorBox } from '../components/common';
 import {
@@ -21,11 +21,13 @@ import {
   SORT_LABELS,
   sortRows,
   summaryLines,
+  totalCells,
   type GridFilter,
   type GridSort,
   type RowFacts,
   type StuckRules,
 } from '../logic/grid';
+import { nextCell } from '../logic/grid-keys';
 import { useLiveGrid } from './use-live-grid';
 import { ActionsBar } from './actions-bar';
 import { StudentPanel } from './student-panel';
@@ -39,6 +41,9 @@ export function LiveGridPage({ classId }: { classId: string; me: InstructorView 
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<{ studentId: string; labId?: string; step?: number } | null>(null);
   const [detail, setDetail] = useState<string>('');
+  // The one cell in the tab order (a roving tabindex), by student so it survives sorting.
+  const [focusCell, setFocusCell] = useState<{ studentId: string; col: number; move: boolean } | null>(null);
+  const tbody = useRef<HTMLTableSectionElement>(null);
   // Times on steps and "idle" move with the clock, not only with events.
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -55,6 +60,28 @@ export function LiveGridPage({ classId }: { classId: string; me: InstructorView 
       sort,
     );
   }, [grid, labIds, now, rules, filter, query, sort]);
+
+  const cols = grid ? totalCells(grid.labs) : 0;
+  const active = focusCell && shown.some((x) => x.row.studentId === focusCell.studentId) ? focusCell : shown[0] ? { studentId: shown[0].row.studentId, col: 0, move: false } : null;
+  useLayoutEffect(() => {
+    if (!focusCell?.move) return;
+    tbody.current?.querySelector<HTMLElement>(`tr[data-student-id="${CSS.escape(focusCell.studentId)}"] td.cell[data-c="${focusCell.col}"]`)?.focus();
+  }, [focusCell]);
+
+  const onGridKey = (e: KeyboardEvent) => {
+    const cell = (e.target as HTMLElement).closest?.('td.cell') as HTMLElement | null;
+    if (!cell) return;
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      cell.click();
+      return;
+    }
+    const r = shown.findIndex((x) => x.row.studentId === cell.closest('tr')?.dataset.studentId);
+    const next = nextCell(e.key, r, Number(cell.dataset.c), shown.length, cols);
+    if (!next) return;
+    e.preventDefault();
+    setFocusCell({ studentId: shown[next.row]!.row.studentId, col: next.col, move: true });
+  };
 
   if (error && !grid) return <ErrorBox message={error} />;
   if (!grid) return <p class="loading" role="status">Connecting to the class…</p>;
@@ -162,8 +189,15 @@ export function LiveGridPage({ classId }: { classId: string; me: InstructorView 
             </tr>
           </thead>
           <tbody
-            onKeyDown={(e) => moveFocus(e)}
-            onFocusIn={(e) => setDetail((e.target as HTMLElement).getAttribute?.('aria-label') ?? '')}
+            ref={tbody}
+            onKeyDown={onGridKey}
+            onFocusIn={(e) => {
+              const t = e.target as HTMLElement;
+              setDetail(t.getAttribute?.('aria-label') ?? '');
+              // A click or Tab into a cell makes it the one in the tab order.
+              const id = t.closest?.('tr')?.getAttribute('data-student-id');
+              if (t.matches?.('td.cell') && id && (id !== active?.studentId || Number(t.dataset.c) !== active?.col)) setFocusCell({ studentId: id, col: Number(t.dataset.c), move: false });
+            }}
             onMouseOver={(e) => {
               const t = (e.target as HTMLElement).closest?.('td.cell');
               if (t) setDetail(t.getAttribute('aria-label') ?? '');
@@ -177,6 +211,7 @@ export function LiveGridPage({ classId }: { classId: string; me: InstructorView 
                 labs={grid.labs}
                 now={now}
                 rowIndex={r}
+                focusCol={active?.studentId === x.row.studentId ? active.col : null}
                 selected={selected.has(x.row.studentId)}
                 onSelect={toggle}
                 onOpen={(labId, step) => setOpen({ studentId: x.row.studentId, labId, step })}
@@ -186,7 +221,7 @@ export function LiveGridPage({ classId }: { classId: string; me: InstructorView 
         </table>
         {shown.length === 0 ? <p class="muted">No student matches.</p> : null}
       </div>
-      {open && openRow ? <StudentPanel key={open.studentId} classId={classId} grid={grid} row={openRow} labId={open.labId} step={open.step} onClose={() => setOpen(null)} /> : null}
+      {open && openRow ? <StudentPanel key={open.studentId} classId={classId} grid={grid} row={openRow} labId={open.labId} step={open.step} onClose={() => (setOpen(null), setFocusCell((c) => (c ? { ...c, move: true } : c)))} /> : null}
     </section>
   );
 }
@@ -205,42 +240,14 @@ function Summary({ grid }: { grid: ClassGridView }) {
   );
 }
 
-/** Arrow keys between cells (a roving tabindex), Home/End along the row. */
-function moveFocus(e: KeyboardEvent): void {
-  const cell = (e.target as HTMLElement).closest?.('td.cell') as HTMLElement | null;
-  if (!cell) return;
-  const r = Number(cell.dataset.r);
-  const c = Number(cell.dataset.c);
-  let nr = r;
-  let nc = c;
-  if (e.key === 'ArrowRight') nc++;
-  else if (e.key === 'ArrowLeft') nc--;
-  else if (e.key === 'ArrowDown') nr++;
-  else if (e.key === 'ArrowUp') nr--;
-  else if (e.key === 'Home') nc = 0;
-  else if (e.key === 'End') nc = 9999;
-  else if (e.key === 'Enter' || e.key === ' ') {
-    e.preventDefault();
-    cell.click();
-    return;
-  } else return;
-  e.preventDefault();
-  const table = cell.closest('tbody')!;
-  const rowCells = (rr: number) => table.querySelectorAll<HTMLElement>(`td.cell[data-r="${rr}"]`);
-  const cells = rowCells(nr);
-  if (cells.length === 0) return;
-  const next = cells[Math.max(0, Math.min(cells.length - 1, nc))]!;
-  cell.tabIndex = -1;
-  next.tabIndex = 0;
-  next.focus();
-}
-
 interface RowProps {
   row: GridRow;
   facts: RowFacts;
   labs: ClassGridView['labs'];
   now: number;
   rowIndex: number;
+  /** The column of this row's cell that is in the tab order, if any. */
+  focusCol: number | null;
   selected: boolean;
   onSelect: (id: string) => void;
   onOpen: (labId?: string, step?: number) => void;
@@ -250,10 +257,10 @@ interface RowProps {
 class Row extends Component<RowProps> {
   shouldComponentUpdate(next: RowProps): boolean {
     const p = this.props;
-    return next.row !== p.row || next.now !== p.now || next.selected !== p.selected || next.rowIndex !== p.rowIndex || next.labs !== p.labs || next.facts.stuck !== p.facts.stuck;
+    return next.row !== p.row || next.now !== p.now || next.selected !== p.selected || next.rowIndex !== p.rowIndex || next.focusCol !== p.focusCol || next.labs !== p.labs || next.facts.stuck !== p.facts.stuck;
   }
 
-  render({ row, facts, labs, now, rowIndex, selected, onSelect, onOpen }: RowProps) {
+  render({ row, facts, labs, now, rowIndex, focusCol, selected, onSelect, onOpen }: RowProps) {
     const state = row.session?.state ?? 'none';
     let col = 0;
     let hints = 0;
@@ -295,9 +302,8 @@ class Row extends Component<RowProps> {
                 data-lab={l.id}
                 data-step={s.index}
                 data-state={cell?.state ?? 'not_reached'}
-                data-r={rowIndex}
                 data-c={c}
-                tabIndex={rowIndex === 0 && c === 0 ? 0 : -1}
+                tabIndex={focusCol === c ? 0 : -1}
                 aria-label={label}
                 title={label}
                 onClick={() => onOpen(l.id, s.index)}
