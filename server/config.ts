@@ -15,6 +15,8 @@ export interface BerthConfig {
   /** Labels every Docker object so reconcile can tell ours from anyone else's. */
   instanceId: string;
   isolation: IsolationSetting;
+  /** BERTH_BACKEND: what runs lab machines (server/backend/factory.ts); `fake`, in memory, only under NODE_ENV=test. */
+  backend: BackendKind;
   registryMirror: string;
   images: { dind: string; shell: string; mirror: string; base: string };
   limits: {
@@ -24,10 +26,6 @@ export interface BerthConfig {
     machineLogBytes: number;
     /** Only applied where the storage driver supports a size (overlay2 on xfs with pquota). */
     machineDiskBytes: number;
-    /** The most a lab may ask for per machine; larger requests are cut to these. */
-    maxMemoryBytes: number;
-    maxNanoCpus: number;
-    maxPids: number;
   };
   sessions: {
     maxRunning: number;
@@ -120,6 +118,16 @@ function bytes(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
 
 const profiles: IsolationSetting[] = ['auto', 'privileged', 'sysbox', 'caps'];
 
+export type BackendKind = 'docker' | 'fake';
+
+function parseBackend(env: NodeJS.ProcessEnv): BackendKind {
+  const raw = (env.BERTH_BACKEND || 'docker').trim();
+  if (raw !== 'docker' && raw !== 'fake') throw new Error(`Configuration: BERTH_BACKEND=${JSON.stringify(raw)} must be docker (or fake, in tests)`);
+  // The fake runs no real machine: a classroom started on it by mistake would look alive and do nothing.
+  if (raw === 'fake' && env.NODE_ENV !== 'test') throw new Error('Configuration: BERTH_BACKEND=fake is only allowed when NODE_ENV=test');
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
   const isolation = (env.BERTH_ISOLATION || 'auto') as IsolationSetting;
   if (!profiles.includes(isolation)) {
@@ -134,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
     labsDir: path.resolve(env.BERTH_LABS_DIR || 'labs'),
     instanceId: env.BERTH_INSTANCE || 'berth',
     isolation,
+    backend: parseBackend(env),
     registryMirror: env.BERTH_REGISTRY_MIRROR ?? 'http://host.docker.internal:5000',
     images: {
       dind: env.BERTH_IMAGE_DIND || 'berth-dind:latest',
@@ -147,9 +156,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
       machinePids: int(env, 'BERTH_MACHINE_PIDS', 4096),
       machineLogBytes: bytes(env, 'BERTH_MACHINE_LOG', '10m'),
       machineDiskBytes: bytes(env, 'BERTH_MACHINE_DISK', '0'),
-      maxMemoryBytes: Math.max(bytes(env, 'BERTH_MACHINE_MAX_MEMORY', '4g'), bytes(env, 'BERTH_MACHINE_MEMORY', '2g')),
-      maxNanoCpus: Math.round(Math.max(Number(env.BERTH_MACHINE_MAX_CPUS || '2'), Number(env.BERTH_MACHINE_CPUS || '1')) * 1e9),
-      maxPids: Math.max(int(env, 'BERTH_MACHINE_MAX_PIDS', 8192), int(env, 'BERTH_MACHINE_PIDS', 4096)),
     },
     sessions: {
       maxRunning: int(env, 'BERTH_MAX_SESSIONS', 30),

@@ -1,15 +1,11 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from './config';
-import { DockerBackend } from './docker/docker-backend';
+import { createBackend, type ChosenBackend } from './backend/factory';
 import type { LabBackend } from './backend/lab-backend';
 import { CheckRunner } from './checks/check-runner';
-import { connectDocker } from './docker/engine';
-import { detectProfile } from './docker/detect-profile';
 import { EventBus } from './events';
-import { log } from './log';
 import { BerthMetrics } from './metrics';
 import { COOKIE, CookieSigner, INSTRUCTOR_COOKIE, parseCookies } from './http/auth';
 import { createClassroom, type Classroom } from './classroom/services';
@@ -63,7 +59,8 @@ export interface BerthContext {
   close(): Promise<void>;
 }
 
-export async function createContext(config: BerthConfig, docker: Docker = connectDocker()): Promise<BerthContext> {
+/** `chosen`: a backend made by the caller (tests, benchmarks); by default server/backend/factory.ts picks it from the configuration. */
+export async function createContext(config: BerthConfig, chosen?: ChosenBackend): Promise<BerthContext> {
   const store = new Store(path.join(config.dataDir, 'berth.sqlite'));
   let secret = config.secret || store.getSetting('cookie-secret');
   if (!secret) {
@@ -73,17 +70,7 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
   const signer = new CookieSigner(secret);
   const catalog = new LabCatalog(config.labsDir);
   if (config.dev) catalog.watch();
-  try {
-    await docker.ping();
-  } catch (err) {
-    throw new Error(
-      `cannot reach the Docker engine (${err instanceof Error ? err.message : String(err)}). Start dockerd, or mount /var/run/docker.sock into Berth's container, or set DOCKER_HOST.`,
-      { cause: err },
-    );
-  }
-  const { profile, why } = await detectProfile(docker, config);
-  log.info({ profile }, `isolation profile: ${profile} (${why})`);
-  const backend = new DockerBackend(docker, config, profile);
+  const { backend, profile } = await (chosen ?? createBackend(config));
   const bus = new EventBus();
   const terminals = new TerminalManager(backend, config);
   const stepSetup = new StepSetup(store.db, new ScriptRunner(backend, config.checks.outputCapBytes), (sessionId, machine, text) =>
@@ -117,8 +104,8 @@ export async function createContext(config: BerthConfig, docker: Docker = connec
   const metrics = new BerthMetrics({
     bus,
     liveStates: () => store.liveSessions().map((s) => s.state),
-    warmPoolSize: () => backend.warmPoolSize(),
-    pingEngine: () => docker.ping(),
+    warmPoolSize: () => backend.poolStats?.().ready ?? 0,
+    pingEngine: () => backend.ping(),
   });
   terminals.onBytes((sessionId, direction, bytes) => metrics.terminalTraffic(sessionId, direction, bytes));
 

@@ -207,6 +207,10 @@ export class FakeBackend implements LabBackend {
     return { host: '127.0.0.1', port };
   }
 
+  async ping(): Promise<void> {
+    if (this.shutDown) throw new BackendError('the backend is shut down');
+  }
+
   async listSessions(): Promise<string[]> {
     return [...this.sessions.keys()];
   }

