@@ -9,6 +9,7 @@ import { log, useCliLogLevel } from './log';
 import { registerLabCommands } from './cli/lab-commands';
 import { registerAdminCommands } from './cli/admin-commands';
 import { registerOpsCommands } from './ops/ops-commands';
+import { FORCED_EXIT_MS, RESTART_NOTICE } from './ops/shutdown';
 
 // A `berth serve` started by a test still logs: the test reads it, the report never shows it.
 useCliLogLevel();
@@ -27,7 +28,11 @@ program
     const server = await startServer(config);
     const stop = async (signal: string) => {
       log.info({ signal }, `${signal}: closing; lab machines stay and are re-adopted on the next start`);
-      await server.close();
+      setTimeout(() => {
+        log.error(`still closing after ${FORCED_EXIT_MS / 1000} s: exiting anyway; the machines are re-adopted on the next start`);
+        process.exit(1);
+      }, FORCED_EXIT_MS).unref();
+      await server.close({ notice: RESTART_NOTICE });
       process.exit(0);
     };
     process.once('SIGINT', () => void stop('SIGINT'));

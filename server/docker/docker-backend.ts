@@ -456,6 +456,20 @@ export class DockerBackend implements LabBackend {
   async shutdown(): Promise<void> {
     await this.pool.stopFilling();
   }
+
+  /** `berth down`: every object of this instance, the warm pool and its network included; returns how many. */
+  async removeEverything(): Promise<number> {
+    await this.pool.stopFilling();
+    let removed = await this.removeOrphans(new Set());
+    // removeOrphans spares the pool's network (a serving Berth reuses it); nothing is serving now.
+    const pool = this.pool.networkName(this.prefix());
+    for (const n of await this.docker.listNetworks({ filters: { name: [pool] } })) {
+      if (n.Name !== pool) continue;
+      await removeNetwork(this.docker, n.Name).catch(() => undefined);
+      removed++;
+    }
+    return removed;
+  }
 }
 
 

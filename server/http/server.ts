@@ -5,6 +5,7 @@ import type { BerthConfig } from '../config';
 import { createContext, type BerthContext } from '../context';
 import { log } from '../log';
 import { claimDataDir, releaseDataDir } from '../ops/data-dir-lock';
+import { refuseStartsWhile, tellEveryone } from '../ops/shutdown';
 import { attachRealtime } from '../realtime/socket-server';
 import { createApp } from './app';
 import { routeUpgrade } from './upgrade';
@@ -12,8 +13,11 @@ import { routeUpgrade } from './upgrade';
 export interface RunningServer {
   url: string;
   ctx: BerthContext;
-  /** Stops serving. Machines stay for the next start to re-adopt unless `removeSessions`. */
-  close(options?: { removeSessions?: boolean }): Promise<void>;
+  /**
+   * Stops serving. Machines stay for the next start to re-adopt unless `removeSessions`.
+   * `notice`: said to every open page first (a graceful stop); no lab starts meanwhile.
+   */
+  close(options?: { removeSessions?: boolean; notice?: string }): Promise<void>;
 }
 
 /** `backend`: one made by the caller; by default the configuration picks it (BERTH_BACKEND). */
@@ -30,7 +34,8 @@ export async function startServer(config: BerthConfig, backend?: ChosenBackend):
     `reconcile: ${result.adopted.length} session(s) re-adopted, ${result.failed.length} failed, ${result.removed} orphan object(s) removed`,
   );
   const app = createApp(ctx);
-  const server = http.createServer(app);
+  let closing = false;
+  const server = http.createServer(refuseStartsWhile(() => closing, app));
   server.on('upgrade', (req, socket, head) => routeUpgrade(req, socket, head, ctx));
   const io = attachRealtime(server, ctx);
   ctx.metrics.countSockets(() => io.engine.clientsCount);
@@ -52,6 +57,8 @@ export async function startServer(config: BerthConfig, backend?: ChosenBackend):
     url,
     ctx,
     async close(options = {}) {
+      closing = true;
+      if (options.notice) await tellEveryone(io, options.notice);
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

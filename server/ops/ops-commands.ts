@@ -4,6 +4,7 @@ import { labImages, selectLabFolders, type ImageRef } from './lab-images';
 import { mirrorStatus, mirrorUrlFromHost } from './mirror-status';
 import { MirrorClient, formatBytes, formatProgress } from './prefetch';
 import { backupDatabase, restoreDatabase } from './backup';
+import { takeDown } from './down';
 
 /**
  * The operator's commands: filling the mirror, backup and restore, taking a
@@ -84,6 +85,12 @@ export function registerOpsCommands(program: Command, images: Command): void {
     .option('--all', 'every lab under BERTH_LABS_DIR')
     .option('--mirror <url>', 'the mirror to fill (default: BERTH_REGISTRY_MIRROR, as seen from this host)')
     .action(prefetchCommand);
+  program
+    .command('down')
+    .description("end every session and remove all of this instance's Docker objects (machines, networks, volumes); Berth must be stopped")
+    .action(async () => {
+      await takeDown(loadConfig(), out);
+    });
   program
     .command('backup')
     .description("copy Berth's database to FILE while Berth keeps serving (SQLite online backup)")
