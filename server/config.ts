@@ -26,6 +26,10 @@ export interface BerthConfig {
     machineLogBytes: number;
     /** Only applied where the storage driver supports a size (overlay2 on xfs with pquota). */
     machineDiskBytes: number;
+    /** The most a lab may ask for per machine; larger requests are cut to these. */
+    maxMemoryBytes: number;
+    maxNanoCpus: number;
+    maxPids: number;
   };
   sessions: {
     maxRunning: number;
@@ -156,6 +160,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
       machinePids: int(env, 'BERTH_MACHINE_PIDS', 4096),
       machineLogBytes: bytes(env, 'BERTH_MACHINE_LOG', '10m'),
       machineDiskBytes: bytes(env, 'BERTH_MACHINE_DISK', '0'),
+      maxMemoryBytes: Math.max(bytes(env, 'BERTH_MACHINE_MAX_MEMORY', '4g'), bytes(env, 'BERTH_MACHINE_MEMORY', '2g')),
+      maxNanoCpus: Math.round(Math.max(Number(env.BERTH_MACHINE_MAX_CPUS || '2'), Number(env.BERTH_MACHINE_CPUS || '1')) * 1e9),
+      maxPids: Math.max(int(env, 'BERTH_MACHINE_MAX_PIDS', 8192), int(env, 'BERTH_MACHINE_PIDS', 4096)),
     },
     sessions: {
       maxRunning: int(env, 'BERTH_MAX_SESSIONS', 30),

@@ -50,12 +50,12 @@ export interface BerthContext {
   audit: AuditTrail;
   /** Instructors, logins and joining (server/classroom/services.ts). */
   classroom: Classroom;
-  /** The names Berth answers to (DNS rebinding): checked before anything else. */
-  hosts: HostAllowlist;
   /** The instructor's live view: step history, class rooms, notices, takeovers (server/live). */
   live: LiveService;
   /** Prometheus metrics and the admin summary (server/metrics.ts). */
   metrics: BerthMetrics;
+  /** The names Berth answers to (DNS rebinding): checked before anything else. */
+  hosts: HostAllowlist;
   close(): Promise<void>;
 }
 
@@ -127,9 +127,9 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
     classes: classroom.classes,
     audit: classroom.audit,
     classroom,
-    hosts: HostAllowlist.fromConfig(config),
     live,
     metrics,
+    hosts: HostAllowlist.fromConfig(config),
     async close() {
       metrics.stop();
       progress.stop();

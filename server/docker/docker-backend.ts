@@ -71,11 +71,13 @@ export class DockerBackend implements LabBackend {
     return spec.image;
   }
 
+  /** A lab's own limits, never past the server's maximums: a lab pack is not trusted with the host. */
   private machineLimits(spec?: MachineSpec) {
+    const l = this.config.limits;
     return {
-      memoryBytes: spec?.memoryBytes ?? this.config.limits.machineMemoryBytes,
-      nanoCpus: spec?.cpus !== undefined ? Math.round(spec.cpus * 1e9) : this.config.limits.machineNanoCpus,
-      pids: spec?.pids ?? this.config.limits.machinePids,
+      memoryBytes: Math.min(spec?.memoryBytes ?? l.machineMemoryBytes, l.maxMemoryBytes),
+      nanoCpus: Math.min(spec?.cpus !== undefined ? Math.round(spec.cpus * 1e9) : l.machineNanoCpus, l.maxNanoCpus),
+      pids: Math.min(spec?.pids ?? l.machinePids, l.maxPids),
     };
   }
 
