@@ -160,7 +160,7 @@ describe('socket events', () => {
     expect(r).toMatchObject({ ok: false, code: 'forbidden' });
   });
 
-  test.each([...STUDENT_ONLY_EVENTS])('%s (a student event) is refused to an instructor', async (event) => {
+  test.each(STUDENT_ONLY_EVENTS)('%s (a student event) is refused to an instructor', async (event) => {
     const r = await emitAck<SocketReply>(ownerSocket, event, { sessionId, terminalId: 'box', machine: 'box', step: 0, from: 0, cols: 80, rows: 24 });
     expect(r).toMatchObject({ ok: false, code: 'forbidden' });
   });
