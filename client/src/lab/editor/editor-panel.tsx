@@ -50,9 +50,15 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
   const fail = (err: unknown) => say(err instanceof Error ? err.message : String(err), true);
   const patch = (path: string, p: Partial<OpenFile>) => setFiles((fs) => fs.map((f) => (f.path === path ? { ...f, ...p } : f)));
 
-  const refresh = async (path = dir) => {
+  // Listings can come back out of order (a slow one for the folder just left); only the latest may land.
+  const listingSeq = useRef(0);
+  const dirRef = useRef(dir);
+  dirRef.current = dir;
+  const refresh = async (path = dirRef.current) => {
+    const seq = ++listingSeq.current;
     try {
       const listing = await api.list(path);
+      if (seq !== listingSeq.current) return;
       setDir(listing.path);
       setEntries(listing.entries);
       setTruncated(listing.truncated);
@@ -75,7 +81,7 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
     return () => {
       socket.off('files:changed', onChanged);
     };
-  }, [sessionId, machine, dir]);
+  }, [sessionId, machine]);
 
   // Unsaved work is kept in the browser, and leaving the page with some asks first.
   useEffect(() => {
@@ -185,18 +191,36 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
     if (active === path) setActive(rest.length ? rest[rest.length - 1].path : null);
   };
 
+  /** Tabs of files that were renamed or deleted (or lay inside a folder that was) close with them. */
+  const forget = (gone: string) => {
+    const under = (p: string) => p === gone || p.startsWith(`${gone}/`);
+    for (const f of filesRef.current.filter((x) => under(x.path))) {
+      editors.current.get(f.path)?.destroy();
+      editors.current.delete(f.path);
+      hosts.current.delete(f.path);
+      dropDraft(localStorage, draftKey(sessionId, machine, f.path));
+    }
+    const rest = filesRef.current.filter((x) => !under(x.path));
+    setFiles(rest);
+    if (active && under(active)) setActive(rest.length ? rest[rest.length - 1].path : null);
+  };
+
   const submitPending = async (e: Event) => {
     e.preventDefault();
     if (!pending) return;
     try {
       if (pending.kind === 'delete' && pending.target) {
         await api.op({ op: 'delete', path: pending.target.path });
+        forget(pending.target.path);
         say(`Deleted ${pending.target.path}.`);
       } else {
         const problem = nameProblem(nameInput);
         if (problem) return say(problem, true);
         if (pending.kind === 'new-folder') await api.op({ op: 'mkdir', path: joinPath(dir, nameInput) });
-        else if (pending.kind === 'rename' && pending.target) await api.op({ op: 'rename', path: pending.target.path, to: joinPath(parentOf(pending.target.path), nameInput) });
+        else if (pending.kind === 'rename' && pending.target) {
+          await api.op({ op: 'rename', path: pending.target.path, to: joinPath(parentOf(pending.target.path), nameInput) });
+          forget(pending.target.path);
+        }
         else if (pending.kind === 'new-file') {
           await api.save(joinPath(dir, nameInput), '', null);
           void open({ path: joinPath(dir, nameInput) });
