@@ -1,41 +1,17 @@
 /** Acting on the selected students at once, and broadcasting to the whole class. */
 import { useState } from 'preact/hooks';
-import type { ClassGridView, StudentAction, StudentActionReply } from '../../../server/contracts/classroom';
+import type { ClassGridView, StudentAction } from '../../../server/contracts/classroom';
+import { ACTION_LABELS, confirmText, describeReply, describeWho } from '../logic/student-actions';
 import { iapi } from './instructor-api';
 import { errorText } from './fields';
-
-export const ACTION_LABELS: Record<Exclude<StudentAction['action'], 'mark_done'>, string> = {
-  reset: 'Reset lab',
-  extend: 'More time',
-  pause: 'Pause',
-  resume: 'Resume',
-  end: 'End lab',
-  readmit: 'Re-admit',
-  reveal_hint: 'Reveal next hint',
-};
-
-/** Actions that throw work away ask first. */
-const CONFIRM: Partial<Record<StudentAction['action'], string>> = {
-  reset: 'Reset the lab of {n}? Their machines start over from scratch (progress is kept).',
-  end: 'End the lab of {n}? Their machines are removed (progress is kept).',
-};
-
-export function describeReply(reply: StudentActionReply, names: Map<string, string>): string {
-  const ok = reply.results.filter((r) => r.ok).length;
-  const failed = reply.results.filter((r) => !r.ok);
-  const parts = [`Done for ${ok} of ${reply.results.length}.`];
-  for (const f of failed) parts.push(`${names.get(f.studentId) ?? f.studentId}: ${f.error ?? 'failed'}`);
-  return parts.join(' ');
-}
 
 export function useStudentAction(classId: string, grid: ClassGridView) {
   const [result, setResult] = useState<{ text: string; bad: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
   const names = new Map(grid.rows.map((r) => [r.studentId, r.name]));
   const run = async (action: StudentAction, studentIds: string[]): Promise<boolean> => {
-    const confirmText = CONFIRM[action.action];
-    const who = studentIds.length === 1 ? (names.get(studentIds[0]!) ?? 'this student') : `${studentIds.length} students`;
-    if (confirmText && !window.confirm(confirmText.replace('{n}', who))) return false;
+    const ask = confirmText(action.action, describeWho(studentIds, names));
+    if (ask && !window.confirm(ask)) return false;
     setBusy(true);
     setResult(null);
     try {

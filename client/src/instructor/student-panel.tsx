@@ -9,7 +9,8 @@ import type { ClassGridView, GridRow } from '../../../server/contracts/classroom
 import { describeCell } from '../logic/grid';
 import { iapi } from './instructor-api';
 import { errorText } from './fields';
-import { ACTION_LABELS, useStudentAction } from './actions-bar';
+import { useStudentAction } from './actions-bar';
+import { ACTION_LABELS } from '../logic/student-actions';
 import type { WatchPanelProps } from './watch-panel';
 
 interface Props {
