@@ -79,9 +79,7 @@ export class InstructorService {
     if (!expected || given.length !== Buffer.byteLength(expected) || !crypto.timingSafeEqual(given, Buffer.from(expected))) {
       throw new ClassroomError('forbidden', 'That setup link is not valid (it works once, while no instructor exists). Run `berth admin setup-link` for the current one.');
     }
-    const row = await this.add({ name: req.name, login: req.login, password: req.password, role: 'owner' });
-    // Two tabs racing the same token: the second finds an instructor already there.
-    if (this.rows.countInstructors() !== 1) throw new ClassroomError('conflict', 'Berth has been set up already; log in instead.');
+    const row = await this.add({ name: req.name, login: req.login, password: req.password, role: 'owner' }, true);
     this.store.setSetting(SETUP_TOKEN, '');
     this.audit.record(row.id, 'setup', { target: row.id, detail: { login: row.login } });
     return this.openLogin(row, meta);
@@ -172,7 +170,8 @@ export class InstructorService {
     return Math.max(1, this.config.classroom.instructorIdleMinutes) * 60_000;
   }
 
-  private async add(req: { name: string; login: string; password: string; role: InstructorRole }): Promise<InstructorRow> {
+  /** `onlyFirst`: the setup page; refused if an instructor appeared meanwhile (two tabs racing one token). */
+  private async add(req: { name: string; login: string; password: string; role: InstructorRole }, onlyFirst = false): Promise<InstructorRow> {
     const login = req.login.trim().toLowerCase();
     const name = req.name.trim();
     if (!/^[a-z0-9][a-z0-9._@+-]{1,79}$/.test(login)) throw new ClassroomError('invalid', 'login: 2 to 80 letters, digits or . _ @ + - (an email address works)');
@@ -188,7 +187,8 @@ export class InstructorService {
       passwordHash: await hashPassword(req.password),
       createdAt: Date.now(),
     };
-    // The hash took a while: someone may have taken the login meanwhile.
+    // The hash took a while: check again, then insert with no await in between (one thread, one statement).
+    if (onlyFirst && !this.needsSetup()) throw new ClassroomError('conflict', 'Berth has been set up already; log in instead.');
     if (this.rows.instructorByLogin(login)) throw new ClassroomError('conflict', `login: "${login}" is taken`);
     this.rows.addInstructor(row);
     return row;
