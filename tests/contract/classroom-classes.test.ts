@@ -62,6 +62,7 @@ describe('creating and changing a class', () => {
 
   test('PATCH changes only what it names; an archived class is read-only and its code stops working', async () => {
     const cls = await createClass(berth.url, owner.cookie, { name: 'Patch me', labs: ['hello'] });
+    const early = await joinWithCode(berth.url, cls.joinCode.code, 'Early');
     const r = await api(berth.url, 'PATCH', `/api/instructor/classes/${cls.id}`, { cookie: owner.cookie, body: { seats: 5, limits: { idleMinutes: 10 } } });
     expect(r.json.class).toMatchObject({ name: 'Patch me', seats: 5, labs: ['hello'], limits: { maxRunning: null, sessionMinutes: null, idleMinutes: 10 } });
 
@@ -71,6 +72,10 @@ describe('creating and changing a class', () => {
     expect((await api(berth.url, 'POST', `/api/instructor/classes/${cls.id}/code`, { cookie: owner.cookie, body: { action: 'rotate' } })).status).toBe(409);
     expect((await api(berth.url, 'POST', `/api/instructor/classes/${cls.id}/one-time-codes`, { cookie: owner.cookie, body: { count: 3 } })).status).toBe(409);
     expect((await api(berth.url, 'POST', '/api/join', { body: { code: cls.joinCode.code, name: 'Late' } })).status).toBe(403);
+    // Its students may look at their progress but start nothing.
+    const start = await api(berth.url, 'POST', '/api/sessions', { cookie: early.cookie, body: { labId: 'hello' } });
+    expect(start.status).toBe(403);
+    expect(start.json.error).toMatch(/archived/);
     const list = await api(berth.url, 'GET', '/api/instructor/classes', { cookie: owner.cookie });
     expect(list.json.classes.find((c: { id: string }) => c.id === cls.id).archived).toBe(true);
   });
@@ -86,7 +91,7 @@ describe('creating and changing a class', () => {
 
 describe('students in a class', () => {
   test('the roster shows a joined student running their lab; the class limit on time applies', async () => {
-    const cls = await createClass(berth.url, owner.cookie, { name: 'Roster', labs: ['shell-only'], limits: { sessionMinutes: 7 } });
+    const cls = await createClass(berth.url, owner.cookie, { name: 'Roster', labs: ['shell-only'], limits: { sessionMinutes: 7, idleMinutes: 1 } });
     const kim = await joinWithCode(berth.url, cls.joinCode.code, 'Kim');
     const before = await api(berth.url, 'GET', `/api/instructor/classes/${cls.id}/roster`, { cookie: owner.cookie });
     expect(before.json.roster).toEqual([{ studentId: kim.id, name: 'Kim', joinedAt: expect.any(Number), admitted: true, session: null, lastActivityAt: null }]);
@@ -106,6 +111,10 @@ describe('students in a class', () => {
     expect(roster.json.roster[0].session).toEqual({ id, labId: 'shell-only', state: 'running' });
     const view = await api(berth.url, 'GET', `/api/instructor/classes/${cls.id}`, { cookie: owner.cookie });
     expect(view.json.class).toMatchObject({ students: 1, running: 1 });
+
+    // The class's idle pause (1 minute), not the global 30: a sweep 90 s on pauses the lab.
+    await berth.server.ctx.sessions.sweep(Date.now() + 90_000);
+    expect(berth.server.ctx.sessions.get(id)?.state).toBe('paused');
     await berth.server.ctx.sessions.stop(id);
   }, 120_000);
 

@@ -139,6 +139,18 @@ describe('joining', () => {
     expect((await api(berth.url, 'POST', '/api/join', { body: { code, name: 'Ada' } })).status).toBe(409);
   });
 
+  test('a student who is not admitted has no identity until re-admitted', async () => {
+    const cleo = await joinWithCode(berth.url, classB.joinCode.code, 'Cleo');
+    berth.server.ctx.store.classroom.setAdmitted(cleo.id, false);
+    expect((await api(berth.url, 'GET', '/api/me', { cookie: cleo.cookie })).status).toBe(401);
+    await expect(connect(berth.url, cleo.cookie)).rejects.toThrow('not joined');
+    const again = await api(berth.url, 'POST', '/api/join', { body: { code: classB.joinCode.code, name: 'Cleo' }, cookie: cleo.cookie });
+    expect(again.status).toBe(403);
+    expect(again.json.error).toMatch(/re-admit/);
+    await api(berth.url, 'POST', `/api/instructor/classes/${classB.id}/students/${cleo.id}/readmit`, { cookie: owner.cookie });
+    expect((await api(berth.url, 'GET', '/api/me', { cookie: cleo.cookie })).json.student.id).toBe(cleo.id);
+  });
+
   test('seats are enforced', async () => {
     const small = await createClass(berth.url, owner.cookie, { name: 'Small', labs: ['hello'], seats: 1 });
     await joinWithCode(berth.url, small.joinCode.code, 'First');
