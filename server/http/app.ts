@@ -13,20 +13,8 @@ import { sendClassroomError, sendError } from './errors';
 import { instructorApi } from './instructor-api';
 import { classLiveApi, noticeApi } from './class-live-api';
 import { fileTransferRoutes } from './file-transfer';
+import { securityHeaders } from './security-headers';
 import { editorRoutes } from './editor-api';
-
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "frame-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'self'",
-].join('; ');
 
 type Handler = (req: Request, res: Response, student: StudentIdentity) => unknown;
 
@@ -43,13 +31,7 @@ export function createApp(ctx: BerthContext): express.Express {
     sendError(res, 'misdirected', 'This Berth does not answer to that host name. Ask the administrator to add it to BERTH_ALLOWED_HOSTS.');
   });
 
-  app.use((req, res, next) => {
-    if (req.path.startsWith('/s/')) return next(); // proxied pages keep their own headers
-    res.setHeader('Content-Security-Policy', CSP);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    next();
-  });
+  app.use(securityHeaders(ctx.config)); // proxied pages (/s/) get the port proxy's sandboxing headers instead
 
   app.use('/s', (req, res) => {
     req.url = req.originalUrl;

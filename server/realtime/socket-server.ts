@@ -14,6 +14,8 @@ import { describeIssue, inbound, type InboundEvent } from './inbound';
 import { registerInstructorSocket } from './instructor-socket';
 import type { RoomEmitter } from '../live/class-feed';
 import { studentRoom } from '../live/live-service';
+import { INTERNAL_ERROR, publicMessage } from '../http/public-error';
+import { log } from '../log';
 
 interface SocketData {
   /** Which cookie let this socket in; instructor sockets get none of the student handlers. */
@@ -110,7 +112,11 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
         }
         Promise.resolve()
           .then(() => handler(parsed.data as z.output<(typeof inbound)[E]>, reply))
-          .catch((err: unknown) => reply({ ok: false, error: err instanceof SessionError || err instanceof Error ? err.message : String(err) }));
+          .catch((err: unknown) => {
+            // Engine errors and host paths stay in the log; the student reads a sentence meant for them.
+            if (publicMessage(err) === INTERNAL_ERROR) log.error({ err, event }, 'socket handler failed');
+            reply({ ok: false, error: publicMessage(err) });
+          });
       }) as never);
     }
 

@@ -9,6 +9,7 @@ import { sessionLog } from '../log';
 import type { SessionManager } from './session-manager';
 import { SessionError, stateOf } from './session-manager';
 import type { StepSetup } from './step-setup';
+import { publicMessage } from '../http/public-error';
 
 type Trigger = CheckResultEvent['trigger'];
 
@@ -191,7 +192,7 @@ export class ProgressService {
       this.publish(event);
       return event;
     } catch (err) {
-      const event: CheckResultEvent = { sessionId, step: index, status: 'failed', feedback: `The check could not run: ${err instanceof Error ? err.message : String(err)}`, trigger };
+      const event: CheckResultEvent = { sessionId, step: index, status: 'failed', feedback: `The check could not run: ${publicMessage(err)}`, trigger };
       this.publish(event);
       return event;
     } finally {

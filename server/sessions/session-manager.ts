@@ -11,6 +11,7 @@ import { SessionError } from './session-error';
 import { Semaphore } from './semaphore';
 import type { SessionPolicy } from '../classroom/session-policy';
 import type { StepSetup } from './step-setup';
+import { publicMessage } from '../http/public-error';
 
 // Re-exported: the web layers and other engineers' modules import SessionError from here.
 export { SessionError, type SessionErrorCode } from './session-error';
@@ -248,7 +249,7 @@ export class SessionManager {
       const current = this.store.getSession(id);
       if (current) await this.removeMachines(current, 'cleaning up after a failed start');
       this.stepSetup.forget(id);
-      this.store.updateSession(id, { state: 'failed', error: `Your lab machines could not start (${message}). Try again; if it keeps failing, tell your instructor.`, endedAt: Date.now() });
+      this.store.updateSession(id, { state: 'failed', error: `Your lab machines could not start (${publicMessage(err)}). Try again; if it keeps failing, tell your instructor.`, endedAt: Date.now() });
       this.announce(this.store.getSession(id)!);
       this.pumpQueue();
     }
@@ -316,7 +317,7 @@ export class SessionManager {
         this.activity.set(id, Date.now());
         this.details.delete(id);
       } catch (err) {
-        this.store.updateSession(id, { state: 'failed', error: `Your lab could not be resumed (${err instanceof Error ? err.message : String(err)}).`, endedAt: Date.now() });
+        this.store.updateSession(id, { state: 'failed', error: `Your lab could not be resumed (${publicMessage(err)}).`, endedAt: Date.now() });
         await this.removeMachines(row, 'cleaning up after a failed resume');
       }
       this.announce(this.store.getSession(id)!);
