@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type {
   CatalogForInstructors,
   ClassInput,
+  ClassLimits,
   ClassSummaryView,
   ClassView,
   CodeAction,
@@ -17,7 +18,7 @@ import { ClassroomError } from './errors';
 import type { ClassDirectory, ClassRecord, ClassStudent, InstructorIdentity } from './index';
 
 type Who = Pick<InstructorIdentity, 'id' | 'role'>;
-export type ClassPatch = Partial<ClassInput> & { archived?: boolean };
+export type ClassPatch = Partial<Omit<ClassInput, 'limits'>> & { limits?: Partial<ClassLimits>; archived?: boolean };
 
 /** The same answer whether the class does not exist or belongs to someone else. */
 const NO_SUCH_CLASS = 'There is no such class.';
