@@ -157,7 +157,8 @@ test('flooding the terminal with `yes` and pressing Ctrl-C brings the prompt bac
 test('another terminal on the same machine is its own shell, comes back after a reload, and its shell ends when closed', async () => {
   const shells = async () => {
     const row = berth.server.ctx.sessions.get(String(await page.evaluate(() => location.hash.split('/').pop())))!;
-    const r = await berth.server.ctx.backend.exec(row.backendState as never, 'docker', 'ps -e -o comm= | grep -c "^bash$"', { timeoutMs: 10_000, outputCapBytes: 4096 });
+    // Terminal shells only (they have a TTY): a check the timer runs meanwhile is a bash too, without one.
+    const r = await berth.server.ctx.backend.exec(row.backendState as never, 'docker', 'ps -e -o tty=,comm= | grep -c "^pts/[0-9]* *bash$"', { timeoutMs: 10_000, outputCapBytes: 4096 });
     return Number(r.stdout.trim());
   };
   const before = await shells();
