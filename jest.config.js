@@ -1,6 +1,7 @@
 /**
- * Four projects so each kind of test can be run alone: unit tests need nothing,
- * contract/integration tests need a Docker engine, browser tests need a build.
+ * One project per kind of test so each can be run alone: unit tests need
+ * nothing (not even Docker), contract/integration tests need a Docker engine,
+ * browser tests need a build.
  */
 const transform = require.resolve('./tests/ts-transform.js');
 
@@ -17,5 +18,6 @@ const project = (name) => ({
 });
 
 module.exports = {
-  projects: ['unit', 'contract', 'security', 'integration', 'browser', 'reliability'].map(project),
+  // backend-contract: the LabBackend conformance suite, against the fake and the real engine.
+  projects: ['unit', 'contract', 'backend-contract', 'security', 'integration', 'browser', 'reliability'].map(project),
 };

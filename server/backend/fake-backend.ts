@@ -45,7 +45,11 @@ export interface FakeBackendOptions {
   responder?: Responder;
   /** Machines kept ready; a start takes one per machine while any are left. */
   warmPool?: number;
+  /** Images the engine has besides Berth's own (`dind`, `shell`); a start with any other fails, as on an engine without it. */
+  images?: string[];
 }
+
+const OWN_IMAGES = ['', 'dind', 'shell'];
 
 export class FakeBackend implements LabBackend {
   readonly name: string = 'fake';
@@ -83,6 +87,8 @@ export class FakeBackend implements LabBackend {
   async start(spec: SessionSpec, progress: StartProgress = () => undefined): Promise<BackendState> {
     this.startCalls++;
     if (this.shutDown) throw new BackendError('the backend is shut down');
+    const missing = spec.machines.find((m) => !OWN_IMAGES.includes(m.image) && !(this.options.images ?? []).includes(m.image));
+    if (missing) throw new BackendError(`no such image: ${missing.image}`);
     progress({ phase: 'network', detail: 'creating the network' });
     const session: FakeSession = { network: true, machines: new Map() };
     this.sessions.set(spec.sessionId, session);
@@ -155,7 +161,7 @@ export class FakeBackend implements LabBackend {
   async exec(raw: BackendState, machine: string, script: string, opts: { timeoutMs: number; outputCapBytes: number }): Promise<ExecOutcome> {
     const m = this.runningMachine(raw, machine);
     this.execs.push({ sessionId: this.state(raw).sessionId, machine, script, timeoutMs: opts.timeoutMs });
-    return answer(this.options.responder, m, script, opts.outputCapBytes);
+    return answer(this.options.responder, m, script, opts.outputCapBytes, opts.timeoutMs);
   }
 
   async openShell(raw: BackendState, machine: string, size: TerminalSize): Promise<ShellStream> {

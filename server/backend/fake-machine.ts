@@ -34,11 +34,14 @@ export type Responder = (ctx: ScriptContext) => Partial<ExecOutcome> | undefined
  * The built-in interpreter: enough of bash for lab fixtures in unit tests.
  * Lines run in order (a `&&` chain stops at the first failure); the exit code
  * is the last command's. Known: true, false, exit N, echo (with > and >>),
- * touch, rm [-f], mkdir [-p], cat, test/[ -e|-f|! ... ], sleep (no-op), `#` comments.
+ * touch, rm [-f], mkdir [-p], cat, test/[ -e|-f|! ... ], sleep (counted against the
+ * timeout, never waited), `#` comments.
  * Anything else exits 127, as bash does for a command it cannot find.
  */
-export function interpret(machine: FakeMachine, script: string): ExecOutcome {
+export function interpret(machine: FakeMachine, script: string, timeoutMs = Infinity): ExecOutcome {
   let stdout = '';
+  // Time passes only in `sleep`, and only on paper: a script that would outlast its timeout is cut, at once.
+  let slept = 0;
   let stderr = '';
   let code = 0;
   const resolve = (p: string) => path.posix.resolve('/root', p);
@@ -47,8 +50,11 @@ export function interpret(machine: FakeMachine, script: string): ExecOutcome {
     switch (cmd) {
       case undefined:
         return 0;
-      case 'true':
       case 'sleep':
+        slept += Number(args[0] ?? 0) * 1000;
+        if (slept >= timeoutMs) throw new TimeoutSignal();
+        return 0;
+      case 'true':
       case 'mkdir':
         return 0;
       case 'false':
@@ -107,23 +113,26 @@ export function interpret(machine: FakeMachine, script: string): ExecOutcome {
       }
     }
   } catch (err) {
+    if (err instanceof TimeoutSignal) return { exitCode: 137, stdout, stderr, timedOut: true, truncated: false, durationMs: timeoutMs };
     if (!(err instanceof ExitSignal)) throw err;
     code = err.code;
   }
-  return { exitCode: code, stdout, stderr, timedOut: false, truncated: false, durationMs: 0 };
+  return { exitCode: code, stdout, stderr, timedOut: false, truncated: false, durationMs: slept };
 }
 
 class ExitSignal {
   constructor(readonly code: number) {}
 }
 
+class TimeoutSignal {}
+
 function unquote(word: string): string {
   return /^(['"]).*\1$/.test(word) ? word.slice(1, -1) : word;
 }
 
-export async function answer(responder: Responder | undefined, machine: FakeMachine, script: string, outputCapBytes: number): Promise<ExecOutcome> {
+export async function answer(responder: Responder | undefined, machine: FakeMachine, script: string, outputCapBytes: number, timeoutMs = Infinity): Promise<ExecOutcome> {
   const custom = responder ? await responder({ machine, script }) : undefined;
-  const base = custom ? { exitCode: 0, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 0, ...custom } : interpret(machine, script);
+  const base = custom ? { exitCode: 0, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 0, ...custom } : interpret(machine, script, timeoutMs);
   const over = Buffer.byteLength(base.stdout) + Buffer.byteLength(base.stderr) > outputCapBytes;
   if (!over) return base;
   return { ...base, stdout: Buffer.from(base.stdout).subarray(0, outputCapBytes).toString(), stderr: '', truncated: true };
