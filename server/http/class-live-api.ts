@@ -109,6 +109,7 @@ export function classLiveApi(ctx: BerthContext): express.Router {
         try {
           const outcome = await runStudentAction({ ...ctx, steps: ctx.live.steps }, who, cls.id, studentId, action);
           ctx.audit.record(who.id, `student.${action.action}`, { classId: cls.id, target: studentId, detail: outcome.detail });
+          if (outcome.tell) ctx.live.notify(cls.id, studentId, 'system', who.name, outcome.tell);
           // Some actions change what no domain event reports (re-admission): redraw the row either way.
           ctx.live.touch(studentId);
           reply.results.push({ studentId, ok: true });

@@ -38,12 +38,13 @@ export class NoticeStore {
   /** Undismissed notices for a student: sent to them, or broadcast to one of their classes. */
   pendingFor(studentId: string, classIds: string[]): NoticeView[] {
     const classes = classIds.length ? `OR (n.student_id IS NULL AND n.class_id IN (${classIds.map(() => '?').join(',')}))` : '';
+    // rowid breaks ties within a millisecond: notices read in the order they were sent.
     const rows = this.db
       .prepare(
         `SELECT n.* FROM notices n
          WHERE (n.student_id = ? ${classes})
            AND NOT EXISTS (SELECT 1 FROM notice_dismissals d WHERE d.notice_id = n.id AND d.student_id = ?)
-         ORDER BY n.at, n.id`,
+         ORDER BY n.at, n.rowid`,
       )
       .all(studentId, ...classIds, studentId) as NoticeRecord[];
     return rows.map(view);

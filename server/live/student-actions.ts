@@ -19,6 +19,18 @@ export interface ActionDeps {
 /** What the audit log keeps about one action on one student. */
 export interface ActionOutcome {
   detail: Record<string, unknown>;
+  /** Something the student should read now (sent as a system notice). */
+  tell?: string;
+}
+
+/** A hint's HTML as plain text for a notice banner (notices are text, never markup). */
+export function plainText(html: string): string {
+  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_m, e: string) => entities[e])
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function liveSession(store: Store, studentId: string): SessionRow {
@@ -79,7 +91,8 @@ export async function runStudentAction(deps: ActionDeps, instructor: InstructorI
       const step = deps.store.getProgress(studentId, row.labId).currentStep;
       const reply = deps.progress.revealHint(row.id, step);
       if (!reply.ok) throw new ClassroomError('conflict', reply.error ?? 'No hint to reveal.');
-      return { detail: { sessionId: row.id, labId: row.labId, step } };
+      // The lab page shows hints the student opened; one the instructor opened reaches them as a notice.
+      return { detail: { sessionId: row.id, labId: row.labId, step }, tell: `A hint for step ${step + 1}: ${plainText(reply.html ?? '')}` };
     }
     case 'mark_done': {
       const cls = deps.classes.get(classId);

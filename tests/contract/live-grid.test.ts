@@ -183,3 +183,28 @@ test('reset from the grid gives the student a fresh lab: new machines, progress 
   expect(audit).toMatchObject({ target: ada.id, detail: { oldSessionId: sessionId, sessionId: fresh.id } });
   sessionId = fresh.id;
 }, 90_000);
+
+test('reveal the next hint: the student gets it as a notice, the grid counts it', async () => {
+  const seen = notices.length;
+  const r = await api(berth.url, 'POST', `/api/instructor/classes/${classId}/actions`, { cookie: owner.cookie, body: { action: 'reveal_hint', studentIds: [ada.id] } });
+  expect(r.json).toEqual({ results: [{ studentId: ada.id, ok: true }] });
+  await waitFor('the hint notice', () => notices.length > seen);
+  expect(notices[seen]).toMatchObject({ kind: 'system', from: 'Grace Hopper', text: 'A hint for step 1: Use touch.' });
+  await grid.waitRow('one hint in the cell', ada.id, (x) => x.cells[LAB][0].hints === 1);
+  expect(berth.server.ctx.store.getProgress(ada.id, LAB).hintsRevealed[0]).toBe(1);
+});
+
+test('pause, resume and end from the grid; actions on a lab that is not open say why', async () => {
+  const act = (action: string) => api(berth.url, 'POST', `/api/instructor/classes/${classId}/actions`, { cookie: owner.cookie, body: { action, studentIds: [ada.id] } });
+  expect((await act('pause')).json.results[0]).toEqual({ studentId: ada.id, ok: true });
+  await grid.waitRow('the row paused', ada.id, (x) => x.session?.state === 'paused');
+  expect((await act('pause')).json.results[0]).toMatchObject({ ok: false, error: expect.stringContaining('not running') });
+  expect((await act('resume')).json.results[0]).toEqual({ studentId: ada.id, ok: true });
+  await berth.server.ctx.sessions.settled(sessionId);
+  await grid.waitRow('the row running again', ada.id, (x) => x.session?.state === 'running');
+  expect((await act('end')).json.results[0]).toEqual({ studentId: ada.id, ok: true });
+  await grid.waitRow('the row ended', ada.id, (x) => x.session?.state === 'ended' && x.current === null);
+  expect((await act('extend')).json.results[0]).toEqual({ studentId: ada.id, ok: false, error: 'This student has no lab open.' });
+  const actions = berth.server.ctx.audit.list({ classId }).map((e) => e.action);
+  expect(actions).toEqual(expect.arrayContaining(['student.pause', 'student.resume', 'student.end', 'student.extend', 'student.reveal_hint']));
+}, 90_000);
