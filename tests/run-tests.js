@@ -4,6 +4,10 @@
  * tests need (cached: seconds when nothing changed), runs typecheck, lint and
  * every jest project, then prints one line `N passed, N failed` from jest's
  * JSON result and exits non-zero on any failure.
+ *
+ * `node tests/run-tests.js --unit`: typecheck, lint and the unit project only,
+ * with no Docker engine needed (the session and progress tests run on the
+ * in-memory fake backend) and nothing to build. Other arguments go to jest.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -28,7 +32,10 @@ function fail(message) {
   process.exit(1);
 }
 
-if (!fs.existsSync('/var/run/docker.sock') && !process.env.DOCKER_HOST) {
+const unitOnly = process.argv.includes('--unit');
+const passThrough = process.argv.slice(2).filter((a) => a !== '--unit');
+
+if (!unitOnly && !fs.existsSync('/var/run/docker.sock') && !process.env.DOCKER_HOST) {
   fail('No Docker engine: /var/run/docker.sock is missing. Start dockerd (or set DOCKER_HOST) and run `npm test` again.');
 }
 
@@ -37,13 +44,12 @@ const setupOk =
   phase('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) &&
   phase('typecheck client', 'npx', ['tsc', '-p', 'client/tsconfig.json', '--noEmit']) &&
   phase('lint', 'npx', ['eslint', '--no-error-on-unmatched-pattern', 'server', 'client/src', 'tests', 'bench', '*.js']) &&
-  phase('lab images', 'node', [...berth, 'images', 'build']) &&
-  phase('registry mirror', 'bash', ['tests/mirror/seed.sh']);
+  (unitOnly || (phase('lab images', 'node', [...berth, 'images', 'build']) && phase('registry mirror', 'bash', ['tests/mirror/seed.sh'])));
 if (!setupOk) fail('A preparation phase failed; see above.');
 
 const jsonFile = path.join(results, 'jest.json');
 fs.rmSync(jsonFile, { force: true });
-const jestArgs = ['jest', '--runInBand', '--json', `--outputFile=${jsonFile}`, ...process.argv.slice(2)];
+const jestArgs = ['jest', '--runInBand', '--json', `--outputFile=${jsonFile}`, ...(unitOnly ? ['--selectProjects', 'unit'] : []), ...passThrough];
 phase('jest', 'npx', jestArgs);
 
 if (!fs.existsSync(jsonFile)) fail('jest wrote no result file.');
