@@ -12,6 +12,8 @@ export class HostAllowlist {
   private readonly exact = new Set<string>();
   /** `*.school.example` entries, kept as `.school.example`. */
   private readonly suffixes: string[] = [];
+  /** The host's addresses can change under us (DHCP): an unknown address is checked against them afresh. */
+  private interfaces: (() => string[]) | null = null;
 
   constructor(names: Iterable<string>) {
     for (const raw of names) {
@@ -24,12 +26,14 @@ export class HostAllowlist {
 
   /** Loopback, the host's own addresses and name, BERTH_PUBLIC_URL's host and BERTH_ALLOWED_HOSTS. */
   static fromConfig(config: Pick<BerthConfig, 'classroom' | 'host'>, system: { hostname(): string; networkInterfaces: typeof os.networkInterfaces } = os): HostAllowlist {
-    const names = ['localhost', '::1', system.hostname()];
-    for (const list of Object.values(system.networkInterfaces())) for (const a of list ?? []) names.push(a.address.replace(/%.*$/, ''));
+    const addresses = () => Object.values(system.networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address.replace(/%.*$/, '').toLowerCase()));
+    const names = ['localhost', '::1', system.hostname(), ...addresses()];
     if (config.host && config.host !== '0.0.0.0' && config.host !== '::') names.push(config.host);
     if (config.classroom.publicUrl) names.push(new URL(config.classroom.publicUrl).hostname);
     names.push(...config.classroom.allowedHosts);
-    return new HostAllowlist(names);
+    const list = new HostAllowlist(names);
+    list.interfaces = addresses;
+    return list;
   }
 
   /** A Host header (`name`, `name:port`, `[v6]:port`) names this Berth. A missing Host is refused. */
@@ -37,7 +41,13 @@ export class HostAllowlist {
     const host = hostHeader ? hostnameOf(hostHeader) : null;
     if (!host) return false;
     if (this.exact.has(host) || /^127(\.\d{1,3}){3}$/.test(host)) return true;
-    return this.suffixes.some((s) => host.endsWith(s) && host.length > s.length);
+    if (this.suffixes.some((s) => host.endsWith(s) && host.length > s.length)) return true;
+    const isAddress = /^[\d.]+$/.test(host) || host.includes(':');
+    if (isAddress && this.interfaces?.().includes(host)) {
+      this.exact.add(host);
+      return true;
+    }
+    return false;
   }
 
   /** An Origin header (`scheme://host:port`) whose host is on the list. */

@@ -44,6 +44,16 @@ describe('host allowlist', () => {
     expect(hosts.allowsOrigin('null')).toBe(false);
   });
 
+  test('an address the host gains after start (DHCP) is allowed without a restart', () => {
+    const addrs = [{ address: '127.0.0.1' }];
+    const changing = { hostname: () => 'pc', networkInterfaces: (() => ({ eth0: addrs })) as unknown as typeof os.networkInterfaces };
+    const hosts = HostAllowlist.fromConfig(loadConfig({ BERTH_DATA_DIR: '/tmp/x' }), changing);
+    expect(hosts.allows('10.0.0.7:8080')).toBe(false);
+    addrs.push({ address: '10.0.0.7' });
+    expect(hosts.allows('10.0.0.7:8080')).toBe(true);
+    expect(hosts.allows('10.0.0.8')).toBe(false);
+  });
+
   test('host header parsing', () => {
     expect(hostnameOf('Example.COM.:80')).toBe('example.com');
     expect(hostnameOf('[::1]:80')).toBe('::1');
