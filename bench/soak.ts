@@ -1,0 +1,243 @@
+/**
+ * Soak: the reliability suite's two loops at large counts, printed for
+ * docs/reliability.md. A `berth serve` child (dist/) serves one instance;
+ *   1. SOAK_CYCLES (default 1000) start → use → stop cycles with labs drawn from
+ *      SOAK_LABS (default shell-only,hello): objects left after each stop, and the
+ *      server's open descriptors and RSS every SOAK_EVERY (100) cycles;
+ *   2. SOAK_KILLS (default 100) kill -9 of the server at a random moment while two
+ *      students start and stop labs, then a restart: orphans found, whether a third
+ *      student's lab came back running with its progress, sessions left half-done.
+ *
+ *   npm run build:server && node dist/bench/soak.js
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { io, type Socket } from 'socket.io-client';
+import { connectDocker } from '../server/docker/engine';
+import { fmt, hostSummary, median, percentile, printTable, removeInstanceObjects, sleep } from './util';
+
+const ROOT = path.join(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'dist', 'server', 'cli.js');
+const LABS_DIR = path.join(ROOT, 'tests', 'fixtures', 'runtime-labs');
+const CYCLES = Number(process.env.SOAK_CYCLES ?? 1000);
+const KILLS = Number(process.env.SOAK_KILLS ?? 100);
+const EVERY = Number(process.env.SOAK_EVERY ?? 100);
+const LABS = (process.env.SOAK_LABS ?? 'shell-only,hello').split(',');
+/** The first machine of each fixture lab: the terminal a student opens. */
+const FIRST_MACHINE: Record<string, string> = { 'shell-only': 'box', hello: 'docker' };
+
+const instance = `soak-${Math.random().toString(36).slice(2, 8)}`;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-soak-'));
+const env = {
+  ...process.env,
+  BERTH_PORT: '0',
+  BERTH_HOST: '127.0.0.1',
+  BERTH_LABS_DIR: LABS_DIR,
+  BERTH_DATA_DIR: dataDir,
+  BERTH_WARM_POOL: '0',
+  BERTH_INSTANCE: instance,
+  BERTH_CHECK_INTERVAL: '0',
+  BERTH_OPEN_JOIN: 'true',
+  BERTH_LOG_LEVEL: 'warn',
+};
+const docker = connectDocker();
+
+interface Child {
+  proc: ChildProcess;
+  url: string;
+  exited: Promise<void>;
+}
+
+function serve(): Promise<Child> {
+  const proc = spawn(process.execPath, [CLI, 'serve'], { env: { ...env, BERTH_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /serving .* on (http:\/\/[^:]+:\d+)/.exec(out);
+      if (m) resolve({ proc, url: m[1], exited });
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    void exited.then(() => reject(new Error(`serve exited:\n${out}`)));
+  });
+}
+
+async function call(url: string, method: string, route: string, cookie?: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown>; setCookie: string | null }> {
+  const res = await fetch(url + route, {
+    method,
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(cookie ? { cookie } : {}), origin: url },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown>, setCookie: res.headers.get('set-cookie') };
+}
+
+async function joinAs(url: string, name: string): Promise<{ id: string; cookie: string }> {
+  const r = await call(url, 'POST', '/api/join', undefined, { name });
+  return { id: (r.json.student as { id: string }).id, cookie: r.setCookie!.split(';')[0] };
+}
+
+async function stateOf(url: string, cookie: string, id: string): Promise<string | undefined> {
+  return ((await call(url, 'GET', `/api/sessions/${id}`, cookie)).json.session as { state?: string } | undefined)?.state;
+}
+
+async function until(what: string, probe: () => Promise<boolean>, ms = 180_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await sleep(200);
+  }
+}
+
+async function socketFor(url: string, cookie: string): Promise<Socket> {
+  const s = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie, origin: url } });
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('connect_error', reject);
+  });
+  return s;
+}
+
+async function typeAndSee(s: Socket, sessionId: string, machine: string, command: string, expect: string): Promise<void> {
+  let text = '';
+  s.on('terminal:data', (e: { sessionId: string; terminalId: string; data: Uint8Array }) => {
+    if (e.sessionId !== sessionId || e.terminalId !== machine) return;
+    text += Buffer.from(e.data).toString();
+    s.emit('terminal:ack', { sessionId, terminalId: machine, bytes: e.data.byteLength });
+  });
+  const reply = (await s.timeout(60_000).emitWithAck('terminal:attach', { sessionId, machine, terminalId: machine, from: 0, cols: 100, rows: 30 })) as { ok: boolean };
+  if (!reply.ok) throw new Error('attach refused');
+  s.emit('terminal:input', { sessionId, terminalId: machine, data: `${command}\r` });
+  await until(`output ${expect}`, async () => text.includes(expect), 60_000);
+}
+
+async function objectCount(): Promise<number> {
+  const filters = { label: [`io.berth.instance=${instance}`] };
+  const [c, n, v] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters }), docker.listVolumes({ filters })]);
+  return c.length + n.length + (v.Volumes ?? []).length;
+}
+
+function footprint(pid: number): { fds: number; rssMiB: number } {
+  const fds = fs.readdirSync(`/proc/${pid}/fd`).length;
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { fds, rssMiB: rss / 1024 };
+}
+
+function db<T>(q: (d: Database.Database) => T): T {
+  const d = new Database(path.join(dataDir, 'berth.sqlite'), { readonly: true });
+  try {
+    return q(d);
+  } finally {
+    d.close();
+  }
+}
+
+async function cycles(): Promise<void> {
+  const child = await serve();
+  const student = await joinAs(child.url, 'Soak');
+  const rows: Array<Array<string | number>> = [];
+  const durations: number[] = [];
+  let leftovers = 0;
+  let failures = 0;
+  const started = Date.now();
+  for (let i = 1; i <= CYCLES; i++) {
+    const lab = LABS[i % LABS.length];
+    const t0 = Date.now();
+    try {
+      const r = await call(child.url, 'POST', '/api/sessions', student.cookie, { labId: lab });
+      const id = (r.json.session as { id: string }).id;
+      await until('running', async () => (await stateOf(child.url, student.cookie, id)) === 'running');
+      const s = await socketFor(child.url, student.cookie);
+      await typeAndSee(s, id, FIRST_MACHINE[lab] ?? 'box', `echo soak-$((${i} + 100000))`, `soak-${i + 100000}`);
+      s.close();
+      await call(child.url, 'POST', `/api/sessions/${id}/stop`, student.cookie);
+      await until('ended', async () => (await stateOf(child.url, student.cookie, id)) === 'ended');
+      leftovers += await objectCount();
+    } catch (err) {
+      failures++;
+      console.error(`cycle ${i}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    durations.push((Date.now() - t0) / 1000);
+    if (i === 1 || i % EVERY === 0 || i === CYCLES) {
+      const f = footprint(child.proc.pid!);
+      rows.push([i, f.fds, fmt(f.rssMiB), leftovers, failures]);
+      console.log(`cycle ${i}/${CYCLES}: fds ${f.fds}, rss ${fmt(f.rssMiB)} MiB, objects left so far ${leftovers}, failed ${failures}`);
+    }
+  }
+  printTable(
+    `${CYCLES} start → use → stop cycles (${LABS.join(', ')}) in ${fmt((Date.now() - started) / 60_000, 1)} min; cycle median ${fmt(median(durations), 1)} s, p95 ${fmt(percentile(durations, 95), 1)} s`,
+    ['after cycle', 'open fds', 'RSS MiB', 'objects left (sum)', 'failed cycles'],
+    rows,
+  );
+  child.proc.kill('SIGTERM');
+  await child.exited;
+}
+
+async function kills(): Promise<void> {
+  let child = await serve();
+  const keeper = await joinAs(child.url, 'Keeper');
+  const kr = await call(child.url, 'POST', '/api/sessions', keeper.cookie, { labId: 'shell-only' });
+  const kept = (kr.json.session as { id: string }).id;
+  await until('keeper running', async () => (await stateOf(child.url, keeper.cookie, kept)) === 'running');
+  const ks = await socketFor(child.url, keeper.cookie);
+  await typeAndSee(ks, kept, 'box', 'touch /tmp/seen; echo ok-$((1+1))', 'ok-2');
+  await ks.timeout(30_000).emitWithAck('check:run', { sessionId: kept, step: 0 });
+  ks.close();
+  const churn = [await joinAs(child.url, 'Churn A'), await joinAs(child.url, 'Churn B')];
+  let orphans = 0;
+  let halfDone = 0;
+  let keeperLost = 0;
+  let progressLost = 0;
+  const restarts: number[] = [];
+  for (let k = 1; k <= KILLS; k++) {
+    for (const s of churn) {
+      const open = db((d) => d.prepare("SELECT id FROM sessions WHERE student_id = ? AND state IN ('running','paused','starting','queued')").get(s.id) as { id: string } | undefined);
+      if (open) void call(child.url, 'POST', `/api/sessions/${open.id}/stop`, s.cookie).catch(() => undefined);
+      else void call(child.url, 'POST', '/api/sessions', s.cookie, { labId: 'shell-only' }).catch(() => undefined);
+    }
+    await sleep(Math.random() * 2500);
+    child.proc.kill('SIGKILL');
+    await child.exited;
+    const t0 = Date.now();
+    child = await serve();
+    restarts.push((Date.now() - t0) / 1000);
+    const rows = db((d) => d.prepare('SELECT id, state FROM sessions').all() as Array<{ id: string; state: string }>);
+    const live = new Set(rows.filter((r) => r.state === 'running' || r.state === 'paused').map((r) => r.id));
+    halfDone += rows.filter((r) => ['starting', 'stopping', 'resuming'].includes(r.state)).length;
+    const containers = await docker.listContainers({ all: true, filters: { label: [`io.berth.instance=${instance}`] } });
+    orphans += containers.filter((c) => !live.has(c.Labels['io.berth.session'])).length;
+    if ((await stateOf(child.url, keeper.cookie, kept)) !== 'running') keeperLost++;
+    const done = db((d) => d.prepare('SELECT completed FROM progress WHERE student_id = ?').get(keeper.id) as { completed: string } | undefined);
+    if (!done || !JSON.parse(done.completed).includes(0)) progressLost++;
+    if (k % 10 === 0 || k === KILLS) console.log(`kill ${k}/${KILLS}: orphans ${orphans}, half-done ${halfDone}, kept lab lost ${keeperLost}, progress lost ${progressLost}`);
+  }
+  printTable(`${KILLS} kill -9 of berth serve during starts and stops, then a restart`, ['figure', 'value'], [
+    ['orphan containers found after restarts (sum)', orphans],
+    ['sessions left starting/stopping/resuming', halfDone],
+    ['restarts where the kept lab was not running', keeperLost],
+    ['restarts where its progress was missing', progressLost],
+    ['restart to serving, median s', fmt(median(restarts), 2)],
+  ]);
+  child.proc.kill('SIGTERM');
+  await child.exited;
+}
+
+async function main(): Promise<void> {
+  console.log(`soak on ${hostSummary()}`);
+  try {
+    if (CYCLES > 0) await cycles();
+    if (KILLS > 0) await kills();
+  } finally {
+    await removeInstanceObjects(instance);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
