@@ -23,13 +23,12 @@ export function createApp(ctx: BerthContext): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLogger());
-  app.use(metricsRoutes(ctx.metrics, (req) => ctx.instructorOf(req)));
-
   // DNS rebinding: a name Berth does not answer to is refused before anything else (proxy included).
   app.use((req, res, next) => {
     if (ctx.hosts.allows(req.headers.host)) return next();
     sendError(res, 'misdirected', 'This Berth does not answer to that host name. Ask the administrator to add it to BERTH_ALLOWED_HOSTS.');
   });
+  app.use(metricsRoutes(ctx.metrics, (req) => ctx.instructorOf(req)));
 
   app.use(securityHeaders(ctx.config)); // proxied pages (/s/) get the port proxy's sandboxing headers instead
 
