@@ -31,7 +31,7 @@ let otherSocket: Socket;
 beforeAll(async () => {
   labsDir = liveLabsDir();
   berth = await startBerth('ct-live-authz', { BERTH_LABS_DIR: labsDir });
-  owner = await setupOwner(berth, 'Olive Owner');
+  owner = await setupOwner(berth);
   other = await addInstructor(berth, owner, 'Oscar Other', 'oscar');
   const x = await createClass(berth, owner, 'Class X', [LAB]);
   const y = await createClass(berth, other, 'Class Y', [LAB]);

@@ -26,7 +26,7 @@ const notices: NoticeView[] = [];
 beforeAll(async () => {
   labsDir = liveLabsDir();
   berth = await startBerth('ct-live-grid', { BERTH_LABS_DIR: labsDir });
-  owner = await setupOwner(berth, 'Grace Hopper');
+  owner = await setupOwner(berth);
   const cls = await createClass(berth, owner, 'Period 3', [LAB]);
   classId = cls.id;
   ada = await joinClass(berth, cls.joinCode.code!, 'Ada');
@@ -102,7 +102,7 @@ test("watching a student's terminal shows what they type; the watcher cannot typ
 test('takeover: the student sees the banner, the instructor types into the shell, the student ends it', async () => {
   expect(await emitAck(teacher, 'terminal:takeover', { sessionId, terminalId: 'box', active: true })).toEqual({ ok: true });
   await waitFor('the banner on the student page', () => banners.find((b) => b.active));
-  expect(banners[0]).toEqual({ sessionId, terminalId: 'box', active: true, instructor: 'Grace Hopper' });
+  expect(banners[0]).toEqual({ sessionId, terminalId: 'box', active: true, instructor: owner.name });
   await grid.waitRow('the row showing the takeover', ada.id, (r) => r.takeover);
 
   teacher.emit('terminal:input', { sessionId, terminalId: 'box', data: 'echo "hel""ped"\r' });
@@ -151,7 +151,7 @@ test('a slow watcher (never acknowledging) does not slow the student', async () 
 test('a broadcast and a message reach the student at once and stay until dismissed', async () => {
   const b = await api(berth.url, 'POST', `/api/instructor/classes/${classId}/broadcast`, { cookie: owner.cookie, body: { text: 'Break at 10:00' } });
   expect(b.status).toBe(200);
-  expect(b.json.notice).toMatchObject({ kind: 'broadcast', from: 'Grace Hopper', text: 'Break at 10:00' });
+  expect(b.json.notice).toMatchObject({ kind: 'broadcast', from: owner.name, text: 'Break at 10:00' });
   const m = await api(berth.url, 'POST', `/api/instructor/classes/${classId}/students/${ada.id}/message`, { cookie: owner.cookie, body: { text: 'Look at step 2' } });
   expect(m.status).toBe(200);
   await waitFor('both notices on the socket', () => notices.length >= 2);
@@ -189,7 +189,7 @@ test('reveal the next hint: the student gets it as a notice, the grid counts it'
   const r = await api(berth.url, 'POST', `/api/instructor/classes/${classId}/actions`, { cookie: owner.cookie, body: { action: 'reveal_hint', studentIds: [ada.id] } });
   expect(r.json).toEqual({ results: [{ studentId: ada.id, ok: true }] });
   await waitFor('the hint notice', () => notices.length > seen);
-  expect(notices[seen]).toMatchObject({ kind: 'system', from: 'Grace Hopper', text: 'A hint for step 1: Use touch.' });
+  expect(notices[seen]).toMatchObject({ kind: 'system', from: owner.name, text: 'A hint for step 1: Use touch.' });
   await grid.waitRow('one hint in the cell', ada.id, (x) => x.cells[LAB][0].hints === 1);
   expect(berth.server.ctx.store.getProgress(ada.id, LAB).hintsRevealed[0]).toBe(1);
 });

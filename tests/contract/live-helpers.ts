@@ -1,14 +1,14 @@
 /**
- * Helpers for the live view's contract tests: a lab written for them, an
- * owner and instructors made through the real setup and login routes, classes
- * made over REST, students joining with the class code, instructor sockets.
+ * Helpers for the live view's contract tests: a lab written for them, a
+ * second instructor, a watcher of the grid; thin wrappers over the harness's
+ * owner, class, join and instructor-socket helpers.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { ClassGridView, ClassView, ErrorCode, GridRow } from '../../server/contracts/classroom';
-import { api, waitFor, type Berth, type Student } from './harness';
+import { api, connectInstructor, createClass as harnessCreateClass, joinWithCode, loginInstructor, setupInstructor, waitFor, type Berth, type Student } from './harness';
 
 /** Three steps on a plain machine: two checks with FAIL lines, hints and a solution, then a quiz. */
 export const THREE_STEPS_LAB = `---
@@ -82,18 +82,11 @@ export interface Instructor {
   cookie: string;
 }
 
-function cookieOf(setCookie: string | null, name: string): string {
-  const part = (setCookie ?? '').split(/,(?=\s*\w+=)/).find((c) => c.trim().startsWith(`${name}=`));
-  if (!part) throw new Error(`no ${name} cookie in ${setCookie}`);
-  return part.trim().split(';')[0];
-}
-
-/** The first instructor (owner), through the one-time setup token the server logs. */
-export async function setupOwner(berth: Berth, name = 'Olive Owner'): Promise<Instructor> {
-  const token = berth.server.ctx.classroom.instructors.setupToken();
-  const r = await api(berth.url, 'POST', '/api/setup', { body: { token, name, login: 'owner', password: 'owner-password-1' } });
-  if (r.status !== 200) throw new Error(`setup: ${r.status} ${JSON.stringify(r.json)}`);
-  return { id: r.json.instructor.id, name, cookie: cookieOf(r.setCookie, 'berth_instructor') };
+/** The first instructor (owner), made by the harness through the setup route; with the name they were given. */
+export async function setupOwner(berth: Berth): Promise<Instructor> {
+  const login = await setupInstructor(berth);
+  const me = await api(berth.url, 'GET', '/api/instructor/me', { cookie: login.cookie });
+  return { id: login.id, name: me.json.instructor.name, cookie: login.cookie };
 }
 
 /** Another instructor (role instructor: sees only the classes they teach), logged in. */
@@ -101,36 +94,20 @@ export async function addInstructor(berth: Berth, owner: Instructor, name: strin
   const password = `${login}-password-1`;
   const made = await api(berth.url, 'POST', '/api/instructor/instructors', { cookie: owner.cookie, body: { name, login, password, role: 'instructor' } });
   if (made.status !== 200) throw new Error(`new instructor: ${made.status} ${JSON.stringify(made.json)}`);
-  const r = await api(berth.url, 'POST', '/api/instructor/login', { body: { login, password } });
-  if (r.status !== 200) throw new Error(`login: ${r.status} ${JSON.stringify(r.json)}`);
-  return { id: r.json.instructor.id, name, cookie: cookieOf(r.setCookie, 'berth_instructor') };
+  return { id: made.json.instructor.id, name, cookie: await loginInstructor(berth.url, login, password) };
 }
 
 export async function createClass(berth: Berth, who: Instructor, name: string, labs: string[]): Promise<ClassView> {
-  const body = { name, labs, seats: 40, startsAt: null, endsAt: null, limits: { maxRunning: null, sessionMinutes: null, idleMinutes: null }, allowRejoinByName: false };
-  const r = await api(berth.url, 'POST', '/api/instructor/classes', { cookie: who.cookie, body });
-  if (r.status !== 200) throw new Error(`create class: ${r.status} ${JSON.stringify(r.json)}`);
-  return r.json.class as ClassView;
+  return (await harnessCreateClass(berth.url, who.cookie, { name, labs, seats: 40 })) as ClassView;
 }
 
-export async function joinClass(berth: Berth, code: string, name: string): Promise<Student> {
-  const r = await api(berth.url, 'POST', '/api/join', { body: { code, name } });
-  if (r.status !== 200) throw new Error(`join ${name}: ${r.status} ${JSON.stringify(r.json)}`);
-  return { id: r.json.student.id, name, cookie: cookieOf(r.setCookie, 'berth_student') };
+export function joinClass(berth: Berth, code: string, name: string): Promise<Student> {
+  return joinWithCode(berth.url, code, name);
 }
-
-export type AnySocket = Socket;
 
 /** An instructor's socket (the browser says which cookie it means with `auth.role`). */
-export function instructorSocket(url: string, cookie: string): Promise<Socket> {
-  const socket = io(url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { role: 'instructor' }, reconnection: false, forceNew: true });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(err);
-    });
-  });
+export async function instructorSocket(url: string, cookie: string): Promise<Socket> {
+  return (await connectInstructor(url, cookie)) as unknown as Socket;
 }
 
 export type SocketReply = { ok: boolean; error?: string; code?: ErrorCode };
