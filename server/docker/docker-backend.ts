@@ -97,7 +97,7 @@ export class DockerBackend implements LabBackend {
         spec.machines.map(async (m) => {
           progress({ phase: 'machine', machine: m.name, detail: `starting ${m.name}` });
           const record = await this.startMachine(spec, m, network);
-          await this.prepareMachine(record, m);
+          if (!this.prepared.delete(record)) await this.prepareMachine(record, m);
           progress({ phase: 'ready', machine: m.name, detail: `${m.name} is ready` });
           return record;
         }),
@@ -145,9 +145,18 @@ export class DockerBackend implements LabBackend {
       registryMirror: this.config.registryMirror,
     });
     await container.start();
-    await waitReady(container, READY_TIMEOUT_MS);
-    return { name: m.name, containerId: container.id, containerName, volume, docker: m.docker };
+    const record: MachineRecord = { name: m.name, containerId: container.id, containerName, volume, docker: m.docker };
+    // Env and files need a running container, not its inner dockerd: write them while that starts.
+    await Promise.all([waitReady(container, READY_TIMEOUT_MS), this.prepareMachine(record, m)]);
+    this.prepared.add(record);
+    return record;
   }
+
+  /** Machines whose env and files were written while they started (prepareMachine is not run again). */
+  private readonly prepared = new WeakSet<MachineRecord>();
+
+  /** How long each step of the last warm-pool adoption took (ms; they run side by side), for bench/first-prompt.ts. */
+  lastAdoption: { network: number; rename: number; limits: number; hostname: number; total: number } | null = null;
 
   /**
    * A warm machine joins the session: it moves to the session network under
@@ -156,33 +165,50 @@ export class DockerBackend implements LabBackend {
    */
   private async adopt(pooled: PooledMachine, containerName: string, network: string, m: MachineSpec): Promise<MachineRecord> {
     const container = this.docker.getContainer(pooled.containerId);
-    await connectToNetwork(this.docker, network, pooled.containerId, [m.name]);
-    await disconnectFromNetwork(this.docker, this.pool.networkName(this.prefix()), pooled.containerId);
-    await container.rename({ name: containerName });
     const limits = this.machineLimits(m);
-    await container.update({
-      Memory: limits.memoryBytes,
-      MemorySwap: limits.memoryBytes,
-      NanoCpus: limits.nanoCpus,
-      PidsLimit: limits.pids,
-    });
+    const record: MachineRecord = { name: m.name, containerId: pooled.containerId, containerName, volume: pooled.volume, docker: true };
+    record.env = { ...m.env };
     // /etc/hosts and /etc/hostname are bind mounts: rewrite them in place (sed -i would replace the file and fail).
+    // The lab's env goes in the same exec: one round trip into the machine instead of two.
     const setHost = [
       `echo ${m.name} > /etc/berth-hostname`,
       `hostname ${m.name}`,
       `echo ${m.name} > /etc/hostname`,
       `hosts=$(sed 's/\\b${pooled.hostname}\\b/${m.name}/g' /etc/hosts) && printf '%s\\n' "$hosts" > /etc/hosts`,
+      envScript(m.env),
     ].join(' && ');
-    const result = await runExec(container, ['/bin/sh', '-c', setHost], { timeoutMs: 10_000, outputCapBytes: 4096 });
-    if (result.exitCode !== 0) throw new Error(`could not rename pooled machine: ${result.stderr}`);
-    return { name: m.name, containerId: pooled.containerId, containerName, volume: pooled.volume, docker: true };
+    const steps = { network: 0, rename: 0, limits: 0, hostname: 0, total: 0 };
+    const timed = async (step: keyof typeof steps, work: () => Promise<unknown>) => {
+      const t0 = performance.now();
+      await work();
+      steps[step] = performance.now() - t0;
+    };
+    const t0 = performance.now();
+    // The steps touch different parts of the container, so they run side by side: the student waits
+    // for the slowest, not for their sum. The machine has left the pool network before it is handed over.
+    await Promise.all([
+      timed('network', async () => {
+        await connectToNetwork(this.docker, network, pooled.containerId, [m.name]);
+        await disconnectFromNetwork(this.docker, this.pool.networkName(this.prefix()), pooled.containerId);
+      }),
+      timed('rename', () => container.rename({ name: containerName })),
+      timed('limits', () => container.update({ Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes, NanoCpus: limits.nanoCpus, PidsLimit: limits.pids })),
+      timed('hostname', async () => {
+        const result = await runExec(container, ['/bin/sh', '-c', setHost], { timeoutMs: 10_000, outputCapBytes: 4096 });
+        if (result.exitCode !== 0) throw new Error(`could not rename pooled machine: ${result.stderr}`);
+      }),
+    ]);
+    steps.total = performance.now() - t0;
+    this.lastAdoption = steps;
+    for (const file of m.files) await copyFolderIn(container, file.from, file.to, file.mode);
+    this.prepared.add(record);
+    return record;
   }
 
   private async prepareMachine(record: MachineRecord, m: MachineSpec): Promise<void> {
     const container = this.docker.getContainer(record.containerId);
     record.env = { ...m.env };
-    const envLines = Object.entries(m.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
-    const script = `mkdir -p /etc/profile.d && cat > /etc/profile.d/berth-lab.sh <<'BERTH_EOF'\n${envLines.join('\n')}\nBERTH_EOF\necho ${m.name} > /etc/berth-hostname`;
+    const script = `${envScript(m.env)}\necho ${m.name} > /etc/berth-hostname`;
     await runExec(container, ['/bin/sh', '-c', script], { timeoutMs: 10_000, outputCapBytes: 4096 });
     for (const file of m.files) {
       await copyFolderIn(container, file.from, file.to, file.mode);
@@ -474,6 +500,12 @@ export class DockerBackend implements LabBackend {
   }
 }
 
+
+/** Writes a lab's env where every login shell reads it; ends with its heredoc, so it goes last in a chain. */
+function envScript(env: Record<string, string>): string {
+  const lines = Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+  return `mkdir -p /etc/profile.d && cat > /etc/profile.d/berth-lab.sh <<'BERTH_EOF'\n${lines.join('\n')}\nBERTH_EOF`;
+}
 
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
