@@ -41,7 +41,9 @@ async function untar(stream: Readable): Promise<Map<string, string>> {
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, body, next) => {
       const chunks: Buffer[] = [];
-      body.on('data', (c: Buffer) => chunks.push(c));
+      body.on('data', (c: unknown) => {
+        chunks.push(Buffer.from(c as Uint8Array));
+      });
       body.on('end', () => {
         if (header.type === 'file') files.set(header.name, Buffer.concat(chunks).toString());
         next();
