@@ -124,10 +124,24 @@ test('the owner adds an instructor; the audit log and the sign-ins page show wha
   const actions = await audit.locator('th[scope=row]').allInnerTexts();
   for (const a of ['setup', 'class.create', 'code.one-time', 'instructor.create']) expect(actions).toContain(a);
 
+  // The same instructor on a second computer, with the live view open.
+  const laptopCtx = await browser.newContext();
+  const laptop = await laptopCtx.newPage();
+  await laptop.goto(`${berth.url}/#/instructor`);
+  await laptop.getByLabel('Login or email').fill('ines');
+  await laptop.getByLabel('Password').fill('correct horse battery');
+  await laptop.getByRole('button', { name: 'Sign in' }).click();
+  await laptop.getByRole('link', { name: 'Live view of Docker 101' }).click();
+  await laptop.locator('tr.grid-row[data-student="Grace Hopper"]').waitFor();
+
   await teacher.getByRole('link', { name: 'Sign-ins' }).click();
   await teacher.getByText('this browser').waitFor();
+  expect(await teacher.locator('table.itable tbody tr').count()).toBe(2);
   await teacher.getByRole('button', { name: 'Sign out everywhere' }).click();
   await teacher.getByRole('heading', { name: 'Instructor sign-in' }).waitFor();
+  // The other computer's open live view notices by itself and asks for a sign-in.
+  await laptop.getByRole('heading', { name: 'Instructor sign-in' }).waitFor({ timeout: 30_000 });
+  await laptopCtx.close();
   // Signing back in works, and the class is still there.
   await teacher.getByLabel('Login or email').fill('ines');
   await teacher.getByLabel('Password').fill('correct horse battery');

@@ -17,7 +17,23 @@ import type {
   StudentActionReply,
   StudentActionRequest,
 } from '../../../server/contracts/classroom';
-import { call } from '../api';
+import { ApiError, call as plainCall } from '../api';
+
+/** Fired when Berth no longer knows this instructor (signed out elsewhere, revoked, expired). */
+export const SIGNED_OUT_EVENT = 'berth:instructor-signed-out';
+
+export function signedOut(): void {
+  window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  try {
+    return await plainCall<T>(method, path, body);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401 && path.startsWith('/api/instructor/') && path !== '/api/instructor/login') signedOut();
+    throw e;
+  }
+}
 
 const cls = (id: string) => `/api/instructor/classes/${encodeURIComponent(id)}`;
 

@@ -9,7 +9,7 @@ import type { InstructorView } from '../../../server/contracts/classroom';
 import { ApiError } from '../api';
 import { navigate, type Route } from '../router';
 import { ErrorBox } from '../components/common';
-import { iapi } from './instructor-api';
+import { iapi, SIGNED_OUT_EVENT } from './instructor-api';
 import { reconnectSocket } from './instructor-socket';
 import { LoginPage, SetupPage } from './sign-in';
 import { ClassesPage } from './classes-page';
@@ -39,6 +39,11 @@ export function InstructorApp({ route }: Props) {
       });
   };
   useEffect(load, []);
+  useEffect(() => {
+    const onSignedOut = () => setMe(null);
+    window.addEventListener(SIGNED_OUT_EVENT, onSignedOut);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, onSignedOut);
+  }, []);
 
   const signedIn = (i: InstructorView) => {
     setMe(i);

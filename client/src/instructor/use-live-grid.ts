@@ -10,6 +10,7 @@ import { getSocket, onConnectionState, connectionState, type ConnectionState } f
 import { FrameBatcher } from '../logic/frame-batcher';
 import { mergePatches, type RowsPatch } from '../logic/grid';
 import { askInstructor, onInstructor, tellInstructor } from './instructor-socket';
+import { iapi } from './instructor-api';
 
 export interface LiveGrid {
   grid: ClassGridView | null;
@@ -40,12 +41,26 @@ export function useLiveGrid(classId: string): LiveGrid {
       if (r.ok) setError(null);
       else setError(r.error ?? 'The live view of this class is not available.');
     };
+    // Refused at the handshake, or closed by the server (a revoked sign-in): the REST check
+    // signs out if Berth no longer knows us; otherwise connect again (socket.io does not after a server close).
+    const onRefused = () => void iapi.me().catch(() => undefined);
+    const onClosed = (reason: string) => {
+      if (reason === 'io server disconnect')
+        void iapi
+          .me()
+          .then(() => s.connect())
+          .catch(() => undefined);
+    };
     s.on('connect', watch);
+    s.on('connect_error', onRefused);
+    s.on('disconnect', onClosed);
     if (s.connected) void watch();
     const offConn = onConnectionState(setConn);
     return () => {
       tellInstructor('class:unwatch', { classId });
       s.off('connect', watch);
+      s.off('connect_error', onRefused);
+      s.off('disconnect', onClosed);
       offGrid();
       offRows();
       offConn();
