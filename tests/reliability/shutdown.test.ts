@@ -46,7 +46,9 @@ test('SIGTERM tells open pages the lab is kept, exits, and the next start re-ado
     socket.once('connect_error', reject);
   });
   const notices: NoticeView[] = [];
-  socket.on('notice' as never, (n: NoticeView) => notices.push(n));
+  socket.on('notice' as never, (n: NoticeView) => {
+    notices.push(n);
+  });
 
   const { code } = await stopServer();
   socket.close();
