@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { BackendState } from '../backend/lab-backend';
 import type { LabDefinition, ScriptBlock } from '../labs/types';
@@ -29,7 +30,7 @@ export class StepSetup {
 
   /** While a lab starts: the lab's setup, then step 0. Throws `ScriptFailed` when a hidden block fails. */
   async prepare(sessionId: string, lab: LabDefinition, state: BackendState): Promise<void> {
-    await this.runner.runAll(state, lab.setup, `lab setup in ${lab.source.file}`);
+    await this.runner.runAll(state, lab.setup, `lab setup in ${labFile(lab)}`);
     await this.enter(sessionId, lab, state, 0, { failFast: true });
   }
 
@@ -49,7 +50,7 @@ export class StepSetup {
         continue;
       }
       try {
-        await this.runner.runAll(state, [block], `setup of step ${index + 1} in ${lab.source.file}`);
+        await this.runner.runAll(state, [block], `setup of step ${index + 1} in ${labFile(lab)}`);
       } catch (err) {
         if (opts.failFast) throw err;
         sessionLog(sessionId).warn({ step: index, line: block.line, err: String(err) }, `setup of step ${index + 1} failed`);
@@ -96,6 +97,11 @@ export class StepSetup {
   private markDone(sessionId: string, step: number, block: number): void {
     this.db.prepare('UPDATE step_setup SET done_at = ? WHERE session_id = ? AND step = ? AND block = ?').run(Date.now(), sessionId, step, block);
   }
+}
+
+/** The lab file by its name only: the message reaches the student, the host's paths must not. */
+function labFile(lab: LabDefinition): string {
+  return path.basename(lab.source.file);
 }
 
 /**
