@@ -131,8 +131,13 @@ export class LiveService {
     return t;
   }
 
-  /** A student's page (re)connected: it must show any banner still due. */
+  /**
+   * A student's page (re)connected: it must show any banner still due. Their
+   * row is redrawn too: joining a class announces nothing else, and the grid
+   * should show a new student as soon as their page is open.
+   */
   greet(studentId: string): void {
+    this.touch(studentId);
     for (const t of this.takeovers.forStudent(studentId)) {
       this.toStudent(studentId, 'takeover:state', { sessionId: t.sessionId, terminalId: t.terminalId, active: true, instructor: t.instructorName });
     }

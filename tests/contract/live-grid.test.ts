@@ -14,6 +14,7 @@ let labsDir: string;
 let berth: Berth;
 let owner: Instructor;
 let classId: string;
+let code: string;
 let ada: Student;
 let sessionId: string;
 let adaSocket: ClientSocket;
@@ -29,7 +30,8 @@ beforeAll(async () => {
   owner = await setupOwner(berth);
   const cls = await createClass(berth, owner, 'Period 3', [LAB]);
   classId = cls.id;
-  ada = await joinClass(berth, cls.joinCode.code!, 'Ada');
+  code = cls.joinCode.code!;
+  ada = await joinClass(berth, code, 'Ada');
   sessionId = await startLab(berth, ada, LAB);
   adaSocket = await connect(berth.url, ada.cookie);
   adaSocket.on('takeover:state' as never, ((s: (typeof banners)[number]) => banners.push(s)) as never);
@@ -71,6 +73,19 @@ test('class:watch answers ok, then a snapshot with the class, its labs and the s
   expect(row.cells[LAB].map((c) => c.state)).toEqual(['current', 'not_reached', 'not_reached']);
   expect(row.current).toMatchObject({ labId: LAB, step: 0 });
   expect(g.summary).toMatchObject({ students: 1, started: 1, finished: 0, atStep: { [LAB]: [1, 0, 0] } });
+});
+
+test('a student who joins while the instructor watches appears once their page connects', async () => {
+  const before = grid.patches.length;
+  const bob = await joinClass(berth, code, 'Bob');
+  const socket = await connect(berth.url, bob.cookie);
+  try {
+    const row = await grid.waitRow("Bob's row", bob.id, () => true, before);
+    expect(row).toMatchObject({ name: 'Bob', session: null, current: null });
+    expect(row.cells[LAB].map((c) => c.state)).toEqual(['not_reached', 'not_reached', 'not_reached']);
+  } finally {
+    socket.close();
+  }
 });
 
 test('a failing check shows its FAIL line; passing it turns the cell done in a patch', async () => {
