@@ -327,11 +327,6 @@ export class DockerBackend implements LabBackend {
     await writeFileStream(this.container(state, machine), dir, name, body, size, owner);
   }
 
-  /** Machines ready in the warm pool now (metrics). */
-  warmPoolSize(): number {
-    return this.pool.size();
-  }
-
   async ping(): Promise<void> {
     await this.docker.ping();
   }
