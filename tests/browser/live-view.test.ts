@@ -116,9 +116,16 @@ test('taking over: the student sees the banner and the instructor’s command ru
   await waitForTerminal(student, 'docker', prompt);
 });
 
-test('a broadcast shows on the student’s lab page and stays until dismissed', async () => {
-  await teacher.getByRole('button', { name: 'Stop watching' }).click();
+test('closing the student while typing ends the takeover', async () => {
+  await teacher.getByRole('button', { name: 'Take over' }).click();
+  const banner = student.locator('.takeover-banner');
+  await banner.waitFor();
   await teacher.getByRole('button', { name: `Close ${STUDENT}` }).click();
+  await banner.waitFor({ state: 'detached' });
+  await teacher.waitForSelector(`tr.grid-row[data-student="${STUDENT}"] .flag.takeover`, { state: 'detached' });
+});
+
+test('a broadcast shows on the student’s lab page and stays until dismissed', async () => {
   await teacher.getByLabel('Message to the whole class').fill('Ten minutes left: finish step one');
   await teacher.getByRole('button', { name: 'Broadcast' }).click();
   await teacher.getByText('Sent to the whole class.').waitFor();

@@ -35,6 +35,8 @@ export function WatchPanel({ session, studentName, takeoverActive, onClose }: Wa
   const [error, setError] = useState<string | null>(null);
   const box = useRef<HTMLDivElement>(null);
   const views = useRef(new Map<string, TerminalView>());
+  const typingRef = useRef<string | null>(null);
+  typingRef.current = typing;
 
   useEffect(() => {
     const host = box.current;
@@ -80,6 +82,8 @@ export function WatchPanel({ session, studentName, takeoverActive, onClose }: Wa
       terminalBytes: (id: string) => map.get(id)?.bytes ?? null,
     };
     return () => {
+      // Leaving the page (or the student) while typing ends the takeover: the banner must not outlive us.
+      if (typingRef.current) void askInstructor('terminal:takeover', { sessionId: session.id, terminalId: typingRef.current, active: false });
       delete (window as unknown as { berth?: unknown }).berth;
       s.off('terminal:data', onData);
       s.off('terminal:reset', onReset);
