@@ -236,6 +236,10 @@ export class FakeBackend implements LabBackend {
     if (!this.shutDown) this.pool = this.options.warmPool ?? 0;
   }
 
+  poolStats(): { ready: number; target: number } {
+    return { ready: this.pool, target: this.options.warmPool ?? 0 };
+  }
+
   async shutdown(): Promise<void> {
     this.shutDown = true;
   }
