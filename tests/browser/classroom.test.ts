@@ -53,6 +53,15 @@ test('a stranger cannot join without a code, and the instructor pages ask for a 
 
 test('the setup link makes the first instructor, who creates a class with a join code', async () => {
   await setUpFirstInstructor(teacher, berth);
+  // An empty form says what is missing, at each field.
+  await teacher.getByRole('link', { name: 'New class' }).click();
+  await teacher.getByLabel('Seats (most students)').fill('0');
+  await teacher.getByRole('button', { name: 'Create class' }).click();
+  await teacher.getByText('Give the class a name.').waitFor();
+  await teacher.getByText('Pick at least one lab.').waitFor();
+  await teacher.getByText('Seats must be a whole number from 1 to 500.').waitFor();
+  expect(await teacher.getByLabel('Class name').getAttribute('aria-invalid')).toBe('true');
+  await teacher.getByRole('link', { name: 'Cancel' }).click();
   const made = await createClass(teacher, 'Docker 101');
   code = made.code;
   expect(code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
