@@ -1,3 +1,7 @@
+// Over ~350 lines on purpose: this is one state machine (queue → starting → running ⇄ paused → ended)
+// whose transitions share the queue, the in-flight map and the activity map; split across files,
+// the rule "one transition at a time per session" would have no single place to be read.
+// Lab and step setup already live in step-setup.ts, errors in session-error.ts.
 import type { BerthConfig } from '../config';
 import { storedState, type BackendState, type LabBackend, type SessionSpec } from '../backend/lab-backend';
 import { newSessionId } from './session-id';
