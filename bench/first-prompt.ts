@@ -15,7 +15,7 @@ import type { DockerBackend } from '../server/docker/docker-backend';
 import { loadConfig } from '../server/config';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
 import { startServer, type RunningServer } from '../server/http/server';
-import { fmt, hostSummary, median, printTable, removeInstanceObjects, sleep } from './util';
+import { fmt, hostSummary, median, printTable, quietServerLogs, removeInstanceObjects, sleep } from './util';
 
 const LABS = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'runtime-labs');
 const POOL = 2;
@@ -77,7 +77,7 @@ async function scenario(pool: number, labId: string, firstMachine: string, runs:
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
   const instance = `bench-fp-${crypto.randomBytes(3).toString('hex')}`;
   const server = await startServer(
-    loadConfig({ ...process.env, BERTH_PORT: '0', BERTH_HOST: '127.0.0.1', BERTH_LABS_DIR: LABS, BERTH_DATA_DIR: dataDir, BERTH_WARM_POOL: String(pool), BERTH_INSTANCE: instance, BERTH_CHECK_INTERVAL: '0', BERTH_OPEN_JOIN: 'true', BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL ?? 'warn' }),
+    loadConfig({ ...process.env, BERTH_PORT: '0', BERTH_HOST: '127.0.0.1', BERTH_LABS_DIR: LABS, BERTH_DATA_DIR: dataDir, BERTH_WARM_POOL: String(pool), BERTH_INSTANCE: instance, BERTH_CHECK_INTERVAL: '0', BERTH_OPEN_JOIN: 'true' }),
   );
   const backend = server.ctx.backend as DockerBackend;
   const samples: Sample[] = [];
@@ -99,6 +99,7 @@ async function scenario(pool: number, labId: string, firstMachine: string, runs:
 
 async function main(): Promise<void> {
   const runs = Number(process.env.BENCH_RUNS || 3);
+  quietServerLogs();
   const quiet = console.log;
   console.log = (...args: unknown[]) => {
     if (typeof args[0] === 'string' && args[0].startsWith('[berth]')) return;

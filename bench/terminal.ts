@@ -1,42 +1,50 @@
 /**
- * Terminal path benchmarks, through Berth and against a direct Docker exec in
- * the same machine in the same run:
- *  - keystroke echo round trip (one key in, its echo out), BENCH_KEYS samples;
- *  - output throughput of `head -c ${BENCH_MB}M /dev/zero | base64` (default 200)
- *    with Berth's flow control on and the client acknowledging as it receives.
+ * Terminal path benchmarks, side by side in one run, into the same lab machine:
+ *  - Berth: `berth serve` as its own process, a socket.io client acknowledging
+ *    output as it arrives (as the browser does when xterm has drawn it);
+ *  - wetty (npm, installed by this script into a temporary folder; BENCH_WETTY=0
+ *    skips it) running `docker exec -it <machine> bash -l`, its client sending
+ *    wetty's own flow-control commits;
+ *  - a direct dockerode TTY exec, read as fast as it comes (the floor).
+ * Measured: keystroke echo round trip (BENCH_KEYS, 200), output throughput of
+ * `head -c ${BENCH_MB}M /dev/zero | tr '\0' a` (BENCH_MB, 100), and how long
+ * Ctrl-C during an endless flood takes to bring the shell back. Every figure is
+ * also printed as a ratio to the direct exec of the same run.
  *
  *   npm run bench:terminal
  */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { io, type Socket } from 'socket.io-client';
-import { loadConfig } from '../server/config';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
 import { connectDocker } from '../server/docker/engine';
 import { startTtyExec } from '../server/docker/exec';
-import { startServer } from '../server/http/server';
-import { fmt, hostSummary, median, percentile, printTable, sleep } from './util';
+import { fmt, hostSummary, median, percentile, printTable, removeInstanceObjects, rssOf, sleep } from './util';
 
-const LABS = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'runtime-labs');
+const ROOT = path.join(__dirname, '..', '..');
+const LABS = path.join(ROOT, 'tests', 'fixtures', 'runtime-labs');
+const CLI = path.join(ROOT, 'dist', 'server', 'cli.js');
 
 /** A byte stream we can type into and wait on, whatever carries it. */
 interface Pipe {
+  name: string;
   write(data: string): void;
   /** Resolves with the time at which `pattern` has appeared in output received after the call. */
-  waitFor(pattern: string, tailOnly?: boolean): Promise<number>;
+  waitFor(pattern: string): Promise<number>;
   received(): number;
 }
 
-function pipeFrom(subscribe: (onData: (chunk: Buffer) => void) => void, write: (data: string) => void): Pipe {
+function pipeFrom(name: string, subscribe: (onData: (chunk: Buffer) => void) => void, write: (data: string) => void): Pipe {
   let tail = '';
   let total = 0;
   let waiter: { pattern: string; resolve: (t: number) => void } | null = null;
   subscribe((chunk) => {
     total += chunk.length;
-    // Only the last bytes are kept: 270 MB of base64 must not be held in memory here.
+    // Only the last bytes are kept: a hundred megabytes must not be held here.
     tail = (tail + chunk.toString('latin1')).slice(-256);
     if (waiter && tail.includes(waiter.pattern)) {
       const w = waiter;
@@ -46,6 +54,7 @@ function pipeFrom(subscribe: (onData: (chunk: Buffer) => void) => void, write: (
     }
   });
   return {
+    name,
     write,
     received: () => total,
     waitFor(pattern) {
@@ -57,6 +66,10 @@ function pipeFrom(subscribe: (onData: (chunk: Buffer) => void) => void, write: (
   };
 }
 
+function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, sleep(ms).then(() => Promise.reject(new Error(`${what}: nothing within ${ms} ms`)))]);
+}
+
 async function echoLatency(pipe: Pipe, keys: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < keys; i++) {
@@ -64,12 +77,11 @@ async function echoLatency(pipe: Pipe, keys: number): Promise<number[]> {
     const seen = pipe.waitFor(key);
     const t0 = performance.now();
     pipe.write(key);
-    samples.push((await seen) - t0);
+    samples.push((await timeout(seen, 10_000, `${pipe.name} echo`)) - t0);
     if (i % 40 === 39) {
       // Ctrl-U clears the line so it never grows long enough to matter.
-      const cleared = pipe.waitFor('$ ');
       pipe.write('\x15');
-      await Promise.race([cleared, sleep(300)]);
+      await sleep(100);
     }
   }
   pipe.write('\x15');
@@ -81,39 +93,122 @@ async function throughput(pipe: Pipe, mb: number): Promise<{ bytes: number; seco
   const before = pipe.received();
   const done = pipe.waitFor('__END__');
   const t0 = performance.now();
-  pipe.write(`head -c ${mb}M /dev/zero | base64; echo "__E""ND__"\r`);
-  const t1 = await done;
+  pipe.write(`head -c ${mb}M /dev/zero | tr '\\0' a; echo; echo "__E""ND__"\r`);
+  const t1 = await timeout(done, 600_000, `${pipe.name} throughput`);
   return { bytes: pipe.received() - before, seconds: (t1 - t0) / 1000 };
+}
+
+/** An endless flood, Ctrl-C after a second of it: time until the shell runs the next command. */
+async function interrupt(pipe: Pipe): Promise<number> {
+  const flooding = pipe.waitFor('aaaa');
+  pipe.write(`cat /dev/zero | tr '\\0' a\r`);
+  await timeout(flooding, 10_000, `${pipe.name} flood`);
+  await sleep(1000);
+  const back = pipe.waitFor('__BACK__');
+  const t0 = performance.now();
+  pipe.write('\x03');
+  pipe.write('echo "__B""ACK__"\r');
+  const t1 = await timeout(back, 60_000, `${pipe.name} Ctrl-C`);
+  await sleep(300);
+  return t1 - t0;
+}
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+}
+
+/** Starts `node <script> ...args`, resolving once its output matches `listening`. */
+function serve(args: string[], env: NodeJS.ProcessEnv, listening: RegExp, what: string): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = listening.exec(out);
+      if (m) resolve({ child, match: m });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${what} exited (${code}) before serving:\n${out.slice(-2000)}`)));
+  });
+}
+
+async function startBerth(instance: string, dataDir: string): Promise<Served> {
+  const env = {
+    ...process.env,
+    BERTH_PORT: '0',
+    BERTH_HOST: '127.0.0.1',
+    BERTH_LABS_DIR: LABS,
+    BERTH_DATA_DIR: dataDir,
+    BERTH_WARM_POOL: '0',
+    BERTH_INSTANCE: instance,
+    BERTH_CHECK_INTERVAL: '0',
+    BERTH_OPEN_JOIN: 'true',
+  };
+  const { child, match } = await serve([CLI, 'serve'], env, /serving .* on (http:\/\/[^:]+:\d+)/, 'berth serve');
+  return { child, url: match[1] };
+}
+
+/** wetty from npm into a temporary folder; null (with the reason printed) when it cannot be had here. */
+async function startWetty(containerId: string): Promise<Served | null> {
+  if (process.env.BENCH_WETTY === '0') return null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-wetty-'));
+  try {
+    execFileSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', 'wetty'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+    const main = path.join(dir, 'node_modules', 'wetty', 'build', 'main.js');
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const { child } = await serve(
+      [main, '--host', '127.0.0.1', '--port', String(port), '--base', '/wetty', '--command', `docker exec -it ${containerId} bash -l`],
+      { ...process.env, NODE_ENV: 'production' },
+      /Server started|listening|started on/i,
+      'wetty',
+    );
+    child.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    return { child, url: `http://127.0.0.1:${port}` };
+  } catch (err) {
+    console.log(`wetty: not measured (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+}
+
+async function post(url: string, route: string, body: unknown, cookie?: string): Promise<{ json: Record<string, any>; cookie: string | null }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+  return { json: (await res.json()) as Record<string, unknown>, cookie: res.headers.get('set-cookie') };
 }
 
 async function main(): Promise<void> {
   const keys = Number(process.env.BENCH_KEYS || 200);
-  const mb = Number(process.env.BENCH_MB || 200);
-  const log = console.log;
-  console.log = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].startsWith('[berth]')) return;
-    log(...args);
-  };
-  console.log(`terminal: ${keys} keystrokes, ${mb} MB of zeros through base64`);
+  const mb = Number(process.env.BENCH_MB || 100);
+  console.log(`terminal: ${keys} keystrokes, ${mb} MB of output, Ctrl-C during a flood; Berth, wetty and a direct exec into the same machine`);
   console.log(hostSummary());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
   const instance = `bench-term-${crypto.randomBytes(3).toString('hex')}`;
-  const config = loadConfig({ ...process.env, BERTH_PORT: '0', BERTH_HOST: '127.0.0.1', BERTH_LABS_DIR: LABS, BERTH_DATA_DIR: dataDir, BERTH_WARM_POOL: '0', BERTH_INSTANCE: instance, BERTH_CHECK_INTERVAL: '0' });
-  const server = await startServer(config);
+  const berth = await startBerth(instance, dataDir);
+  let wetty: Served | null = null;
   let direct: Duplex | null = null;
-  let socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  const sockets: Array<{ close(): void }> = [];
   try {
-    const join = await fetch(`${server.url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bench' }) });
-    const cookie = join.headers.get('set-cookie')!.split(';')[0];
-    const started = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ labId: 'shell-only' }) });
-    const sessionId = ((await started.json()) as { session: { id: string } }).session.id;
-    await server.ctx.sessions.settled(sessionId);
+    const joined = await post(berth.url, '/api/join', { name: 'Bench' });
+    const cookie = joined.cookie!.split(';')[0];
+    const started = await post(berth.url, '/api/sessions', { labId: 'shell-only' }, cookie);
+    const sessionId: string = started.json.session.id;
+    for (let i = 0; ; i++) {
+      const res = await fetch(`${berth.url}/api/sessions/${sessionId}`, { headers: { cookie } });
+      const state = ((await res.json()) as { session: { state: string; error?: string } }).session;
+      if (state.state === 'running') break;
+      if (state.state === 'failed' || i > 600) throw new Error(`the lab did not start: ${state.state} ${state.error ?? ''}`);
+      await sleep(100);
+    }
 
     // Through Berth: socket.io client, acking every chunk as soon as it arrives.
-    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true });
-    socket = s;
+    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(berth.url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true });
+    sockets.push(s);
     await new Promise<void>((r) => s.once('connect', () => r()));
-    const berth = pipeFrom(
+    await s.emitWithAck('session:watch', { sessionId });
+    const viaBerth = pipeFrom(
+      'Berth',
       (onData) =>
         s.on('terminal:data', (e) => {
           const data = Buffer.from(e.data as Uint8Array);
@@ -122,7 +217,7 @@ async function main(): Promise<void> {
         }),
       (data) => s.emit('terminal:input', { sessionId, terminalId: 'box', data }),
     );
-    const ready = berth.waitFor('$ ');
+    const ready = viaBerth.waitFor('# ');
     await s.emitWithAck('terminal:attach', { sessionId, machine: 'box', terminalId: 'box', from: 0, cols: 120, rows: 32 });
     await Promise.race([ready, sleep(3000)]);
 
@@ -132,38 +227,80 @@ async function main(): Promise<void> {
     const tty = await startTtyExec(docker.getContainer(info.Id), ['bash', '-l'], { cols: 120, rows: 32 }, ['TERM=xterm-256color', 'HOME=/root', 'LANG=C.UTF-8']);
     direct = tty.stream;
     const stream = tty.stream;
-    const raw = pipeFrom((onData) => stream.on('data', onData), (data) => stream.write(data));
+    const viaDirect = pipeFrom('direct exec', (onData) => stream.on('data', onData), (data) => stream.write(data));
+
+    // wetty: its own socket.io protocol (data/input/resize, a 'commit' for every 256 KiB drawn).
+    const pipes: Pipe[] = [viaBerth];
+    wetty = await startWetty(info.Id);
+    if (wetty) {
+      const w = io(wetty.url, { path: '/wetty/socket.io', transports: ['websocket'], forceNew: true });
+      sockets.push(w);
+      await timeout(new Promise<void>((r) => w.once('connect', () => r())), 10_000, 'wetty connect');
+      let uncommitted = 0;
+      const viaWetty = pipeFrom(
+        'wetty',
+        (onData) =>
+          w.on('data', (text: string) => {
+            const data = Buffer.from(text, 'utf8');
+            uncommitted += text.length;
+            while (uncommitted >= 262_144) {
+              w.emit('commit', 262_144);
+              uncommitted -= 262_144;
+            }
+            onData(data);
+          }),
+        (data) => w.emit('input', data),
+      );
+      const prompt = viaWetty.waitFor('# ');
+      w.emit('resize', { cols: 120, rows: 32 });
+      await Promise.race([prompt, sleep(5000)]);
+      pipes.push(viaWetty);
+    }
+    pipes.push(viaDirect);
     await sleep(1000);
 
-    const echoBerth = await echoLatency(berth, keys);
-    const echoDirect = await echoLatency(raw, keys);
+    const echo = new Map<string, number[]>();
+    for (const p of pipes) echo.set(p.name, await echoLatency(p, keys));
+    const floorEcho = median(echo.get('direct exec')!);
     printTable(
       'Keystroke echo round trip (ms)',
-      ['path', 'median', 'p95', 'max'],
-      [
-        ['Berth (socket.io → exec)', fmt(median(echoBerth), 2), fmt(percentile(echoBerth, 95), 2), fmt(Math.max(...echoBerth), 2)],
-        ['direct dockerode exec', fmt(median(echoDirect), 2), fmt(percentile(echoDirect, 95), 2), fmt(Math.max(...echoDirect), 2)],
-      ],
+      ['path', 'median', '× direct', 'p95', 'max'],
+      pipes.map((p) => {
+        const v = echo.get(p.name)!;
+        return [p.name, fmt(median(v), 2), fmt(median(v) / floorEcho, 1), fmt(percentile(v, 95), 2), fmt(Math.max(...v), 2)];
+      }),
     );
 
-    const tBerth = await throughput(berth, mb);
-    const terminal = server.ctx.terminals.get(sessionId, 'box');
-    const tDirect = await throughput(raw, mb);
-    const rate = (t: { bytes: number; seconds: number }) => fmt(t.bytes / 1e6 / t.seconds, 1);
+    const rates = new Map<string, { bytes: number; seconds: number }>();
+    for (const p of pipes) rates.set(p.name, await throughput(p, mb));
+    const rssAfter = rssOf(berth.child.pid!);
+    const rate = (t: { bytes: number; seconds: number }) => t.bytes / 1e6 / t.seconds;
+    const floorRate = rate(rates.get('direct exec')!);
     printTable(
-      `Output throughput: head -c ${mb}M /dev/zero | base64 (flow control on, client acks as it receives)`,
-      ['path', 'MB received', 'seconds', 'MB/s'],
-      [
-        ['Berth (exec → scrollback → socket.io)', fmt(tBerth.bytes / 1e6, 1), fmt(tBerth.seconds, 2), rate(tBerth)],
-        ['direct dockerode exec', fmt(tDirect.bytes / 1e6, 1), fmt(tDirect.seconds, 2), rate(tDirect)],
-      ],
+      `Output throughput: head -c ${mb}M /dev/zero | tr '\\0' a (flow control on, clients acknowledge as they receive)`,
+      ['path', 'MB received', 'seconds', 'MB/s', '% of direct'],
+      pipes.map((p) => {
+        const t = rates.get(p.name)!;
+        return [p.name, fmt(t.bytes / 1e6, 1), fmt(t.seconds, 2), fmt(rate(t), 1), fmt((100 * rate(t)) / floorRate)];
+      }),
     );
-    console.log(`\nserver rss after the flood: ${fmt(process.memoryUsage().rss / 1e6)} MB (server and client share this process); shell paused at the end: ${terminal?.isPaused}`);
+
+    const back = new Map<string, number>();
+    for (const p of pipes) back.set(p.name, await interrupt(p));
+    printTable(
+      'Ctrl-C during an endless flood → the next command runs (ms)',
+      ['path', 'ms'],
+      pipes.map((p) => [p.name, fmt(back.get(p.name)!)]),
+    );
+    console.log(`\nBerth's RSS (its own process) after the floods: ${fmt(rssAfter / 1024 ** 2)} MiB`);
   } finally {
-    socket?.close();
+    for (const s of sockets) s.close();
     direct?.end('exit\r');
     direct?.destroy();
-    await server.close({ removeSessions: true });
+    wetty?.child.kill('SIGTERM');
+    berth.child.kill('SIGTERM');
+    await new Promise((r) => berth.child.once('exit', r));
+    await removeInstanceObjects(instance);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   process.exit(0);

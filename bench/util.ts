@@ -1,6 +1,8 @@
 /** Small helpers shared by the benchmarks: statistics and a plain-text table. */
+import fs from 'node:fs';
 import os from 'node:os';
 import { connectDocker } from '../server/docker/engine';
+import { log } from '../server/log';
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -41,4 +43,22 @@ export async function removeInstanceObjects(instance: string): Promise<void> {
   for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
   for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
   for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+}
+
+/** Benchmarks print tables; the in-process server's info lines would bury them (BERTH_LOG_LEVEL overrides). */
+export function quietServerLogs(): void {
+  log.level = (process.env.BERTH_LOG_LEVEL || 'warn') as typeof log.level;
+}
+
+/** Resident memory of a process (bytes), from /proc. */
+export function rssOf(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** CPU time (user + system, in seconds) a process has used so far, from /proc. */
+export function cpuSecondsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

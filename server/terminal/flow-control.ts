@@ -64,10 +64,13 @@ export const DEFAULT_COALESCE: CoalesceLimits = { quietMs: 5, batchMs: 3, maxBat
 /**
  * When new output should go out. `pending` counts the bytes not yet sent
  * (including this chunk); `sinceLastOutputMs` is the time since the chunk
- * before this one (Infinity for the first).
+ * before this one (Infinity for the first); `typedSinceSend`: the student
+ * typed since output last went out, so this is most likely an echo, and a
+ * fast typist's echoes must not wait for each other.
  */
-export function coalesceDecision(pending: number, sinceLastOutputMs: number, limits: CoalesceLimits): 'now' | 'later' {
+export function coalesceDecision(pending: number, sinceLastOutputMs: number, typedSinceSend: boolean, limits: CoalesceLimits): 'now' | 'later' {
   if (pending >= limits.maxBatch) return 'now';
+  if (typedSinceSend) return 'now';
   if (sinceLastOutputMs >= limits.quietMs) return 'now';
   return 'later';
 }

@@ -80,6 +80,8 @@ export class Terminal {
   /** scrollback.end when viewers were last pumped. */
   private pumpedTo = 0;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Input arrived since viewers were last pumped: the next output is likely its echo. */
+  private typedSincePump = false;
 
   private readonly inputLimits: InputLimits;
   private readonly account: InputAccount;
@@ -161,6 +163,7 @@ export class Terminal {
     const state = this.viewers.get(viewerId);
     if (!state?.viewer.owner || !this.alive) return false;
     this.lastInputAt = Date.now();
+    this.typedSincePump = true;
     const text = typeof data === 'string' ? data : data.toString('utf8');
     if (text.includes('\r')) this.awaitingPrompt = true;
     const size = Buffer.byteLength(data);
@@ -223,6 +226,7 @@ export class Terminal {
       do {
         this.pumpAgain = false;
         this.pumpedTo = this.scrollback.end;
+        this.typedSincePump = false;
         for (const state of this.viewers.values()) this.pumpViewer(state);
       } while (this.pumpAgain);
     } finally {
@@ -254,7 +258,7 @@ export class Terminal {
     this.lastChunkAt = now;
     this.lastOutputAt = Date.now();
     this.scrollback.append(chunk);
-    if (coalesceDecision(this.scrollback.end - this.pumpedTo, since, this.coalesce) === 'now') {
+    if (coalesceDecision(this.scrollback.end - this.pumpedTo, since, this.typedSincePump, this.coalesce) === 'now') {
       this.pump();
     } else {
       if (!this.flushTimer) this.flushTimer = setTimeout(() => this.pump(), this.coalesce.batchMs);

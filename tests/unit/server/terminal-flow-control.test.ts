@@ -42,19 +42,23 @@ describe('coalescing output', () => {
   const co: CoalesceLimits = { quietMs: 5, batchMs: 3, maxBatch: 4096 };
 
   test('output after a quiet moment goes at once (a keystroke echo)', () => {
-    expect(coalesceDecision(1, Infinity, co)).toBe('now');
-    expect(coalesceDecision(1, 5, co)).toBe('now');
-    expect(coalesceDecision(1, 250, co)).toBe('now');
+    expect(coalesceDecision(1, Infinity, false, co)).toBe('now');
+    expect(coalesceDecision(1, 5, false, co)).toBe('now');
+    expect(coalesceDecision(1, 250, false, co)).toBe('now');
   });
 
   test('output that keeps coming is gathered', () => {
-    expect(coalesceDecision(10, 0, co)).toBe('later');
-    expect(coalesceDecision(4095, 4.9, co)).toBe('later');
+    expect(coalesceDecision(10, 0, false, co)).toBe('later');
+    expect(coalesceDecision(4095, 4.9, false, co)).toBe('later');
+  });
+
+  test('output right after the student typed goes at once, however busy (the echo of a fast typist)', () => {
+    expect(coalesceDecision(1, 0.5, true, co)).toBe('now');
   });
 
   test('a full message goes at once however busy the stream', () => {
-    expect(coalesceDecision(4096, 0, co)).toBe('now');
-    expect(coalesceDecision(100_000, 0.01, co)).toBe('now');
+    expect(coalesceDecision(4096, 0, false, co)).toBe('now');
+    expect(coalesceDecision(100_000, 0.01, false, co)).toBe('now');
   });
 });
 

@@ -212,3 +212,18 @@ test('a shell that ends gives back the input it held', async () => {
   expect(account.held).toBe(0);
   expect(t.input('a', 'three')).toBe(false);
 });
+
+test("a keystroke's echo is sent at once even while output is still coming", () => {
+  const shell = fakeShell();
+  const t = new Terminal('s/t', 'm', shell as unknown as ShellStream, 1 << 20, { high: 1 << 20, low: 1 << 10, chunk: 64 * 1024 }, { coalesce: { quietMs: 1000, batchMs: 60_000, maxBatch: 64 * 1024 } });
+  const v = viewer('a');
+  t.attach(v, 0);
+  shell.emit('$ ');
+  shell.emit('more');
+  expect(v.got).toEqual([[0, '$ ']]);
+  t.input('a', 'l');
+  shell.emit('l');
+  // The echo goes out with what was waiting before it, without waiting for the batch.
+  expect(v.got).toEqual([[0, '$ '], [2, 'morel']]);
+  void t.close();
+});
