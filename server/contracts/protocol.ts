@@ -161,6 +161,7 @@ export interface LabSummaryView {
 export type ViewBlock =
   | { kind: 'run'; id: string; machine: string; command: string; mode: 'run' | 'paste' }
   | { kind: 'copy'; id: string; text: string }
+  | { kind: 'edit'; id: string; machine: string; path: string; text: string; lines?: [number, number] }
   | {
       kind: 'quiz';
       id: string;

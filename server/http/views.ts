@@ -108,6 +108,8 @@ export class Views {
           return { ...b, command: substituteVariables(b.command, vars, 'text') };
         case 'copy':
           return { ...b, text: substituteVariables(b.text, vars, 'text') };
+        case 'edit':
+          return { ...b, text: substituteVariables(b.text, vars, 'text') };
         case 'quiz': {
           const quiz = lab.steps[stepIndex]?.quizzes.find((q) => q.id === b.id);
           return {

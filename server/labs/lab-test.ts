@@ -4,6 +4,20 @@ import { feedbackFrom } from '../checks/feedback';
 import type { LabDefinition, Quiz, ScriptBlock, StepDefinition } from './types';
 
 /**
+ * An `edit` block as a script: create the file with the block's text unless
+ * it exists. Base64 carries the text, so no heredoc delimiter can clash with it.
+ */
+export function editWrites(step: StepDefinition): ScriptBlock[] {
+  return step.blocks.flatMap((b) => {
+    if (b.kind !== 'edit') return [];
+    const file = `'${b.path.replace(/'/g, `'\\''`)}'`;
+    const body = Buffer.from(b.text, 'utf8').toString('base64');
+    const script = `f=${file}; [ -e "$f" ] || { mkdir -p "$(dirname "$f")" && printf '%s' '${body}' | base64 -d > "$f"; }`;
+    return [{ machine: b.machine, script, timeoutSeconds: 20, visible: false, line: step.line }];
+  });
+}
+
+/**
  * `berth lab test`: proves a lab on real machines the way Instruqt's track
  * test does. For each step: setup, check (must fail: a check that passes
  * before the student did anything is a bug), then each forge (a plausible
@@ -200,6 +214,11 @@ export class LabTester {
     if (forgeProblem) return fail(forgeProblem);
 
     const solveProblem = await timed('solve', async () => {
+      // The files a student would write in the editor, as "Open in editor" would create them.
+      for (const block of editWrites(step)) {
+        const problem = await this.runScript(state, block, 'edit block');
+        if (problem) return problem;
+      }
       for (const block of step.solve) {
         const problem = await this.runScript(state, block, 'solve');
         if (problem) return problem;

@@ -19,7 +19,7 @@ export interface ParseResult {
   issues: LabIssue[];
 }
 
-type Directive = 'run' | 'copy' | 'check' | 'hint' | 'solution' | 'solve' | 'setup' | 'quiz' | 'forge' | 'undo';
+type Directive = 'run' | 'copy' | 'edit' | 'check' | 'hint' | 'solution' | 'solve' | 'setup' | 'quiz' | 'forge' | 'undo';
 
 interface DirectiveSpec {
   keys: string[];
@@ -30,6 +30,7 @@ interface DirectiveSpec {
 const DIRECTIVES: Record<Directive, DirectiveSpec> = {
   run: { keys: ['machine'], flags: ['paste'] },
   copy: { keys: [], flags: [] },
+  edit: { keys: ['machine', 'path', 'lines'], flags: [] },
   check: { keys: ['machine', 'timeout'], flags: [], timeout: 20 },
   hint: { keys: [], flags: [] },
   solution: { keys: [], flags: [] },
@@ -461,7 +462,7 @@ function buildSection(section: Section, prefix: string, machines: string[], issu
     placeholders.set(b.token, null);
     const machine = b.attrs.machine ?? machines[0];
     const text = b.token.text;
-    if (section.kind === 'intro' && !['run', 'copy', 'setup'].includes(b.directive)) {
+    if (section.kind === 'intro' && !['run', 'copy', 'edit', 'setup'].includes(b.directive)) {
       issues.error(b.line, `a ${b.directive} block cannot be in the introduction`, {
         hint: 'the text before the first "## " heading only introduces the lab; move the block into a step',
       });
@@ -499,6 +500,14 @@ function buildSection(section: Section, prefix: string, machines: string[], issu
         const id = nextId('copy');
         out.blocks.push({ kind: 'copy', id, text });
         placeholders.set(b.token, id);
+        break;
+      }
+      case 'edit': {
+        const block = editBlock(nextId('edit'), machine, b, issues);
+        if (block) {
+          out.blocks.push(block);
+          placeholders.set(b.token, block.id);
+        }
         break;
       }
       case 'check':
@@ -549,6 +558,36 @@ function buildSection(section: Section, prefix: string, machines: string[], issu
   return out;
 }
 
+/**
+ * An `edit` block: a file the student writes in the editor. "Open in editor"
+ * creates it with the block's text if it is missing, or opens it and selects
+ * `lines`; `berth lab test` writes it the same way before the step's solve.
+ */
+function editBlock(id: string, machine: string, b: FoundBlock, issues: Issues): Extract<ClientBlock, { kind: 'edit' }> | null {
+  const path = b.attrs.path;
+  if (!path) {
+    issues.error(b.line, 'an edit block needs the file it opens: path=/ABSOLUTE/PATH', { field: 'path', hint: 'for example ```edit path=/root/app/Dockerfile' });
+    return null;
+  }
+  if (!path.startsWith('/') || path.endsWith('/') || path.split('/').includes('..') || /[\0\s]/.test(path)) {
+    issues.error(b.line, `path=${path} must be an absolute path to a file, without "..", spaces or a trailing "/"`, { field: 'path', hint: 'for example path=/root/app/Dockerfile' });
+    return null;
+  }
+  let lines: [number, number] | undefined;
+  if (b.attrs.lines !== undefined) {
+    const m = /^(\d{1,6})(?:-(\d{1,6}))?$/.exec(b.attrs.lines);
+    const from = m ? Number(m[1]) : 0;
+    const to = m ? Number(m[2] ?? m[1]) : 0;
+    if (!m || from < 1 || to < from) {
+      issues.error(b.line, `lines=${b.attrs.lines} is not a line or a range of lines`, { field: 'lines', hint: 'write lines=3 or lines=2-5 (1-based, inclusive)' });
+      return null;
+    }
+    lines = [from, to];
+  }
+  const text = b.token.text.length && !b.token.text.endsWith('\n') ? `${b.token.text}\n` : b.token.text;
+  return { kind: 'edit', id, machine, path, text, ...(lines ? { lines } : {}) };
+}
+
 /** The forge's first comment names it in lab test's table ("# docker kill instead of OOM"). */
 function forgeLabel(script: string, line: number): string {
   const comment = script.split('\n').map((l) => /^\s*#\s*(.*?)\s*$/.exec(l)).find((m) => m && m[1] && !m[1].startsWith('!'));
@@ -591,6 +630,11 @@ function findBlocks(section: Section, machines: string[], issues: Issues): Found
   return found;
 }
 
+/** "an edit block", "a run block". */
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}
+
 function directiveOf(token: Tokens.Code, line: number, machines: string[], issues: Issues): FoundBlock | null {
   if (token.codeBlockStyle === 'indented') return null;
   const words = (token.lang ?? '').trim().split(/\s+/).filter(Boolean);
@@ -600,7 +644,8 @@ function directiveOf(token: Tokens.Code, line: number, machines: string[], issue
   const spec = DIRECTIVES[directive];
   const attrs: Record<string, string> = {};
   const flags = new Set<string>();
-  const allowed = [...spec.keys.map((k) => `${k}=${k === 'machine' ? 'NAME' : 'SECONDS'}`), ...spec.flags];
+  const placeholder: Record<string, string> = { machine: 'NAME', timeout: 'SECONDS', path: '/ABSOLUTE/PATH', lines: 'N-M' };
+  const allowed = [...spec.keys.map((k) => `${k}=${placeholder[k] ?? 'VALUE'}`), ...spec.flags];
   for (const word of words.slice(1)) {
     const eq = word.indexOf('=');
     const key = eq < 0 ? word : word.slice(0, eq);
@@ -611,10 +656,10 @@ function directiveOf(token: Tokens.Code, line: number, machines: string[], issue
       attrs[key] = value;
     } else {
       const guess = nearest(key, [...spec.keys, ...spec.flags]);
-      issues.error(line, `unknown attribute "${word}" on a ${directive} block`, {
+      issues.error(line, `unknown attribute "${word}" on ${article(directive)} ${directive} block`, {
         hint: allowed.length
-          ? `${guess ? `did you mean "${guess}"? ` : ''}a ${directive} block takes: ${allowed.join(', ')}`
-          : `a ${directive} block takes no attributes`,
+          ? `${guess ? `did you mean "${guess}"? ` : ''}${article(directive)} ${directive} block takes: ${allowed.join(', ')}`
+          : `${article(directive)} ${directive} block takes no attributes`,
       });
     }
   }

@@ -76,6 +76,8 @@ export interface Quiz {
 export type ClientBlock =
   | { kind: 'run'; id: string; machine: string; command: string; mode: 'run' | 'paste' }
   | { kind: 'copy'; id: string; text: string }
+  /** A file for the editor: created with `text` if missing, else opened with `lines` selected. */
+  | { kind: 'edit'; id: string; machine: string; path: string; text: string; lines?: [number, number] }
   | { kind: 'quiz'; id: string };
 
 export interface StepDefinition {

@@ -4,6 +4,7 @@ import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { QuizReply, ViewBlock } from '../../../server/contracts/protocol';
 import { copyText } from '../terminal/clipboard';
 import { request } from '../socket';
+import { openInEditor } from './editor/open-in-editor';
 
 export interface BlockContext {
   sessionId: string;
@@ -87,6 +88,33 @@ function CopyBlock({ block }: { block: Extract<ViewBlock, { kind: 'copy' }> }) {
   );
 }
 
+/** A file the step asks for: opened in the machine's editor (created with this text if it is not there yet). */
+function EditBlock({ block }: { block: Extract<ViewBlock, { kind: 'edit' }> }) {
+  const where = block.lines ? (block.lines[0] === block.lines[1] ? `, line ${block.lines[0]}` : `, lines ${block.lines[0]}–${block.lines[1]}`) : '';
+  return (
+    <div class="block block-edit" data-block-id={block.id}>
+      <div class="block-file muted small">
+        <code>{block.path}</code> on {block.machine}
+        {where}
+      </div>
+      <pre>
+        <code>{block.text}</code>
+      </pre>
+      <div class="block-actions">
+        <button
+          type="button"
+          class="btn small primary"
+          aria-label={`Open ${block.path} in the editor on ${block.machine}`}
+          onClick={() => openInEditor({ machine: block.machine, path: block.path, content: block.text, lines: block.lines })}
+        >
+          ✎ Open in editor
+        </button>
+        <CopyButton text={block.text} />
+      </div>
+    </div>
+  );
+}
+
 function QuizBlock({ block, ctx }: { block: Extract<ViewBlock, { kind: 'quiz' }>; ctx: BlockContext }) {
   const earlier = ctx.quizState(block.id);
   const [chosen, setChosen] = useState<number[]>(earlier?.choices ?? []);
@@ -144,6 +172,7 @@ function QuizBlock({ block, ctx }: { block: Extract<ViewBlock, { kind: 'quiz' }>
 export function Block({ block, ctx }: { block: ViewBlock; ctx: BlockContext }): VNode {
   if (block.kind === 'run') return <RunBlock block={block} ctx={ctx} />;
   if (block.kind === 'copy') return <CopyBlock block={block} />;
+  if (block.kind === 'edit') return <EditBlock block={block} />;
   return <QuizBlock block={block} ctx={ctx} />;
 }
 

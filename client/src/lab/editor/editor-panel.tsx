@@ -312,7 +312,7 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
                     else if (e.kind === 'file' || e.kind === 'link') void open({ path: e.path });
                   }}
                 >
-                  <span aria-hidden="true">{e.kind === 'dir' ? '📁' : e.kind === 'link' ? '🔗' : '📄'}</span> {e.name}
+                  <span aria-hidden="true">{e.kind === 'dir' ? '▸' : e.kind === 'link' ? '↪' : '▫'}</span> {e.name}
                   {e.kind === 'dir' ? '/' : ''}
                 </button>
               </li>
