@@ -1,13 +1,27 @@
 import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from '../config';
 import { errorText, labelsFor } from './engine';
+import { isolationAdvice } from './isolation';
 import { removeContainer } from './machines';
+
+export interface ProfileChoice {
+  profile: IsolationProfile;
+  why: string;
+  /** What the profile lets a student do, and Sysbox install steps where it is not sysbox: log it. */
+  advice: { level: 'info' | 'warn'; lines: string[] };
+}
 
 /**
  * `auto` at start-up: the quick form of `berth doctor`'s choice. sysbox if the
  * runtime is installed, else privileged if the engine allows it, else caps.
+ * Whatever is chosen comes with advice saying plainly what it exposes.
  */
-export async function detectProfile(docker: Docker, config: BerthConfig): Promise<{ profile: IsolationProfile; why: string }> {
+export async function detectProfile(docker: Docker, config: BerthConfig): Promise<ProfileChoice> {
+  const chosen = await choose(docker, config);
+  return { ...chosen, advice: isolationAdvice(chosen.profile, config.isolation === 'auto' ? 'auto' : 'config') };
+}
+
+async function choose(docker: Docker, config: BerthConfig): Promise<{ profile: IsolationProfile; why: string }> {
   if (config.isolation !== 'auto') return { profile: config.isolation, why: 'set by BERTH_ISOLATION' };
   const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
   if (info.Runtimes && 'sysbox-runc' in info.Runtimes) return { profile: 'sysbox', why: 'the sysbox-runc runtime is installed' };

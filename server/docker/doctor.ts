@@ -5,7 +5,7 @@ import { errorText, labelsFor } from './engine';
 import { imageExists } from './images';
 import { createMachine, removeContainer, removeVolume, waitReady } from './machines';
 import { runExec } from './exec';
-import { PROFILE_NOTES } from './isolation';
+import { isolationAdvice, PROFILE_NOTES } from './isolation';
 import { mirrorProbe } from '../ops/mirror-status';
 
 export interface Probe {
@@ -159,5 +159,9 @@ export function formatDoctorReport(report: DoctorReport): string {
   lines.push('');
   lines.push(report.recommended ? `Recommended isolation profile: ${report.recommended}` : 'Recommended isolation profile: none');
   lines.push(`  ${report.reason}`);
+  if (report.recommended) {
+    lines.push('');
+    lines.push(...isolationAdvice(report.recommended, 'auto').lines);
+  }
   return lines.join('\n');
 }

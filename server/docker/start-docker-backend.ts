@@ -19,7 +19,9 @@ export async function startDockerBackend(config: BerthConfig, docker: Docker = c
       { cause: err },
     );
   }
-  const { profile, why } = await detectProfile(docker, config);
+  const { profile, why, advice } = await detectProfile(docker, config);
   log.info({ profile }, `isolation profile: ${profile} (${why})`);
+  // Never silent: what the profile lets a student do, and how to get Sysbox where it is missing.
+  log[advice.level]({ profile }, advice.lines.join('\n'));
   return { backend: new DockerBackend(docker, config, profile), profile };
 }

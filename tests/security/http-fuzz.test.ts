@@ -99,7 +99,7 @@ async function hit(method: string, url: string, headers: Record<string, string>,
   const h: Record<string, string> = { ...headers };
   if (payload.type) h['content-type'] = payload.type;
   const sendsBody = payload.body !== undefined && method !== 'GET' && method !== 'HEAD';
-  const res = await fetch(url, { method, headers: h, body: sendsBody ? payload.body : undefined, redirect: 'manual' });
+  const res = await fetch(url, { method, headers: h, body: sendsBody ? (payload.body as unknown as BodyInit) : undefined, redirect: 'manual' });
   const text = method === 'HEAD' ? '' : await res.text();
   return { status: res.status, text, type: res.headers.get('content-type') ?? '' };
 }
