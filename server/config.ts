@@ -30,6 +30,10 @@ export interface BerthConfig {
     maxMemoryBytes: number;
     maxNanoCpus: number;
     maxPids: number;
+    /** Disk a machine may write (writable layer + its Docker volume) before its lab is paused; 0 = no watchdog. */
+    machineDiskBudgetBytes: number;
+    /** How often the disk watchdog measures (one `docker system df`). */
+    diskCheckSeconds: number;
   };
   sessions: {
     maxRunning: number;
@@ -163,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
       maxMemoryBytes: Math.max(bytes(env, 'BERTH_MACHINE_MAX_MEMORY', '4g'), bytes(env, 'BERTH_MACHINE_MEMORY', '2g')),
       maxNanoCpus: Math.round(Math.max(Number(env.BERTH_MACHINE_MAX_CPUS || '2'), Number(env.BERTH_MACHINE_CPUS || '1')) * 1e9),
       maxPids: Math.max(int(env, 'BERTH_MACHINE_MAX_PIDS', 8192), int(env, 'BERTH_MACHINE_PIDS', 4096)),
+      machineDiskBudgetBytes: bytes(env, 'BERTH_MACHINE_DISK_BUDGET', '8g'),
+      diskCheckSeconds: int(env, 'BERTH_DISK_CHECK_SECONDS', 300),
     },
     sessions: {
       maxRunning: int(env, 'BERTH_MAX_SESSIONS', 30),

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { BerthConfig, IsolationProfile } from './config';
 import { createBackend, type ChosenBackend } from './backend/factory';
-import type { LabBackend } from './backend/lab-backend';
+import type { BackendState, LabBackend } from './backend/lab-backend';
+import { createDiskWatchdog, type DiskWatchdog } from './docker/disk-watchdog';
 import { CheckRunner } from './checks/check-runner';
 import { EventBus } from './events';
 import { BerthMetrics } from './metrics';
@@ -56,6 +57,8 @@ export interface BerthContext {
   metrics: BerthMetrics;
   /** The names Berth answers to (DNS rebinding): checked before anything else. */
   hosts: HostAllowlist;
+  /** Disk budget per machine, enforced by measuring (null: budget 0 or a backend that cannot measure). */
+  disk: DiskWatchdog | null;
   close(): Promise<void>;
 }
 
@@ -108,6 +111,14 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
     pingEngine: () => backend.ping(),
   });
   terminals.onBytes((sessionId, direction, bytes) => metrics.terminalTraffic(sessionId, direction, bytes));
+  const disk = createDiskWatchdog({
+    budgetBytesPerMachine: config.limits.machineDiskBudgetBytes,
+    intervalSeconds: config.limits.diskCheckSeconds,
+    measure: backend.diskUsage?.bind(backend),
+    running: () => store.liveSessions().filter((r) => r.state === 'running') as Array<{ id: string; studentId: string; backendState: BackendState | null }>,
+    pause: (sessionId, detail) => sessions.pause(sessionId, detail),
+    warn: (event) => bus.emit('diskWarning', event),
+  });
 
   return {
     config,
@@ -130,7 +141,9 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
     live,
     metrics,
     hosts: HostAllowlist.fromConfig(config),
+    disk,
     async close() {
+      disk?.stop();
       metrics.stop();
       progress.stop();
       prewarm.stop();

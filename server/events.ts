@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { CheckResultEvent, ProgressView, SessionStatusEvent } from './contracts/protocol';
+import type { CheckResultEvent, DiskWarningEvent, ProgressView, SessionStatusEvent } from './contracts/protocol';
 
 /**
  * Domain events, published by sessions and checks, consumed by the realtime
@@ -13,6 +13,8 @@ export interface BerthEvents {
   ended: [{ sessionId: string }];
   /** Machines stopped for a pause or a reset: terminals close, the shells are gone. */
   machinesDown: [{ sessionId: string }];
+  /** A session's machines near or past their disk budget (server/docker/disk-watchdog.ts). */
+  diskWarning: [DiskWarningEvent & { studentId: string }];
   /** A lab's progress was wiped (reset): history kept beside it must go too. */
   progressReset: [{ studentId: string; labId: string }];
   /** Instructor login sessions were revoked (logout, logout everywhere, password reset): their sockets must close. */

@@ -101,7 +101,18 @@ export interface TerminalResetEvent {
   seq: number;
 }
 
+/** The lab's machines are near (or past: the lab was paused) their disk budget. */
+export interface DiskWarningEvent {
+  sessionId: string;
+  usedBytes: number;
+  budgetBytes: number;
+  paused: boolean;
+  /** What to tell the student, ready to show. */
+  message: string;
+}
+
 export interface ServerToClientEvents {
+  'session:disk': (event: DiskWarningEvent) => void;
   'terminal:data': (event: TerminalDataEvent) => void;
   'terminal:reset': (event: TerminalResetEvent) => void;
   'terminal:exit': (event: { sessionId: string; terminalId: string; reason: string }) => void;

@@ -19,6 +19,7 @@ import { sessionLog } from '../log';
 import { createMachine, removeContainer, removeVolume, stopContainer, waitReady } from './machines';
 import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from './networks';
 import { runExec, runScript } from './exec';
+import { measureSessionsDisk } from './disk-watchdog';
 import { copyFolderIn, copyOut, writeFileStream } from './files';
 import { endAllShells, openDockerShell } from './shell';
 import { WarmPool, type PooledMachine } from './warm-pool';
@@ -321,6 +322,10 @@ export class DockerBackend implements LabBackend {
 
   async copyOut(state: BackendState, machine: string, path: string): Promise<Readable> {
     return copyOut(this.container(state, machine), path);
+  }
+
+  async diskUsage(states: BackendState[]): Promise<number[]> {
+    return measureSessionsDisk(this.docker, states);
   }
 
   async writeFile(state: BackendState, machine: string, dir: string, name: string, body: Readable, size: number, owner?: FileOwnership): Promise<void> {

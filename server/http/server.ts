@@ -44,6 +44,7 @@ export async function startServer(config: BerthConfig, backend?: ChosenBackend):
     server.listen(config.port, config.host, () => resolve());
   });
   ctx.sessions.startSweeper();
+  ctx.disk?.start();
   ctx.progress.startTimer();
   ctx.metrics.start();
   void ctx.backend.warmUp().catch((err: Error) => log.error({ err }, `warm pool: ${err.message}`));

@@ -80,6 +80,7 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
     io.to(`session:${e.sessionId}`).emit('session:status', event);
   });
   ctx.bus.on('check', (e) => io.to(`session:${e.sessionId}`).emit('check:result', e));
+  ctx.bus.on('diskWarning', ({ studentId: _owner, ...e }) => io.to(`session:${e.sessionId}`).emit('session:disk', e));
   ctx.bus.on('progress', (e) => io.to(`session:${e.sessionId}`).emit('progress', { sessionId: e.sessionId, progress: e.progress }));
 
   ctx.bus.on('instructorLoginsRevoked', ({ loginIds }) => {

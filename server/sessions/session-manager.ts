@@ -292,14 +292,15 @@ export class SessionManager {
     return this.store.getSession(id)!;
   }
 
-  async pause(id: string): Promise<SessionRow> {
+  /** `detail`: why, for the student; an idle pause by default. */
+  async pause(id: string, detail = 'Your lab was paused because nobody typed for a while. Your files and images are kept; resume to continue.'): Promise<SessionRow> {
     const row = this.mustGet(id);
     const state = stateOf(row);
     if (row.state !== 'running' || !state) return row;
     this.bus.emit('machinesDown', { sessionId: id });
     await this.backend.pause(state);
     this.store.updateSession(id, { state: 'paused' });
-    this.details.set(id, 'Your lab was paused because nobody typed for a while. Your files and images are kept; resume to continue.');
+    this.details.set(id, detail);
     this.announce(this.store.getSession(id)!);
     this.pumpQueue();
     return this.store.getSession(id)!;
