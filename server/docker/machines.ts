@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import type { IsolationProfile } from '../config';
 import { dockerMachineHostConfig, plainMachineHostConfig, type HostConfig } from './isolation';
 import { errorText, isNotFound } from './engine';
+import { runExec } from './exec';
 
 export interface MachineCreateSpec {
   containerName: string;
@@ -101,7 +102,20 @@ export async function waitReady(container: Docker.Container, timeoutMs: number):
   });
 }
 
+/**
+ * Unpauses every container paused inside a lab machine. Under cgroup v1 a
+ * frozen process cannot receive SIGKILL, so a machine with a `docker pause`d
+ * container inside never exits: `docker rm -f` fails with "did not receive an
+ * exit event" and the session's objects leak. Thawing first costs one short
+ * exec; on a machine without Docker, or one not running, it simply fails.
+ */
+async function thawInnerContainers(docker: Docker, idOrName: string): Promise<void> {
+  const script = 'command -v docker >/dev/null && [ -S /var/run/docker.sock ] || exit 0; ids=$(docker ps -q --filter status=paused); [ -z "$ids" ] || docker unpause $ids >/dev/null';
+  await runExec(docker.getContainer(idOrName), ['sh', '-c', script], { timeoutMs: 5_000, outputCapBytes: 4096 }).catch(() => undefined); // best effort: see above
+}
+
 export async function removeContainer(docker: Docker, idOrName: string): Promise<void> {
+  await thawInnerContainers(docker, idOrName);
   try {
     await docker.getContainer(idOrName).remove({ force: true, v: true });
   } catch (err) {
@@ -124,6 +138,7 @@ export async function removeVolume(docker: Docker, name: string): Promise<void> 
 }
 
 export async function stopContainer(docker: Docker, id: string): Promise<void> {
+  await thawInnerContainers(docker, id);
   try {
     await docker.getContainer(id).stop({ t: 5 });
   } catch (err) {
