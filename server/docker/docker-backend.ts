@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from '../config';
-import { readState, UnknownMachine } from '../backend/lab-backend';
+import { BackendError, MachineUnavailable, readState, UnknownMachine } from '../backend/lab-backend';
 import type {
   BackendState,
   ExecOutcome,
@@ -47,6 +47,21 @@ const READY_TIMEOUT_MS = 90_000;
 
 function dockerState(raw: BackendState): DockerState {
   return readState<DockerState>(raw, 'docker', 1);
+}
+
+/**
+ * The engine's "no such container" (404) and "container is not running" (409)
+ * in LabBackend's words, so nothing above server/docker reads Docker's error shapes.
+ */
+async function onMachine<T>(machine: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 404 && !(err instanceof BackendError)) throw new MachineUnavailable(machine, 'it no longer exists');
+    if (status === 409) throw new MachineUnavailable(machine, 'it is not running');
+    throw err;
+  }
 }
 
 /** Lab machines as containers on the local engine; the only LabBackend for now. */
@@ -300,15 +315,17 @@ export class DockerBackend implements LabBackend {
     // could append `exit 0` to any profile). The lab env comes from Berth's own record.
     const record = this.record(state, machine);
     const labEnv = Object.entries(record.env ?? {}).map(([k, v]) => `${k}=${v}`);
-    return runScript(this.docker.getContainer(record.containerId), script, {
-      ...opts,
-      env: ['HOME=/root', 'LANG=C.UTF-8', 'BASH_ENV=', 'ENV=', ...labEnv],
-      workingDir: '/root',
-    });
+    return onMachine(machine, () =>
+      runScript(this.docker.getContainer(record.containerId), script, {
+        ...opts,
+        env: ['HOME=/root', 'LANG=C.UTF-8', 'BASH_ENV=', 'ENV=', ...labEnv],
+        workingDir: '/root',
+      }),
+    );
   }
 
   async openShell(state: BackendState, machine: string, size: TerminalSize, env: Record<string, string> = {}): Promise<ShellStream> {
-    return openDockerShell(this.container(state, machine), size, env);
+    return onMachine(machine, () => openDockerShell(this.container(state, machine), size, env));
   }
 
   async endStaleShells(raw: BackendState): Promise<void> {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { MachinePathNotFound, StateMismatch, UnknownMachine, type BackendState, type LabBackend, type SessionSpec } from '../../server/backend/lab-backend';
+import { MachinePathNotFound, MachineUnavailable, StateMismatch, UnknownMachine, type BackendState, type LabBackend, type SessionSpec } from '../../server/backend/lab-backend';
 import { newSessionId } from '../../server/sessions/session-id';
 
 export interface BackendUnderTest {
@@ -159,7 +159,8 @@ export function conformance(name: string, make: () => Promise<BackendUnderTest>)
       await backend.exec(state, 'box', 'touch /root/kept.txt', LIMITS);
       await backend.pause(state);
       expect(await backend.poll(state)).toBe('paused');
-      await expect(backend.exec(state, 'box', 'true', LIMITS)).rejects.toThrow();
+      await expect(backend.exec(state, 'box', 'true', LIMITS)).rejects.toThrow(MachineUnavailable);
+      await expect(backend.openShell(state, 'box', { cols: 80, rows: 24 })).rejects.toThrow(MachineUnavailable);
       await backend.pause(state);
       state = await backend.resume(state);
       expect(await backend.poll(state)).toBe('running');
