@@ -185,12 +185,12 @@ export interface LabBackend {
   copyIn(state: BackendState, machine: string, hostDir: string, target: string, mode?: string): Promise<void>;
   /** A tar stream of `path` (file or folder). Rejects with `MachinePathNotFound` when it does not exist. */
   copyOut(state: BackendState, machine: string, path: string): Promise<Readable>;
+  /** Optional: bytes each session's machines have written (writable layers and volumes), for the disk budget. */
+  diskUsage?(states: BackendState[]): Promise<number[]>;
   /**
    * Streams exactly `size` bytes of `body` into `dir/name` in a machine, never holding the file whole.
    * `owner` keeps a file's mode and owner when it is saved over (the editor); default 0644 root:root.
    */
-  /** Optional: bytes each session's machines have written (writable layers and volumes), for the disk budget. */
-  diskUsage?(states: BackendState[]): Promise<number[]>;
   writeFile(state: BackendState, machine: string, dir: string, name: string, body: Readable, size: number, owner?: FileOwnership): Promise<void>;
   /** Ends every shell an earlier Berth process left running in the session's machines. Safe to call twice. */
   endStaleShells(state: BackendState): Promise<void>;
