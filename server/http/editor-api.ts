@@ -33,7 +33,8 @@ class Refusal extends Error {
 /**
  * The editor beside the terminal: list, read and save files of a student's
  * running machine through the backend's copy API. Only the session's owner
- * gets through; identity and ownership are settled before the body is parsed.
+ * gets through (and an instructor while taking over one of its terminals);
+ * identity and ownership are settled before the body is parsed.
  */
 export function editorRoutes(ctx: BerthContext): express.Router {
   const router = express.Router();
@@ -41,11 +42,17 @@ export function editorRoutes(ctx: BerthContext): express.Router {
   // JSON-escaped content can be up to six bytes a character; leave room for the largest file the editor saves.
   const json = express.json({ limit: EDITOR_MAX_BYTES * 2 + 64 * 1024 });
 
+  /** The session's owner, or an instructor who is taking over one of its terminals right now. */
+  const allowed = (req: Request, sessionId: string, ownerId: string): boolean => {
+    if (ctx.studentOf(req)?.id === ownerId) return true;
+    const instructor = ctx.instructorOf(req);
+    return Boolean(instructor && ctx.live.takeovers.forSession(sessionId).some((t) => t.instructorId === instructor.id));
+  };
+
   const running = (req: Request): { state: BackendState; machine: string } => {
-    const who = ctx.studentOf(req);
-    if (!who) throw new Refusal(401, 'unauthenticated', 'Please join first.');
+    if (!ctx.studentOf(req) && !ctx.instructorOf(req)) throw new Refusal(401, 'unauthenticated', 'Please join first.');
     const row = ctx.sessions.get(String(req.params.id));
-    if (!row || row.studentId !== who.id) throw new Refusal(404, 'not_found', 'That lab session does not exist.');
+    if (!row || !allowed(req, row.id, row.studentId)) throw new Refusal(404, 'not_found', 'That lab session does not exist.');
     if (row.state !== 'running' || !row.backendState) throw new Refusal(409, 'conflict', 'Your lab machines are not running.');
     const machine = String(req.params.machine);
     if (!ctx.catalog.get(row.labId)?.machines.some((m) => m.name === machine)) throw new Refusal(404, 'not_found', 'This lab has no machine by that name.');
