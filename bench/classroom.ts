@@ -1,95 +1,187 @@
 /**
  * A class arriving at once: BENCH_STUDENTS (default 30) students join and
  * start the one-machine `hello` lab at the same moment, each with its own
- * socket.io client, as browsers would. Prints when each student's first
- * prompt byte arrived (median, p90, max), how many waited in the queue, the
- * server's memory, and the host's memory before and after. Nothing is asserted.
+ * socket.io client, as browsers would. Berth runs as its own process
+ * (`berth serve`), so its memory and CPU are its own. Prints:
+ *  - when each student's first prompt byte arrived (fastest, median, p90, p95,
+ *    slowest) and when everyone had one;
+ *  - Berth's RSS idle and with every session running (a terminal attached
+ *    each), and the difference per session;
+ *  - Berth's CPU while the class sits idle at its prompts (BENCH_IDLE_SECONDS, 20);
+ *  - memory per idle lab machine as the host counts it (the machine cgroup's
+ *    resident memory, its own dockerd included), and host memory before/after.
+ * BENCH_PREWARM=1 fills a warm pool of one machine per student first (what a
+ * class's scheduled pre-warm does), so the figures are for a warmed class.
+ * Nothing is asserted.
  *
  *   npm run bench:classroom            (BENCH_STUDENTS=10 for a lighter run)
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { loadConfig } from '../server/config';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
-import { startServer, type RunningServer } from '../server/http/server';
-import { fmt, hostSummary, median, percentile, printTable, removeInstanceObjects } from './util';
+import { connectDocker } from '../server/docker/engine';
+import { cpuSecondsOf, fmt, hostSummary, median, percentile, printTable, removeInstanceObjects, rssOf, sleep } from './util';
 
-const LABS = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'runtime-labs');
+const ROOT = path.join(__dirname, '..', '..');
+const LABS = path.join(ROOT, 'tests', 'fixtures', 'runtime-labs');
+const CLI = path.join(ROOT, 'dist', 'server', 'cli.js');
+const MiB = 1024 ** 2;
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 interface Outcome {
   prompt: number;
   queued: boolean;
+  socket: ClientSocket;
 }
 
 function hostMemUsedGiB(): number {
   return (os.totalmem() - os.freemem()) / 1024 ** 3;
 }
 
-async function student(server: RunningServer, n: number): Promise<Outcome> {
-  const joined = await fetch(`${server.url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Student ${n}` }) });
+async function startBerth(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /serving .* on (http:\/\/[^:]+:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`berth serve exited (${code}) before serving:\n${out.slice(-2000)}`)));
+  });
+  return { child, url };
+}
+
+async function student(url: string, n: number): Promise<Outcome> {
+  const joined = await fetch(`${url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Student ${n}` }) });
   const cookie = joined.headers.get('set-cookie')!.split(';')[0];
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true, reconnection: false });
+  const socket: ClientSocket = io(url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true, reconnection: false });
   await new Promise<void>((r) => socket.once('connect', () => r()));
   let sessionId = '';
   let queued = false;
+  let isRunning = false;
   const running = new Promise<void>((resolve, reject) => {
     socket.on('session:status', (e) => {
       if (e.sessionId !== sessionId) return;
       if (e.state === 'queued') queued = true;
-      if (e.state === 'running') resolve();
+      if (e.state === 'running') {
+        isRunning = true;
+        resolve();
+      }
       if (e.state === 'failed') reject(new Error(e.error));
     });
   });
   const t0 = performance.now();
-  const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ labId: 'hello' }) });
+  const res = await fetch(`${url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ labId: 'hello' }) });
   const body = (await res.json()) as { session: { id: string; state: string } };
   sessionId = body.session.id;
   if (body.session.state === 'queued') queued = true;
   await socket.emitWithAck('session:watch', { sessionId });
-  if (server.ctx.sessions.get(sessionId)?.state !== 'running') await running;
+  // It may have been running before we watched (a warm machine): ask once, then rely on the events.
+  const now = (await (await fetch(`${url}/api/sessions/${sessionId}`, { headers: { cookie } })).json()) as { session: { state: string } };
+  if (now.session.state !== 'running' && !isRunning) await running;
   const firstByte = new Promise<number>((resolve) => socket.once('terminal:data', () => resolve(performance.now())));
   const reply = await socket.emitWithAck('terminal:attach', { sessionId, machine: 'docker', terminalId: 'docker', from: 0, cols: 120, rows: 32 });
   if (!reply.ok) throw new Error(reply.error);
   const prompt = (await firstByte) - t0;
-  socket.close();
-  return { prompt, queued };
+  // Acknowledge what the terminal printed, as xterm would once drawn; the socket stays open (an idle student).
+  socket.on('terminal:data', (e) => socket.emit('terminal:ack', { sessionId, terminalId: 'docker', bytes: (e.data as Uint8Array).byteLength }));
+  return { prompt, queued, socket };
+}
+
+async function warmPoolSize(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^berth_warm_pool_machines\s+(\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+/** Resident memory of each lab machine of the instance, from its cgroup (its own dockerd and everything in it). */
+async function machineMemory(instance: string): Promise<number[]> {
+  const docker = connectDocker();
+  const containers = await docker.listContainers({ filters: { label: [`io.berth.instance=${instance}`] } });
+  // Adopted pool machines keep their pool labels but carry the session's name; waiting pool machines are not counted.
+  const students = containers.filter((c) => c.Names.some((n) => !n.includes('-pool-')));
+  return Promise.all(
+    students.map(async (c) => {
+      const stats = (await docker.getContainer(c.Id).stats({ stream: false })) as { memory_stats: { usage?: number; stats?: Record<string, number> } };
+      const s = stats.memory_stats.stats ?? {};
+      // cgroup v1 counts resident memory as total_rss, v2 as anon; page cache is the host's to reclaim.
+      return s.total_rss ?? s.rss ?? s.anon ?? stats.memory_stats.usage ?? 0;
+    }),
+  );
 }
 
 async function main(): Promise<void> {
   const students = Number(process.env.BENCH_STUDENTS || 30);
-  const quiet = console.log;
-  console.log = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].startsWith('[berth]')) return;
-    quiet(...args);
-  };
+  const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS || 20);
+  const prewarm = process.env.BENCH_PREWARM === '1';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
   const instance = `bench-class-${crypto.randomBytes(3).toString('hex')}`;
   const memBefore = hostMemUsedGiB();
-  const server = await startServer(
-    loadConfig({ ...process.env, BERTH_PORT: '0', BERTH_HOST: '127.0.0.1', BERTH_LABS_DIR: LABS, BERTH_DATA_DIR: dataDir, BERTH_WARM_POOL: '0', BERTH_INSTANCE: instance, BERTH_CHECK_INTERVAL: '0', BERTH_MAX_SESSIONS: String(students) }),
-  );
-  console.log(`classroom: ${students} students start the one-machine lab at once (warm pool off)`);
+  const berth = await startBerth({
+    BERTH_PORT: '0',
+    BERTH_HOST: '127.0.0.1',
+    BERTH_LABS_DIR: LABS,
+    BERTH_DATA_DIR: dataDir,
+    BERTH_WARM_POOL: prewarm ? String(students) : '0',
+    BERTH_INSTANCE: instance,
+    BERTH_CHECK_INTERVAL: '0',
+    BERTH_MAX_SESSIONS: String(students),
+    BERTH_OPEN_JOIN: 'true',
+  });
+  const pid = berth.child.pid!;
+  console.log(`classroom: ${students} students start the one-machine lab at once (${prewarm ? `a warm pool of ${students} filled first` : 'warm pool off'})`);
   console.log(hostSummary());
+  const sockets: ClientSocket[] = [];
   try {
+    if (prewarm) {
+      const deadline = Date.now() + 15 * 60_000;
+      while ((await warmPoolSize(berth.url)) < students) {
+        if (Date.now() > deadline) throw new Error('the warm pool did not fill within 15 minutes');
+        await sleep(1000);
+      }
+    }
+    await sleep(2000);
+    const rssIdle = rssOf(pid);
     const t0 = performance.now();
-    const outcomes = await Promise.all(Array.from({ length: students }, (_, i) => student(server, i + 1)));
+    const outcomes = await Promise.all(Array.from({ length: students }, (_, i) => student(berth.url, i + 1)));
     const wall = performance.now() - t0;
+    sockets.push(...outcomes.map((o) => o.socket));
     const prompts = outcomes.map((o) => o.prompt).sort((a, b) => a - b);
-    const p90 = percentile(prompts, 90);
+
+    // The class sits at its prompts: let start-up work finish, then measure.
+    await sleep(5000);
+    const rssRunning = rssOf(pid);
+    const cpu0 = cpuSecondsOf(pid);
+    const c0 = performance.now();
+    await sleep(idleSeconds * 1000);
+    const idleCpu = (100 * (cpuSecondsOf(pid) - cpu0)) / ((performance.now() - c0) / 1000);
+    const perMachine = await machineMemory(instance);
+
     printTable(`${students} students at once`, ['figure', 'value'], [
       ['first prompt, fastest (ms)', fmt(prompts[0])],
       ['first prompt, median (ms)', fmt(median(prompts))],
-      ['first prompt, p90 (ms)', fmt(p90)],
+      ['first prompt, p90 (ms)', fmt(percentile(prompts, 90))],
+      ['first prompt, p95 (ms)', fmt(percentile(prompts, 95))],
       ['first prompt, slowest (ms)', fmt(prompts[prompts.length - 1])],
       ['everyone at a prompt (s)', (wall / 1000).toFixed(1)],
-      ['Berth server RSS (MiB)', (process.memoryUsage().rss / 1024 ** 2).toFixed(0)],
+      ['students who queued', String(outcomes.filter((o) => o.queued).length)],
+      ['Berth RSS idle → with the class running (MiB)', `${fmt(rssIdle / MiB)} → ${fmt(rssRunning / MiB)}`],
+      ['Berth RSS per running session (MiB)', ((rssRunning - rssIdle) / MiB / students).toFixed(2)],
+      [`Berth CPU, class idle at its prompts (% of one core, ${idleSeconds} s)`, idleCpu.toFixed(2)],
+      ['memory per idle lab machine, median / max (MiB, cgroup resident)', `${fmt(median(perMachine) / MiB)} / ${fmt(Math.max(...perMachine) / MiB)}`],
       ['host memory used before → after (GiB)', `${memBefore.toFixed(1)} → ${hostMemUsedGiB().toFixed(1)}`],
     ]);
   } finally {
-    await server.close({ removeSessions: true });
+    for (const s of sockets) s.close();
+    berth.child.kill('SIGTERM');
+    await new Promise((r) => berth.child.once('exit', r));
     await removeInstanceObjects(instance);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
