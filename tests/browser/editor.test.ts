@@ -177,6 +177,29 @@ test('the tree follows the terminal, and a binary file is refused with a message
   await page.getByText(/blob\.bin is not a text file/).waitFor();
 });
 
+test('on a narrow screen the tree folds away behind the Files button, and the keyboard alone saves', async () => {
+  await page.setViewportSize({ width: 760, height: 1000 });
+  await editorTab().click();
+  const files = page.getByRole('button', { name: '☰ Files' });
+  const tree = page.locator('nav.editor-tree');
+  expect(await files.getAttribute('aria-expanded')).toBe('true');
+  await files.click();
+  expect(await files.getAttribute('aria-expanded')).toBe('false');
+  expect(await tree.isVisible()).toBe(false);
+  await files.press('Enter');
+  await tree.waitFor({ state: 'visible' });
+  // Keyboard only: Tab to a file in the tree, Enter opens it, type, Ctrl-S saves.
+  await page.locator('.tree-item', { hasText: 'Dockerfile' }).focus();
+  await page.keyboard.press('Enter');
+  await cm().waitFor();
+  await cm().focus();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\n# keyboard');
+  await page.keyboard.press('Control+s');
+  await page.locator('.editor-tab.selected', { hasText: '●' }).waitFor({ state: 'detached' });
+  await page.setViewportSize({ width: 1440, height: 860 });
+});
+
 test('files and folders are created, renamed and deleted from the toolbar', async () => {
   await editorTab().click();
   await page.getByRole('button', { name: 'New file' }).click();
