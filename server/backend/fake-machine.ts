@@ -196,6 +196,8 @@ export class FakeShell implements ShellStream {
 
   onData(listener: (chunk: Buffer) => void): void {
     this.dataListeners.push(listener);
+    // Output from before anyone listened (the first prompt) is not lost, as a pty would keep it.
+    if (!this.paused) this.resume();
   }
 
   onExit(listener: (reason: string) => void): void {
@@ -221,7 +223,7 @@ export class FakeShell implements ShellStream {
   private emit(text: string): void {
     if (this.ended) return;
     const chunk = Buffer.from(text);
-    if (this.paused) this.held.push(chunk);
+    if (this.paused || this.dataListeners.length === 0) this.held.push(chunk);
     else this.dataListeners.forEach((l) => l(chunk));
   }
 }
