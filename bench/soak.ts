@@ -5,7 +5,7 @@
  *      SOAK_LABS (default shell-only,hello): objects left after each stop, and the
  *      server's open descriptors and RSS every SOAK_EVERY (100) cycles;
  *   2. SOAK_KILLS (default 100) kill -9 of the server at a random moment while two
- *      students start and stop labs, then a restart: orphans found, whether a third
+ *      students start, stop and reset labs, then a restart: orphans found, whether a third
  *      student's lab came back running with its progress, sessions left half-done.
  *
  *   npm run build:server && node dist/bench/soak.js
@@ -196,7 +196,7 @@ async function kills(): Promise<void> {
   for (let k = 1; k <= KILLS; k++) {
     for (const s of churn) {
       const open = db((d) => d.prepare("SELECT id FROM sessions WHERE student_id = ? AND state IN ('running','paused','starting','queued')").get(s.id) as { id: string } | undefined);
-      if (open) void call(child.url, 'POST', `/api/sessions/${open.id}/stop`, s.cookie).catch(() => undefined);
+      if (open) void call(child.url, 'POST', `/api/sessions/${open.id}/${Math.random() < 0.5 ? 'stop' : 'reset'}`, s.cookie).catch(() => undefined);
       else void call(child.url, 'POST', '/api/sessions', s.cookie, { labId: 'shell-only' }).catch(() => undefined);
     }
     await sleep(Math.random() * 2500);
@@ -215,7 +215,7 @@ async function kills(): Promise<void> {
     if (!done || !JSON.parse(done.completed).includes(0)) progressLost++;
     if (k % 10 === 0 || k === KILLS) console.log(`kill ${k}/${KILLS}: orphans ${orphans}, half-done ${halfDone}, kept lab lost ${keeperLost}, progress lost ${progressLost}`);
   }
-  printTable(`${KILLS} kill -9 of berth serve during starts and stops, then a restart`, ['figure', 'value'], [
+  printTable(`${KILLS} kill -9 of berth serve during starts, stops and resets, then a restart`, ['figure', 'value'], [
     ['orphan containers found after restarts (sum)', orphans],
     ['sessions left starting/stopping/resuming', halfDone],
     ['restarts where the kept lab was not running', keeperLost],

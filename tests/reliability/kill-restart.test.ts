@@ -7,7 +7,7 @@ import { completedSteps, readDb, runCheck, startLab, studentSocket, useTerminal,
 
 /**
  * kill -9 of `berth serve` at random moments while labs start and stop, then
- * a restart, again and again (RELIABILITY_KILLS, default 8). After each
+ * a restart, again and again (RELIABILITY_KILLS, default 8); the labs are started, stopped and reset. After each
  * restart: no Docker object of the instance that belongs to no live session,
  * the lab that was running before is running again with its progress, and no
  * session is left half-started or half-stopped.
@@ -46,7 +46,7 @@ async function assertConsistent(): Promise<void> {
   expect(networks.map((n) => n.Labels?.['io.berth.session']).filter((s) => !s || !live.has(s))).toEqual([]);
 }
 
-test(`${KILLS} kill -9 of the server during starts and stops: no orphans, the running lab comes back with its progress`, async () => {
+test(`${KILLS} kill -9 of the server during starts, stops and resets: no orphans, the running lab comes back with its progress`, async () => {
   server = await serve(env);
   // Keeper's lab runs through every kill; its progress must survive them all.
   const keeper = await join(server.url, 'Keeper');
@@ -68,7 +68,9 @@ test(`${KILLS} kill -9 of the server during starts and stops: no orphans, the ru
     // Set work going, then kill at a random moment inside it.
     for (const s of churners) {
       const sessionId = open.get(s.id);
-      if (sessionId) void api(server.url, 'POST', `/api/sessions/${sessionId}/stop`, { cookie: s.cookie }).catch(() => undefined);
+      // A reset is a stop and a fresh start in one request: a kill can land between the two.
+      const action = random() < 0.5 ? 'stop' : 'reset';
+      if (sessionId) void api(server.url, 'POST', `/api/sessions/${sessionId}/${action}`, { cookie: s.cookie }).catch(() => undefined);
       else void startLab(server.url, s, LAB).catch(() => undefined);
     }
     await sleep(Math.floor(random() * 2500));
