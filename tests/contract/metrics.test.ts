@@ -97,3 +97,12 @@ test('the summary for the admin page: current numbers and a series', async () =>
     server.close();
   }
 });
+
+test('every response names its request id; a sane one from a reverse proxy is kept, anything else replaced', async () => {
+  const fresh = await fetch(`${berth.url}/api/health`);
+  expect(fresh.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9_-]{8}$/);
+  const kept = await fetch(`${berth.url}/api/health`, { headers: { 'X-Request-Id': 'proxy-42.abc' } });
+  expect(kept.headers.get('x-request-id')).toBe('proxy-42.abc');
+  const odd = await fetch(`${berth.url}/api/health`, { headers: { 'X-Request-Id': 'a b<script>' } });
+  expect(odd.headers.get('x-request-id')).not.toContain('<');
+});
