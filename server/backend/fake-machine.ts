@@ -160,7 +160,8 @@ export class FakeShell implements ShellStream {
   ) {
     this.size = size;
     machine.shells.add(this);
-    queueMicrotask(() => this.emit('$ '));
+    // After the caller has attached its listeners (several may, one after another), as a real shell's prompt comes later.
+    setImmediate(() => this.emit('$ '));
   }
 
   write(data: Buffer | string): void {
