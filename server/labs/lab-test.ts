@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { BackendState, LabBackend } from '../backend/lab-backend';
 import { feedbackFrom } from '../checks/feedback';
+import { ScriptRunner } from '../sessions/script-runner';
 import type { LabDefinition, Quiz, ScriptBlock, StepDefinition } from './types';
 
 /**
@@ -260,10 +261,8 @@ export class LabTester {
 
   /** Null on success, else why the script failed. */
   private async runScript(state: BackendState, block: ScriptBlock, kind: string): Promise<string | null> {
-    const outcome = await this.options.backend.exec(state, block.machine, block.script, {
-      timeoutMs: block.timeoutSeconds * 1000,
-      outputCapBytes: this.options.outputCapBytes ?? 64 * 1024,
-    });
+    // The same runner as lab and step setup in class, so a block behaves alike in both.
+    const outcome = await new ScriptRunner(this.options.backend, this.options.outputCapBytes ?? 64 * 1024).run(state, block);
     if (outcome.timedOut) return `${kind} (lab.md line ${block.line}) took longer than ${block.timeoutSeconds} s`;
     if (outcome.exitCode !== 0) {
       const last = `${outcome.stdout}\n${outcome.stderr}`.trim().split('\n').pop() ?? '';
