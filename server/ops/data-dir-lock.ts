@@ -26,7 +26,8 @@ function isServe(pid: number): boolean {
   }
   try {
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.includes('serve');
+    // `berth serve` or `node …/cli.js serve`: a reused pid of anything else is not a Berth.
+    return argv.includes('serve') && argv.some((a) => /(^|\/)(berth|cli\.js)$/.test(a));
   } catch {
     return true; // no /proc (macOS): alive is all we can tell
   }
