@@ -182,7 +182,11 @@ export class BerthMetrics {
         this.engineErrors.inc({ operation: 'start' });
         this.engineErrorCount++;
       }
-      if (e.state === 'ended' || e.state === 'failed') this.awaitingPrompt.delete(e.sessionId);
+      // Ended before running or before a terminal: nothing to measure, nothing to keep.
+      if (e.state === 'ended' || e.state === 'failed') {
+        this.awaitingPrompt.delete(e.sessionId);
+        this.startedAt.delete(e.sessionId);
+      }
     });
     bus.on('check', (e) => {
       // 'running' announces a check under way; only finished ones count.
