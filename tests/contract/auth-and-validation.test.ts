@@ -5,6 +5,9 @@
  */
 import { api, ask, askMaybe, connect, join, socketFor, startBerth, waitFor, type Berth, type ClientSocket, type Student } from './harness';
 
+// Dozens of socket round trips per test: room for a busy CI machine (nothing here is timed).
+jest.setTimeout(30_000);
+
 let berth: Berth;
 let ada: Student;
 let bob: Student;
