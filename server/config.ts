@@ -62,6 +62,10 @@ export interface BerthConfig {
     inputQueueBytes: number;
     inputQueueTotalBytes: number;
   };
+  /** BERTH_PROXY_ORIGIN: students' ports served from this other origin (server/http/proxy-origin.ts); '' = Berth's own. */
+  proxyOrigin: string;
+  /** BERTH_PROXY_PORT: where that origin listens locally; 0 = the origin's own port. */
+  proxyPort: number;
   /** Uploads and downloads between browsers and machines: sizes and how many run at once. */
   transfers: { maxUploadBytes: number; maxDownloadBytes: number; perStudent: number; total: number };
   secret: string;
@@ -100,6 +104,22 @@ export function parseLogLevel(env: NodeJS.ProcessEnv): LogLevel {
     throw new Error(`Configuration: BERTH_LOG_LEVEL=${JSON.stringify(env.BERTH_LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
   }
   return raw as LogLevel;
+}
+
+/** BERTH_PROXY_ORIGIN as an origin (`http://host:port`), or '' when unset; throws naming the variable. */
+export function parseProxyOrigin(raw: string | undefined): string {
+  const value = (raw ?? '').trim();
+  if (!value) return '';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`Configuration: BERTH_PROXY_ORIGIN=${JSON.stringify(value)} is not an origin such as http://lab.example:8081`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    throw new Error(`Configuration: BERTH_PROXY_ORIGIN=${JSON.stringify(value)} must be only scheme, host and port, such as http://lab.example:8081`);
+  }
+  return url.origin;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -199,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
       inputQueueBytes: bytes(env, 'BERTH_INPUT_QUEUE', '1m'),
       inputQueueTotalBytes: bytes(env, 'BERTH_INPUT_QUEUE_TOTAL', '64m'),
     },
+    proxyOrigin: parseProxyOrigin(env.BERTH_PROXY_ORIGIN),
+    proxyPort: int(env, 'BERTH_PROXY_PORT', 0),
     transfers: {
       maxUploadBytes: bytes(env, 'BERTH_MAX_UPLOAD', '50m'),
       maxDownloadBytes: bytes(env, 'BERTH_MAX_DOWNLOAD', '200m'),

@@ -83,7 +83,7 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
   const checks = new CheckRunner(backend, config.checks.concurrency, config.checks.outputCapBytes);
   const progress = new ProgressService(config, store, catalog, sessions, checks, bus, stepSetup);
   const portKey = (sessionId: string) => proxyKey(secret, sessionId);
-  const views = new Views(catalog, store, sessions, progress, portKey);
+  const views = new Views(catalog, store, sessions, progress, portKey, config.proxyOrigin);
 
   const classroom = createClassroom(config, store, catalog, bus);
   sessions.policy = new ClassSessionPolicy(config, store.classroom, classroom.classes);
@@ -97,7 +97,7 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
     return row?.admitted ? { id: row.id, name: row.name, classId: row.classId } : null;
   };
   const instructorOf = (req: IncomingMessage) => classroom.instructors.identify(parseCookies(req.headers.cookie)[INSTRUCTOR_COOKIE]);
-  const proxy = new PortProxy(sessions, backend, (req) => studentOf(req)?.id ?? null, portKey);
+  const proxy = new PortProxy(sessions, backend, (req) => studentOf(req)?.id ?? null, portKey, Boolean(config.proxyOrigin));
 
   // Wiring of domain events: no module below knows about the ones above it.
   terminals.onPromptReturn((sessionId) => void progress.autoCheck(sessionId, 'prompt'));

@@ -79,6 +79,11 @@ export function sanitizeResponseHeaders(headers: IncomingMessage['headers']): vo
   headers['x-content-type-options'] = 'nosniff';
 }
 
+/** Which listener a proxied request came through (server/http/proxy-origin.ts). */
+export interface ProxyVia {
+  viaProxyOrigin?: boolean;
+}
+
 /**
  * `/s/<session>[-<key>]/<machine>/<port>/…` → that port inside the student's
  * machine, HTTP and WebSocket alike, so "open the page your container serves"
@@ -93,6 +98,8 @@ export class PortProxy {
     private readonly backend: LabBackend,
     private readonly studentOf: (req: IncomingMessage) => string | null,
     private readonly keyFor: (sessionId: string) => string,
+    /** Set when BERTH_PROXY_ORIGIN serves ports elsewhere: Berth's own origin then serves none. */
+    private readonly separateOrigin = false,
   ) {
     this.proxy.on('error', (_err, _req, res) => {
       // The engine's message names internal addresses; the student needs only the hint.
@@ -113,7 +120,8 @@ export class PortProxy {
     return this.studentOf(req) === ownerId;
   }
 
-  private async resolve(req: IncomingMessage): Promise<{ target: string; path: string } | { status: number; message: string }> {
+  private async resolve(req: IncomingMessage, via: ProxyVia): Promise<{ target: string; path: string } | { status: number; message: string }> {
+    if (this.separateOrigin && !via.viaProxyOrigin) return { status: 404, message: 'Lab ports are served from their own address (BERTH_PROXY_ORIGIN).' };
     const parsed = parseProxyPath(req.url ?? '');
     if (!parsed) return { status: 404, message: 'Not a lab port address.' };
     const row = this.sessions.get(parsed.sessionId);
@@ -135,8 +143,8 @@ export class PortProxy {
     delete req.headers.cookie;
   }
 
-  async web(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const r = await this.resolve(req);
+  async web(req: IncomingMessage, res: ServerResponse, via: ProxyVia = {}): Promise<void> {
+    const r = await this.resolve(req, via);
     if ('status' in r) {
       res.writeHead(r.status, { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': PROXY_CSP });
       res.end(r.message);
@@ -146,8 +154,8 @@ export class PortProxy {
     this.proxy.web(req, res, { target: r.target });
   }
 
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const r = await this.resolve(req);
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, via: ProxyVia = {}): Promise<void> {
+    const r = await this.resolve(req, via);
     if ('status' in r) {
       refuseUpgrade(socket, r.status, 'Refused', r.message);
       return;

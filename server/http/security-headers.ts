@@ -7,7 +7,7 @@ import type { BerthConfig } from '../config';
  * (a reverse proxy's https address) are added with their wss: twin. The old
  * `ws: wss:` let an injected script reach any websocket on the internet.
  */
-export function contentSecurityPolicy(allowedOrigins: string[]): string {
+export function contentSecurityPolicy(allowedOrigins: string[], proxyOrigin = ''): string {
   const connect = ["'self'"];
   for (const origin of allowedOrigins) {
     try {
@@ -23,7 +23,7 @@ export function contentSecurityPolicy(allowedOrigins: string[]): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     `connect-src ${[...new Set(connect)].join(' ')}`,
-    "frame-src 'self'",
+    `frame-src 'self'${proxyOrigin ? ` ${proxyOrigin}` : ''}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
@@ -39,7 +39,7 @@ const HSTS = 'max-age=15552000';
  * their own, sandboxing set from the port proxy instead.
  */
 export function securityHeaders(config: BerthConfig): (req: Request, res: Response, next: NextFunction) => void {
-  const csp = contentSecurityPolicy(config.allowedOrigins);
+  const csp = contentSecurityPolicy(config.allowedOrigins, config.proxyOrigin);
   return (req, res, next) => {
     if (req.path.startsWith('/s/')) return next();
     res.setHeader('Content-Security-Policy', csp);

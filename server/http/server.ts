@@ -8,6 +8,7 @@ import { claimDataDir, releaseDataDir } from '../ops/data-dir-lock';
 import { refuseStartsWhile, tellEveryone } from '../ops/shutdown';
 import { attachRealtime } from '../realtime/socket-server';
 import { createApp } from './app';
+import { startProxyOrigin } from './proxy-origin';
 import { routeUpgrade } from './upgrade';
 
 export interface RunningServer {
@@ -43,6 +44,7 @@ export async function startServer(config: BerthConfig, backend?: ChosenBackend):
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  const portServer = await startProxyOrigin(ctx);
   ctx.sessions.startSweeper();
   ctx.disk?.start();
   ctx.progress.startTimer();
@@ -65,6 +67,8 @@ export async function startServer(config: BerthConfig, backend?: ChosenBackend):
         io.close(() => resolve());
       });
       server.closeAllConnections();
+      portServer?.closeAllConnections();
+      portServer?.close();
       if (options.removeSessions) {
         for (const row of ctx.store.liveSessions()) await ctx.sessions.stop(row.id).catch(() => undefined);
       }

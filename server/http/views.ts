@@ -7,8 +7,8 @@ import type { SessionManager } from '../sessions/session-manager';
 import type { SessionRow, Store } from '../store/database';
 
 /** `key` (server/http/port-proxy.ts proxyKey) lets the sandboxed page's own requests through without cookies. */
-export function portUrl(sessionId: string, machine: string, port: number, path = '/', key = ''): string {
-  return `/s/${sessionId}${key ? `-${key}` : ''}/${machine}/${port}${path.startsWith('/') ? path : `/${path}`}`;
+export function portUrl(sessionId: string, machine: string, port: number, path = '/', key = '', origin = ''): string {
+  return `${origin}/s/${sessionId}${key ? `-${key}` : ''}/${machine}/${port}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
 /**
@@ -22,6 +22,8 @@ export class Views {
     private readonly sessions: SessionManager,
     private readonly progress: ProgressService,
     private readonly portKey: (sessionId: string) => string = () => '',
+    /** BERTH_PROXY_ORIGIN, or '' for Berth's own origin. */
+    private readonly portOrigin = '',
   ) {}
 
   labSummaries(studentId: string): LabSummaryView[] {
@@ -59,7 +61,7 @@ export class Views {
     const vars: LabVariables = {
       student: studentName,
       machines: lab.machines.map((m) => m.name),
-      urlFor: (machine, port) => portUrl(row.id, machine, port, '/', this.portKey(row.id)),
+      urlFor: (machine, port) => portUrl(row.id, machine, port, '/', this.portKey(row.id), this.portOrigin),
     };
     const next = lab.next ? this.catalog.get(lab.next) : undefined;
     return {
@@ -72,7 +74,7 @@ export class Views {
       expiresAt: row.expiresAt,
       extensionsLeft: this.sessions.extensionsLeft(row),
       machines: lab.machines.map((m) => m.name),
-      tabs: lab.tabs.map((t) => ({ title: t.title, machine: t.machine, port: t.port, url: portUrl(row.id, t.machine, t.port, t.path, this.portKey(row.id)) })),
+      tabs: lab.tabs.map((t) => ({ title: t.title, machine: t.machine, port: t.port, url: portUrl(row.id, t.machine, t.port, t.path, this.portKey(row.id), this.portOrigin) })),
       lab: {
         id: lab.id,
         title: lab.title,
