@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ExecOutcome } from '../backend/lab-backend';
@@ -86,8 +87,25 @@ export async function runExec(container: Docker.Container, cmd: string[], opts: 
  * one `{ … }` group, parsed whole before it runs, with stdin from /dev/null,
  * so a command in it that reads stdin cannot swallow the rest of the script.
  */
-export function runScript(container: Docker.Container, script: string, opts: Omit<ExecOptions, 'stdin'>): Promise<ExecResult> {
-  return runExec(container, ['bash', '--noprofile', '--norc', '-s'], { ...opts, stdin: `{\n${script}\n} </dev/null\n` });
+export async function runScript(container: Docker.Container, script: string, opts: Omit<ExecOptions, 'stdin'>): Promise<ExecResult> {
+  const tag = crypto.randomBytes(8).toString('hex');
+  const result = await runExec(container, ['bash', '--noprofile', '--norc', '-s'], {
+    ...opts,
+    env: [...(opts.env ?? []), `BERTH_SCRIPT_RUN=${tag}`],
+    stdin: `{\n${script}\n} </dev/null\n`,
+  });
+  if (result.timedOut) await reap(container, tag);
+  return result;
+}
+
+/**
+ * `timeout` kills the script's process group, but what it started with
+ * `setsid` or as a daemon escapes that group and would run on (and keep the
+ * exec's output open). They all inherited the run's tag in their environment.
+ */
+async function reap(container: Docker.Container, tag: string): Promise<void> {
+  const sweep = `for e in /proc/[0-9]*/environ; do if tr '\\0' '\\n' < "$e" 2>/dev/null | grep -qx 'BERTH_SCRIPT_RUN=${tag}'; then p=\${e%/environ}; kill -9 \${p#/proc/} 2>/dev/null; fi; done; true`;
+  await runExec(container, ['sh', '-c', sweep], { timeoutMs: 10_000, outputCapBytes: 1024 }).catch(() => undefined);
 }
 
 class CappedBuffer {
