@@ -13,12 +13,13 @@
  *
  *   npm run bench:terminal
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
 import { connectDocker } from '../server/docker/engine';
@@ -77,7 +78,7 @@ async function echoLatency(pipe: Pipe, keys: number): Promise<number[]> {
     const seen = pipe.waitFor(key);
     const t0 = performance.now();
     pipe.write(key);
-    samples.push((await timeout(seen, 10_000, `${pipe.name} echo`)) - t0);
+    samples.push((await timeout(seen, 10_000, `${pipe.name} echo of key ${i + 1} (${pipe.received()} bytes received so far)`)) - t0);
     if (i % 40 === 39) {
       // Ctrl-U clears the line so it never grows long enough to matter.
       pipe.write('\x15');
@@ -155,7 +156,8 @@ async function startWetty(containerId: string): Promise<Served | null> {
   if (process.env.BENCH_WETTY === '0') return null;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-wetty-'));
   try {
-    execFileSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', 'wetty'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+    // Asynchronously: a blocked event loop would miss socket.io's pings and lose Berth's socket meanwhile.
+    await promisify(execFile)('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', 'wetty'], { timeout: 300_000 });
     const main = path.join(dir, 'node_modules', 'wetty', 'build', 'main.js');
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const { child } = await serve(
