@@ -48,7 +48,10 @@ async function startBerth(env: Record<string, string>): Promise<{ child: ChildPr
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
-      out += chunk.toString();
+      const text = chunk.toString();
+      // BENCH_SERVER_LOG=<file> keeps the server's log (JSON lines), where a failed start says why.
+      if (process.env.BENCH_SERVER_LOG) fs.appendFileSync(process.env.BENCH_SERVER_LOG, text);
+      out = (out + text).slice(-100_000);
       const m = /serving .* on (http:\/\/[^:]+:\d+)/.exec(out);
       if (m) resolve(m[1]);
     };
