@@ -172,6 +172,7 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
 
     on('terminal:input', (req, reply) => {
       if (!socket.data.terminals.has(`${req.sessionId}/${req.terminalId}`)) return;
+      // Part of validating the message, so it is answered like any invalid payload, attached terminal or not.
       // BERTH_MAX_MESSAGE, in bytes, is the limit of one message (socket.io's own cap sits a little above it for framing).
       const size = Buffer.byteLength(req.data);
       const max = ctx.config.terminal.maxInputBytes;

@@ -152,7 +152,7 @@ test('one input message larger than BERTH_MAX_MESSAGE is refused with the field 
   expect((await term.attach('box')).ok).toBe(true);
   const reply = await ask<{ ok: boolean; error?: string }>(socket, 'terminal:input', { sessionId, terminalId: 'box', data: 'y'.repeat(100 * 1024) });
   expect(reply.ok).toBe(false);
-  expect(reply.error).toMatch(/^data: .*65536 bytes \(BERTH_MAX_MESSAGE\)/);
+  expect(reply.error).toMatch(/^invalid terminal:input: data: .*65536 bytes \(BERTH_MAX_MESSAGE\)/);
   // One just under the limit is typed as usual: a thousand short lines into cat (a terminal line holds 4 KiB at most).
   // Pasted once cat reads (the shell's own line editor would take the first line otherwise).
   term.type('echo "rea""dy"; cat > /tmp/paste\r');
