@@ -82,13 +82,13 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
   ctx.bus.on('check', (e) => io.to(`session:${e.sessionId}`).emit('check:result', e));
   ctx.bus.on('diskWarning', ({ studentId: _owner, ...e }) => io.to(`session:${e.sessionId}`).emit('session:disk', e));
   ctx.bus.on('progress', (e) => io.to(`session:${e.sessionId}`).emit('progress', { sessionId: e.sessionId, progress: e.progress }));
+  // The same "quiet after Enter" signal the checks use: the editor's file tree refreshes on it.
+  ctx.terminals.onPromptReturn((sessionId, machine) => io.to(`session:${sessionId}`).emit('files:changed', { sessionId, machine }));
 
   ctx.bus.on('instructorLoginsRevoked', ({ loginIds }) => {
     for (const id of loginIds) io.in(`login:${id}`).disconnectSockets(true);
   });
 
-  // The same "quiet after Enter" signal the checks use: the editor's file tree refreshes on it.
-  ctx.terminals.onPromptReturn((sessionId, machine) => io.to(`session:${sessionId}`).emit('files:changed', { sessionId, machine }));
   io.on('connection', (socket: BerthSocket) => {
     if (socket.data.role === 'instructor') {
       registerInstructorSocket(io as unknown as Server, socket as unknown as Socket, ctx);
@@ -171,12 +171,12 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
     });
 
     on('terminal:input', (req, reply) => {
-      if (!socket.data.terminals.has(`${req.sessionId}/${req.terminalId}`)) return;
-      // Part of validating the message, so it is answered like any invalid payload, attached terminal or not.
       // BERTH_MAX_MESSAGE, in bytes, is the limit of one message (socket.io's own cap sits a little above it for framing).
+      // Part of validating the message, so it is answered like any invalid payload, attached terminal or not.
       const size = Buffer.byteLength(req.data);
       const max = ctx.config.terminal.maxInputBytes;
-      if (size > max) return reply({ ok: false, error: `data: one input message may be at most ${max} bytes (BERTH_MAX_MESSAGE), this one has ${size}` });
+      if (size > max) return reply({ ok: false, error: `invalid terminal:input: data: one input message may be at most ${max} bytes (BERTH_MAX_MESSAGE), this one has ${size}` });
+      if (!socket.data.terminals.has(`${req.sessionId}/${req.terminalId}`)) return;
       if (ctx.terminals.input(req.sessionId, req.terminalId, socket.id, req.data)) ctx.sessions.touch(req.sessionId);
     });
 
