@@ -112,6 +112,19 @@ export class MachineUnavailable extends BackendError {
 }
 
 /**
+ * The engine has no room for another lab: Docker's address pools are used up
+ * (31 bridge networks with Docker's defaults, one per running lab). Said to
+ * the student in words the instructor can act on.
+ */
+export class EngineFull extends BackendError {
+  constructor(readonly resource: 'network addresses') {
+    super(
+      'The lab machine host has no network addresses left for another lab (Docker\'s address pools are used up). Tell your instructor: docs/deploy.md, "Room for a class", says how to make room.',
+    );
+  }
+}
+
+/**
  * A path asked of `copyOut` does not exist in the machine. `statusCode` stays
  * 404 so callers written against the engine's error keep working.
  */

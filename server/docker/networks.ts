@@ -1,8 +1,18 @@
 import type Docker from 'dockerode';
+import { EngineFull } from '../backend/lab-backend';
 import { errorText, isNotFound } from './engine';
 
 /** A private bridge per session: machines of one session see each other by name and no one else. */
 export async function createSessionNetwork(docker: Docker, name: string, labels: Record<string, string>): Promise<string> {
+  try {
+    return await createBridge(docker, name, labels);
+  } catch (err) {
+    if (/non-overlapping IPv4 address pool|no available (network|address)/i.test(errorText(err))) throw new EngineFull('network addresses');
+    throw err;
+  }
+}
+
+async function createBridge(docker: Docker, name: string, labels: Record<string, string>): Promise<string> {
   const net = await docker.createNetwork({
     Name: name,
     Driver: 'bridge',

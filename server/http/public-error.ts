@@ -1,4 +1,4 @@
-import { MachineUnavailable, UnknownMachine } from '../backend/lab-backend';
+import { EngineFull, MachineUnavailable, UnknownMachine } from '../backend/lab-backend';
 import { ClassroomError } from '../classroom/errors';
 import { EditorError } from '../editor/machine-files';
 import { ScriptFailed } from '../sessions/script-runner';
@@ -22,6 +22,7 @@ export function publicMessage(err: unknown): string {
     err instanceof EditorError ||
     err instanceof ScriptFailed ||
     err instanceof UnknownMachine ||
-    err instanceof MachineUnavailable;
+    err instanceof MachineUnavailable ||
+    err instanceof EngineFull;
   return forStudents ? (err as Error).message : INTERNAL_ERROR;
 }
