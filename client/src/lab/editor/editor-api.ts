@@ -1,11 +1,13 @@
-/** The editor's REST calls (server/http/editor-api.ts); errors keep the server's code and body. */
+/** The editor's REST calls (server/http/editor-api.ts), through the app's one `call`; errors keep the server's code. */
 import type { EditorFile, EditorListing, EditorOpRequest } from '../../../../server/contracts/editor';
+import { ApiError, call as appCall } from '../../api';
 
 export class EditorApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
     readonly code: string,
+    /** The machine's version of the file, on a conflict. */
     readonly current?: EditorFile,
   ) {
     super(message);
@@ -13,28 +15,15 @@ export class EditorApiError extends Error {
 }
 
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  let res: Response;
   try {
-    res = await fetch(url, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new EditorApiError('Berth cannot be reached. Check your connection; your changes are kept in this browser.', 0, 'unavailable');
+    return await appCall<T>(method, url, body);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    const code = typeof err.body.code === 'string' ? err.body.code : err.status === 0 ? 'unavailable' : 'internal';
+    // Unsaved work is never lost to a dropped connection: say so.
+    const message = err.status === 0 ? `${err.message} Your changes are kept in this browser.` : err.message;
+    throw new EditorApiError(message, err.status, code, err.body.current as EditorFile | undefined);
   }
-  let data: Record<string, unknown> = {};
-  try {
-    data = (await res.json()) as Record<string, unknown>;
-  } catch {
-    /* not JSON */
-  }
-  if (!res.ok) {
-    const message = typeof data.error === 'string' ? data.error : `The request failed (${res.status}).`;
-    throw new EditorApiError(message, res.status, typeof data.code === 'string' ? data.code : 'internal', data.current as EditorFile | undefined);
-  }
-  return data as T;
 }
 
 export function editorApi(sessionId: string, machine: string) {
