@@ -18,7 +18,7 @@ import { ClassroomError } from './errors';
 import type { ClassDirectory, ClassRecord, ClassStudent, InstructorIdentity } from './index';
 
 type Who = Pick<InstructorIdentity, 'id' | 'role'>;
-export type ClassPatch = Partial<Omit<ClassInput, 'limits'>> & { limits?: Partial<ClassLimits>; archived?: boolean };
+export type ClassPatch = Partial<Omit<ClassInput, 'limits'>> & { limits?: Partial<ClassLimits>; archived?: boolean; instructorIds?: string[] };
 
 /** The same answer whether the class does not exist or belongs to someone else. */
 const NO_SUCH_CLASS = 'There is no such class.';
@@ -128,6 +128,7 @@ export class ClassService implements ClassDirectory {
       allowRejoinByName: patch.allowRejoinByName ?? row.allowRejoinByName,
     };
     if (!current.openPractice) this.checkInput(next);
+    if (patch.instructorIds !== undefined) this.checkTeachers(patch.instructorIds);
     this.rows.updateClass({
       ...row,
       name: next.name,
@@ -141,7 +142,14 @@ export class ClassService implements ClassDirectory {
       allowRejoinByName: next.allowRejoinByName,
       archived: patch.archived ?? row.archived,
     });
+    if (patch.instructorIds !== undefined) this.rows.setTeachers(classId, [...new Set(patch.instructorIds)]);
     return this.get(classId)!;
+  }
+
+  /** Co-teachers must be instructors Berth knows; a class may be left to the owners alone. */
+  private checkTeachers(ids: string[]): void {
+    const unknown = ids.filter((id) => !this.rows.instructor(id));
+    if (unknown.length) throw new ClassroomError('invalid', `instructorIds: no instructor with id ${unknown.map((id) => JSON.stringify(id)).join(', ')}.`);
   }
 
   codeAction(instructor: Who, classId: string, action: CodeAction): ClassRecord {

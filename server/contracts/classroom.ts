@@ -24,7 +24,7 @@
  *     GET    /api/instructor/classes                 → { classes: ClassSummaryView[] }
  *     POST   /api/instructor/classes  ClassInput     → { class: ClassView }
  *     GET    /api/instructor/classes/:id             → { class: ClassView }
- *     PATCH  /api/instructor/classes/:id  Partial<ClassInput> & { archived?: boolean } → { class: ClassView }
+ *     PATCH  /api/instructor/classes/:id  ClassPatchRequest → { class: ClassView }
  *     POST   /api/instructor/classes/:id/code  CodeAction → { class: ClassView }
  *     POST   /api/instructor/classes/:id/one-time-codes { count } → { codes: string[] }
  *     GET    /api/instructor/classes/:id/roster      → { roster: RosterEntryView[] }
@@ -147,6 +147,9 @@ export interface ClassInput {
   /** A student on a shared PC may come back by code + the same name. */
   allowRejoinByName: boolean;
 }
+
+/** A change to a class; `instructorIds` replaces who teaches it (owners see every class anyway). */
+export type ClassPatchRequest = Partial<Omit<ClassInput, 'limits'>> & { limits?: Partial<ClassLimits>; archived?: boolean; instructorIds?: string[] };
 
 export interface JoinCodeView {
   code: string | null;

@@ -42,7 +42,8 @@ export const classPatchSchema = z.strictObject({
   ...Object.fromEntries(Object.entries(classFields).map(([k, v]) => [k, v.optional()])),
   limits: limits.partial().optional(),
   archived: z.boolean().optional(),
-}) as unknown as z.ZodType<Partial<Omit<z.output<typeof classInputSchema>, 'limits'>> & { limits?: Partial<z.output<typeof limits>>; archived?: boolean }>;
+  instructorIds: z.array(z.string().min(1).max(64)).max(50).optional(),
+}) as unknown as z.ZodType<Partial<Omit<z.output<typeof classInputSchema>, 'limits'>> & { limits?: Partial<z.output<typeof limits>>; archived?: boolean; instructorIds?: string[] }>;
 
 export const codeActionSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('rotate') }),

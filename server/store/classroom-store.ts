@@ -205,6 +205,14 @@ export class ClassroomStore {
     this.db.prepare('INSERT OR IGNORE INTO class_instructors (class_id, instructor_id) VALUES (?, ?)').run(classId, instructorId);
   }
 
+  /** Replaces who teaches the class, in one transaction. */
+  setTeachers(classId: string, instructorIds: string[]): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM class_instructors WHERE class_id = ?').run(classId);
+      for (const id of instructorIds) this.addTeacher(classId, id);
+    })();
+  }
+
   teachersOf(classId: string): Array<{ id: string; name: string }> {
     return this.db
       .prepare('SELECT i.id, i.name FROM class_instructors ci JOIN instructors i ON i.id = ci.instructor_id WHERE ci.class_id = ? ORDER BY i.name')

@@ -1,6 +1,6 @@
 /** Create or edit a class: labs in order (from the catalog or a course section), seats, schedule, limits. */
 import { useEffect, useState } from 'preact/hooks';
-import type { CatalogForInstructors } from '../../../server/contracts/classroom';
+import type { CatalogForInstructors, InstructorView } from '../../../server/contracts/classroom';
 import { navigate } from '../router';
 import { ErrorBox } from '../components/common';
 import { addSection, emptyForm, formFromClass, moveLab, validateClassForm, type ClassFormErrors, type ClassFormText } from '../logic/class-form';
@@ -15,6 +15,9 @@ export function ClassFormPage({ classId }: { classId: string | null }) {
   const [busy, setBusy] = useState(false);
   const [pick, setPick] = useState('');
   const [section, setSection] = useState('');
+  // Editing only: who teaches the class (a new class is taught by its maker).
+  const [everyone, setEveryone] = useState<InstructorView[]>([]);
+  const [teachers, setTeachers] = useState<Set<string> | null>(null);
 
   useEffect(() => {
     iapi
@@ -24,7 +27,15 @@ export function ClassFormPage({ classId }: { classId: string | null }) {
     if (classId)
       iapi
         .getClass(classId)
-        .then((r) => setForm(formFromClass(r.class)))
+        .then((r) => {
+          setForm(formFromClass(r.class));
+          setTeachers(new Set(r.class.instructors.map((i) => i.id)));
+        })
+        .catch((e: unknown) => setLoadError(errorText(e)));
+    if (classId)
+      iapi
+        .instructors()
+        .then((r) => setEveryone(r.instructors))
         .catch((e: unknown) => setLoadError(errorText(e)));
   }, [classId]);
 
@@ -42,7 +53,7 @@ export function ClassFormPage({ classId }: { classId: string | null }) {
     if (!input) return;
     setBusy(true);
     try {
-      const r = classId ? await iapi.updateClass(classId, input) : await iapi.createClass(input);
+      const r = classId ? await iapi.updateClass(classId, teachers ? { ...input, instructorIds: [...teachers] } : input) : await iapi.createClass(input);
       navigate(`#/instructor/classes/${encodeURIComponent(r.class.id)}`);
     } catch (err) {
       setErrors({ form: errorText(err) });
@@ -124,6 +135,27 @@ export function ClassFormPage({ classId }: { classId: string | null }) {
             <Field id="cf-idle-minutes" label="Idle minutes before pausing" value={form.idleMinutes} onInput={(v) => set({ idleMinutes: v })} error={errors.idleMinutes} inputMode="numeric" />
           </div>
         </fieldset>
+        {classId && teachers && everyone.length ? (
+          <fieldset class="ifieldset">
+            <legend>Who teaches this class</legend>
+            <p class="muted small">They see it, its live grid and its results. Owners see every class anyway.</p>
+            {everyone.map((i) => (
+              <label class="check-line" key={i.id}>
+                <input
+                  type="checkbox"
+                  checked={teachers.has(i.id)}
+                  onChange={(e) => {
+                    const next = new Set(teachers);
+                    if ((e.target as HTMLInputElement).checked) next.add(i.id);
+                    else next.delete(i.id);
+                    setTeachers(next);
+                  }}
+                />
+                {i.name} <span class="muted">({i.login}{i.role === 'owner' ? ', owner' : ''})</span>
+              </label>
+            ))}
+          </fieldset>
+        ) : null}
         <label class="check-line">
           <input type="checkbox" checked={form.allowRejoinByName} onChange={(e) => set({ allowRejoinByName: (e.target as HTMLInputElement).checked })} />
           Students may come back by code and the same name (shared classroom PCs). Otherwise you re-admit them from the roster.

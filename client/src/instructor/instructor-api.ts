@@ -1,22 +1,5 @@
 /** The instructor's REST calls (routes listed in server/contracts/classroom.ts). */
-import type {
-  AuditEntryView,
-  CatalogForInstructors,
-  ClassAnalyticsView,
-  ClassGridView,
-  ClassInput,
-  ClassSummaryView,
-  ClassView,
-  CodeAction,
-  InstructorView,
-  LoginSessionView,
-  NewInstructorRequest,
-  NoticeView,
-  RosterEntryView,
-  SetupStatus,
-  StudentActionReply,
-  StudentActionRequest,
-} from '../../../server/contracts/classroom';
+import type { AuditEntryView, CatalogForInstructors, ClassAnalyticsView, ClassGridView, ClassInput, ClassPatchRequest, ClassSummaryView, ClassView, CodeAction, InstructorView, LoginSessionView, NewInstructorRequest, NoticeView, RosterEntryView, SetupStatus, StudentActionReply, StudentActionRequest } from '../../../server/contracts/classroom';
 import { ApiError, call as plainCall } from '../api';
 
 /** Fired when Berth no longer knows this instructor (signed out elsewhere, revoked, expired). */
@@ -55,7 +38,7 @@ export const iapi = {
   classes: () => call<{ classes: ClassSummaryView[] }>('GET', '/api/instructor/classes'),
   createClass: (input: ClassInput) => call<{ class: ClassView }>('POST', '/api/instructor/classes', input),
   getClass: (id: string) => call<{ class: ClassView }>('GET', cls(id)),
-  updateClass: (id: string, patch: Partial<ClassInput> & { archived?: boolean }) => call<{ class: ClassView }>('PATCH', cls(id), patch),
+  updateClass: (id: string, patch: ClassPatchRequest) => call<{ class: ClassView }>('PATCH', cls(id), patch),
   codeAction: (id: string, action: CodeAction) => call<{ class: ClassView }>('POST', `${cls(id)}/code`, action),
   oneTimeCodes: (id: string, count: number) => call<{ codes: string[] }>('POST', `${cls(id)}/one-time-codes`, { count }),
   roster: (id: string) => call<{ roster: RosterEntryView[] }>('GET', `${cls(id)}/roster`),
