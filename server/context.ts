@@ -109,6 +109,17 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
     liveStates: () => store.liveSessions().map((s) => s.state),
     warmPoolSize: () => backend.poolStats?.().ready ?? 0,
     pingEngine: () => backend.ping(),
+    classroom: () => {
+      const classes = store.classroom.classRows();
+      const archived = classes.filter((c) => c.archived).length;
+      return {
+        activeClasses: classes.length - archived,
+        archivedClasses: archived,
+        students: classes.reduce((n, c) => n + store.classroom.countStudents(c.id), 0),
+        instructors: store.classroom.countInstructors(),
+        takeovers: live.takeovers.activeCount(),
+      };
+    },
   });
   terminals.onBytes((sessionId, direction, bytes) => metrics.terminalTraffic(sessionId, direction, bytes));
   const disk = createDiskWatchdog({

@@ -18,6 +18,16 @@ export interface MetricsSources {
   warmPoolSize(): number;
   /** Asks the engine a trivial question; rejects when it does not answer. */
   pingEngine(): Promise<unknown>;
+  /** The classroom at a glance: classes (active and archived), students who joined, instructors typing right now. */
+  classroom?(): ClassroomCounts;
+}
+
+export interface ClassroomCounts {
+  activeClasses: number;
+  archivedClasses: number;
+  students: number;
+  instructors: number;
+  takeovers: number;
 }
 
 export interface MetricsSample {
@@ -148,6 +158,34 @@ export class BerthMetrics {
         this.set(poolSize());
       },
     });
+    const classroom = () => this.sources.classroom?.();
+    new Gauge({
+      name: 'berth_classes',
+      help: 'Classes by state (active, archived)',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const c = classroom();
+        if (!c) return;
+        this.set({ state: 'active' }, c.activeClasses);
+        this.set({ state: 'archived' }, c.archivedClasses);
+      },
+    });
+    for (const [name, help, key] of [
+      ['berth_students', 'Students who have joined a class (open practice included)', 'students'],
+      ['berth_instructors', 'Instructor accounts', 'instructors'],
+      ['berth_takeovers_active', 'Terminals an instructor is typing into right now', 'takeovers'],
+    ] as const) {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const c = classroom();
+          if (c) this.set(c[key]);
+        },
+      });
+    }
     this.upGauge.set(1);
     this.listen();
   }

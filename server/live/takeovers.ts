@@ -55,6 +55,10 @@ export class TakeoverRegistry {
     return [...this.active.values()].filter((t) => t.studentId === studentId);
   }
 
+  activeCount(): number {
+    return this.active.size;
+  }
+
   forSession(sessionId: string): Takeover[] {
     return [...this.active.values()].filter((t) => t.sessionId === sessionId);
   }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { metricsRoutes } from '../../server/ops/metrics-routes';
-import { TermClient, api, connect, join, removeInstanceObjects, startBerth, waitFor, type Berth, type ClientSocket, type Student } from './harness';
+import { TermClient, api, connect, createClass, join, removeInstanceObjects, setupInstructor, startBerth, waitFor, type Berth, type ClientSocket, type Student } from './harness';
 
 /**
  * Metrics of a real Berth: what a start, a terminal and a check leave in
@@ -67,6 +67,18 @@ test('a start, a terminal and a check show up in the metrics', async () => {
   expect(value(after, 'berth_terminal_bytes_total{direction="out"}')).toBeGreaterThan(10);
   expect(value(after, 'berth_active_sockets')).toBe(1);
   expect(value(after, 'berth_warm_pool_machines')).toBe(0);
+});
+
+test('the classroom in the metrics: classes by state, students, instructors, takeovers', async () => {
+  const owner = await setupInstructor(berth);
+  await createClass(berth.url, owner.cookie, { name: 'Period 6', labs: ['hello'], seats: 10 });
+  const text = await scrape();
+  // Open practice (which holds Ada) and Period 6.
+  expect(value(text, 'berth_classes{state="active"}')).toBe(2);
+  expect(value(text, 'berth_classes{state="archived"}')).toBe(0);
+  expect(value(text, 'berth_students')).toBe(1);
+  expect(value(text, 'berth_instructors')).toBe(1);
+  expect(value(text, 'berth_takeovers_active')).toBe(0);
 });
 
 test('callers relayed by a proxy, and students, get no metrics; the summary wants an instructor', async () => {
