@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { join } from '../contract/harness';
-import { baseEnv, berth, serve, type ServeChild } from './serve-child';
+import { baseEnv, berth, serve, type ServeChild } from '../tools/serve-child';
 
 /**
  * berth backup while Berth serves, berth restore refused while it serves and

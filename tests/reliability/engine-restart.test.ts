@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { api, join, removeInstanceObjects, waitFor } from '../contract/harness';
-import { baseEnv, serve, type ServeChild } from './serve-child';
+import { baseEnv, serve, type ServeChild } from '../tools/serve-child';
 import { startLab, waitSessionState } from './lab-driver';
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { api, docker, join, removeInstanceObjects, sleep, type Student } from '../contract/harness';
-import { baseEnv, serve, type ServeChild } from './serve-child';
+import { baseEnv, serve, type ServeChild } from '../tools/serve-child';
 import { completedSteps, readDb, runCheck, startLab, studentSocket, useTerminal, waitSessionState } from './lab-driver';
 
 /**

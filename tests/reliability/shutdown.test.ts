@@ -4,7 +4,7 @@ import path from 'node:path';
 import { io } from 'socket.io-client';
 import type { NoticeView } from '../../server/contracts/classroom';
 import { api, dockerObjects, join, removeInstanceObjects, waitFor, type Student } from '../contract/harness';
-import { baseEnv, berth, serve, type ServeChild } from './serve-child';
+import { baseEnv, berth, serve, type ServeChild } from '../tools/serve-child';
 
 /**
  * The two ways a Berth stops. SIGTERM (docker compose stop, an upgrade): open

@@ -8,12 +8,11 @@
  * Berth runs as its own process (`berth serve`) so its RSS is measured alone,
  * without jest or the client in it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  FIXTURE_LABS,
   TermClient,
   api,
   ask,
@@ -24,8 +23,8 @@ import {
   waitFor,
   type ClientSocket,
 } from '../contract/harness';
+import { baseEnv, serve } from '../tools/serve-child';
 
-const CLI = path.join(__dirname, '..', '..', 'dist', 'server', 'cli.js');
 const MiB = 1024 * 1024;
 
 let child: ChildProcess;
@@ -42,36 +41,10 @@ function rssOf(pid: number): number {
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-inflood-'));
-  child = spawn(process.execPath, [CLI, 'serve'], {
-    env: {
-      ...process.env,
-      BERTH_PORT: '0',
-      BERTH_HOST: '127.0.0.1',
-      BERTH_LABS_DIR: FIXTURE_LABS,
-      BERTH_DATA_DIR: dataDir,
-      BERTH_WARM_POOL: '0',
-      BERTH_CHECK_INTERVAL: '0',
-      BERTH_INSTANCE: instance,
-      BERTH_OPEN_JOIN: 'true',
-      BERTH_MAX_MESSAGE: '64k',
-      BERTH_INPUT_QUEUE: '256k',
-      BERTH_TERMINALS_PER_MACHINE: '3',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server = await serve(baseEnv(instance, dataDir, { BERTH_MAX_MESSAGE: '64k', BERTH_INPUT_QUEUE: '256k', BERTH_TERMINALS_PER_MACHINE: '3' }));
+  child = server.child;
+  url = server.url;
   child.on('exit', (code) => (exited = code));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /serving .* on http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', () => reject(new Error(`berth serve exited before serving:\n${out}`)));
-  });
-  url = `http://127.0.0.1:${port}`;
 }, 60_000);
 
 afterAll(async () => {

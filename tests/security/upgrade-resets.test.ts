@@ -3,14 +3,13 @@
  * resets it must not take Berth down. Berth runs here as its own process
  * (`berth serve`), so a crash shows as the process exiting, not as a jest error.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { FIXTURE_LABS, uniqueInstance } from '../contract/harness';
-
-const CLI = path.join(__dirname, '..', '..', 'dist', 'server', 'cli.js');
+import { uniqueInstance } from '../contract/harness';
+import { baseEnv, serve } from '../tools/serve-child';
 
 let child: ChildProcess;
 let port = 0;
@@ -19,31 +18,10 @@ let dataDir = '';
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-upgrade-'));
-  child = spawn(process.execPath, [CLI, 'serve'], {
-    env: {
-      ...process.env,
-      BERTH_PORT: '0',
-      BERTH_HOST: '127.0.0.1',
-      BERTH_LABS_DIR: FIXTURE_LABS,
-      BERTH_DATA_DIR: dataDir,
-      BERTH_WARM_POOL: '0',
-      BERTH_INSTANCE: uniqueInstance('upgrade'),
-      BERTH_OPEN_JOIN: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server = await serve(baseEnv(uniqueInstance('upgrade'), dataDir));
+  child = server.child;
+  port = Number(new URL(server.url).port);
   child.on('exit', (code) => (exited = code));
-  port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /serving .* on http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', () => reject(new Error(`berth serve exited before serving:\n${out}`)));
-  });
 }, 60_000);
 
 afterAll(async () => {
