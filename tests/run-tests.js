@@ -58,8 +58,8 @@ const failedSuites = report.numRuntimeErrorTestSuites || 0;
 const passed = report.numPassedTests;
 const failed = report.numFailedTests + failedSuites;
 for (const suite of report.testResults) {
-  // A suite whose tests are all skipped reports 'pending'; it did not fail.
-  if (suite.status !== 'passed' && suite.status !== 'pending') console.log(`failed: ${path.relative(root, suite.name)}${suite.message ? `\n${suite.message.split('\n').slice(0, 15).join('\n')}` : ''}`);
+  // A suite whose tests are all skipped reports 'skipped'; it did not fail.
+  if (suite.status !== 'passed' && suite.status !== 'skipped') console.log(`failed: ${path.relative(root, suite.name)}${suite.message ? `\n${suite.message.split('\n').slice(0, 15).join('\n')}` : ''}`);
 }
 const skipped = report.numPendingTests + (report.numTodoTests || 0);
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
