@@ -1,36 +1,23 @@
 import type Database from 'better-sqlite3';
-import type { InstructorRole } from '../contracts/classroom';
+import type { AuditEntryView, ClassInput, ClassLimits, InstructorView, LoginSessionView } from '../contracts/classroom';
 
-export interface InstructorRow {
-  id: string;
-  login: string;
-  name: string;
-  role: InstructorRole;
+/** An instructor as stored: the contract's view plus the password hash, which never leaves the server. */
+export interface InstructorRow extends InstructorView {
   passwordHash: string;
-  createdAt: number;
 }
 
-export interface LoginRow {
-  id: string;
+/** A login as stored: whose it is instead of `current`, which depends on who asks. */
+export interface LoginRow extends Omit<LoginSessionView, 'current'> {
   instructorId: string;
-  createdAt: number;
-  lastSeenAt: number;
-  expiresAt: number;
-  userAgent: string;
-  address: string;
 }
 
-export interface ClassRow {
+/**
+ * A class as stored. Differs from ClassView on purpose: limits are flat (a
+ * column each) and the join code is its raw columns, not the JoinCodeView
+ * with its URL.
+ */
+export interface ClassRow extends Omit<ClassInput, 'limits'>, ClassLimits {
   id: string;
-  name: string;
-  labs: string[];
-  seats: number;
-  startsAt: number | null;
-  endsAt: number | null;
-  maxRunning: number | null;
-  sessionMinutes: number | null;
-  idleMinutes: number | null;
-  allowRejoinByName: boolean;
   archived: boolean;
   openPractice: boolean;
   joinCode: string | null;
@@ -40,6 +27,7 @@ export interface ClassRow {
   createdBy: string | null;
 }
 
+/** A class member as stored (the roster's view joins it with their session, under other names). */
 export interface StudentRow {
   id: string;
   name: string;
@@ -48,16 +36,8 @@ export interface StudentRow {
   createdAt: number;
 }
 
-export interface AuditRow {
-  id: number;
-  at: number;
-  instructorId: string | null;
-  instructorName: string | null;
-  action: string;
-  classId: string | null;
-  target: string | null;
-  detail: Record<string, unknown>;
-}
+/** The audit log's rows are exactly what instructors read. */
+export type AuditRow = AuditEntryView;
 
 interface ClassRecord {
   id: string;
