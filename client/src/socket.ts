@@ -44,14 +44,41 @@ export function onConnectionState(fn: (s: ConnectionState) => void): () => void 
   return () => listeners.delete(fn);
 }
 
-/** Emit with an acknowledgement and a timeout, as a promise. */
-export function request<R>(event: keyof ClientToServerEvents | keyof StudentClassroomRequests, payload: unknown, timeoutMs = 15000): Promise<R> {
-  const s = getSocket();
+/** Everything a student's page may ask the server, from protocol.ts and the classroom additions. */
+type StudentRequests = ClientToServerEvents & StudentClassroomRequests;
+
+/** What an event's handler replies; `never` for events that take no reply. */
+type ReplyOf<F> = F extends (...args: infer A) => void ? (A extends [unknown, (reply: infer R) => void] ? R : never) : never;
+
+/** The events that are answered: the ones `request` can send. */
+export type RequestEvent = { [K in keyof StudentRequests]: [ReplyOf<StudentRequests[K]>] extends [never] ? never : K }[keyof StudentRequests];
+export type RequestPayload<K extends RequestEvent> = Parameters<StudentRequests[K]>[0];
+export type RequestReply<K extends RequestEvent> = ReplyOf<StudentRequests[K]>;
+
+/**
+ * Emit with an acknowledgement and a timeout, as a promise. Payload and reply
+ * types come from the event's contract, so a caller cannot name the wrong ones.
+ */
+export function request<K extends RequestEvent>(event: K, payload: RequestPayload<K>, timeoutMs = 15000): Promise<RequestReply<K>> {
+  return emitWithAck<RequestReply<K>>(event, payload, timeoutMs);
+}
+
+/** Thrown by `emitWithAck` when the server does not answer within the timeout. */
+export class NoAnswerError extends Error {
+  constructor() {
+    super('Berth did not answer in time. Check your connection.');
+  }
+}
+
+/**
+ * The one emit-with-acknowledgement of the page. Untyped on purpose: the typed
+ * doors are `request` (student events) and `askInstructor`
+ * (instructor/instructor-socket.ts), because socket.io's typed emit cannot
+ * follow an event name that is itself a type parameter.
+ */
+export function emitWithAck<R>(event: string, payload: unknown, timeoutMs = 15000): Promise<R> {
+  const s = getSocket() as unknown as { timeout(ms: number): { emit(e: string, p: unknown, cb: (err: Error | null, r: R) => void): void } };
   return new Promise<R>((resolve, reject) => {
-    (s.timeout(timeoutMs) as unknown as { emit: (e: string, p: unknown, cb: (err: Error | null, r: R) => void) => void }).emit(
-      event,
-      payload,
-      (err, r) => (err ? reject(new Error('Berth did not answer in time. Check your connection.')) : resolve(r)),
-    );
+    s.timeout(timeoutMs).emit(event, payload, (err, r) => (err ? reject(new NoAnswerError()) : resolve(r)));
   });
 }

@@ -4,7 +4,7 @@
  * socket reconnects to carry the new cookie.
  */
 import type { ErrorCode, InstructorClientToServer, InstructorServerToClient } from '../../../server/contracts/classroom';
-import { getSocket } from '../socket';
+import { emitWithAck, getSocket } from '../socket';
 
 type Listener<K extends keyof InstructorServerToClient> = InstructorServerToClient[K];
 
@@ -20,14 +20,9 @@ export interface Ack {
   code?: ErrorCode;
 }
 
-/** Emit an instructor event with an acknowledgement (15 s timeout). */
+/** Emit an instructor event with an acknowledgement (15 s timeout); a timeout is a failed Ack, not a throw. */
 export function askInstructor<K extends keyof InstructorClientToServer>(event: K, payload: Parameters<InstructorClientToServer[K]>[0]): Promise<Ack> {
-  const s = getSocket();
-  return new Promise<Ack>((resolve) => {
-    (s.timeout(15000) as unknown as { emit: (e: string, p: unknown, cb: (err: Error | null, r: Ack) => void) => void }).emit(event, payload, (err, r) =>
-      resolve(err ? { ok: false, error: 'Berth did not answer in time. Check your connection.' } : r),
-    );
-  });
+  return emitWithAck<Ack>(event, payload).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }));
 }
 
 export function tellInstructor<K extends keyof InstructorClientToServer>(event: K, payload: Parameters<InstructorClientToServer[K]>[0]): void {

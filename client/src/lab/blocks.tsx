@@ -131,7 +131,7 @@ function QuizBlock({ block, ctx }: { block: Extract<ViewBlock, { kind: 'quiz' }>
     if (!chosen.length) return;
     setBusy(true);
     try {
-      setReply(await request<QuizReply>('quiz:answer', { sessionId: ctx.sessionId, step: ctx.step, quizId: block.id, choices: chosen }));
+      setReply(await request('quiz:answer', { sessionId: ctx.sessionId, step: ctx.step, quizId: block.id, choices: chosen }));
     } catch (err) {
       setReply({ ok: false, error: err instanceof Error ? err.message : String(err) });
     } finally {

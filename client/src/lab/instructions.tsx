@@ -1,6 +1,6 @@
 /** The left pane: step list, current step with its blocks, check, hints, solution, navigation. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { RevealReply, SessionView } from '../../../server/contracts/protocol';
+import type { SessionView } from '../../../server/contracts/protocol';
 import { canFinish, canGoNext, canGoPrev, checkOf, stepState, type LabState } from '../logic/steps';
 import { request } from '../socket';
 import { RichHtml, type BlockContext } from './blocks';
@@ -193,7 +193,7 @@ function Help({ session, step, hintCount, hasSolution }: { session: SessionView;
     setBusy(true);
     setError(null);
     try {
-      const r = await request<RevealReply>(event, { sessionId: session.id, step });
+      const r = await request(event, { sessionId: session.id, step });
       if (!r.ok || r.html === undefined) throw new Error(r.error ?? 'Nothing to show.');
       if (event === 'hint:reveal') {
         const next = [...hints, r.html];

@@ -55,7 +55,7 @@ export function LabPage({ sessionId, onTitle }: { sessionId: string; student: St
     const watch = async () => {
       setWatched(false);
       try {
-        const r = await request<{ ok: boolean; error?: string }>('session:watch', { sessionId });
+        const r = await request('session:watch', { sessionId });
         if (r.ok) setWatched(true);
         else setNotice(r.error ?? 'Live updates are not available for this lab.');
       } catch (e) {
@@ -260,11 +260,11 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
 
   const onGoto = (step: number) => {
     setLab((l) => (l ? goto(l, step) : l));
-    request<{ ok: boolean; error?: string }>('step:goto', { sessionId: session.id, step }).catch(() => undefined);
+    request('step:goto', { sessionId: session.id, step }).catch(() => undefined);
   };
   const onCheck = (step: number) => {
     setLab((l) => (l ? applyCheck(l, { step, status: 'running', trigger: 'button' }) : l));
-    request<{ ok: boolean; error?: string }>('check:run', { sessionId: session.id, step })
+    request('check:run', { sessionId: session.id, step })
       .then((r) => {
         if (!r.ok) setLab((l) => (l ? applyCheck(l, { step, status: 'failed', trigger: 'button', feedback: r.error ?? 'The check could not run.' }) : l));
       })

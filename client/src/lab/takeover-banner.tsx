@@ -42,7 +42,7 @@ export function TakeoverBanner({ sessionId }: { sessionId: string }) {
   const end = async (terminalId: string) => {
     setError(null);
     try {
-      const r = await request<{ ok: boolean }>('takeover:end', { sessionId, terminalId });
+      const r = await request('takeover:end', { sessionId, terminalId });
       if (!r.ok) setError('The takeover could not be ended. Try again.');
       else
         setActive((cur) => {

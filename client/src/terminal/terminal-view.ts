@@ -12,7 +12,7 @@ import type { AttachReply } from '../../../server/contracts/protocol';
 import { TerminalStream } from '../logic/terminal-stream';
 import { AckBatcher } from '../logic/ack-batcher';
 import { SizeTracker } from '../logic/resize';
-import { getSocket } from '../socket';
+import { emitWithAck, getSocket } from '../socket';
 import { copyText } from './clipboard';
 import { darkTerminal, lightTerminal } from './themes';
 
@@ -151,16 +151,16 @@ export class TerminalView {
     const rows = Math.max(1, this.term.rows);
     this.acks.newGeneration();
     this.setStatus('attaching');
-    const s = getSocket();
     const watch = this.opts.mode === 'watch';
-    const reply = await new Promise<AttachReply>((resolve) => {
-      // terminal:watch has the same payload and reply shape (server/contracts/classroom.ts).
-      (s.timeout(15000) as unknown as { emit: (e: string, p: unknown, cb: (err: Error | null, r: AttachReply) => void) => void }).emit(
-        watch ? 'terminal:watch' : 'terminal:attach',
-        { sessionId: this.opts.sessionId, machine: this.opts.machine, terminalId: this.opts.terminalId, from: this.stream.attachFrom(), cols, rows },
-        (err: Error | null, r: AttachReply) => resolve(err ? { ok: false, error: 'The terminal did not answer in time.' } : r),
-      );
-    });
+    // terminal:watch has the same payload and reply shape (server/contracts/classroom.ts).
+    const reply = await emitWithAck<AttachReply>(watch ? 'terminal:watch' : 'terminal:attach', {
+      sessionId: this.opts.sessionId,
+      machine: this.opts.machine,
+      terminalId: this.opts.terminalId,
+      from: this.stream.attachFrom(),
+      cols,
+      rows,
+    }).catch((): AttachReply => ({ ok: false, error: 'The terminal did not answer in time.' }));
     if (my !== this.attachSeq || this.disposed) return;
     if (!reply.ok) {
       this.setStatus('error', reply.error ?? 'The terminal could not be opened.');
