@@ -106,38 +106,45 @@ export class DockerBackend implements LabBackend {
     });
     const state: DockerState = { backend: 'docker', v: 1, sessionId: spec.sessionId, network, machines: [] };
     progress({ phase: 'network', detail: 'creating your private network' });
-    await createSessionNetwork(this.docker, network, labels);
+    // A warm machine's rename, limits and hostname need no network: they run while it is created.
+    // A fresh machine is created on it, so that path waits for it first.
+    const networkReady = createSessionNetwork(this.docker, network, labels);
+    networkReady.catch(() => undefined);
     try {
       // Machines start in parallel: each waits on its own inner dockerd.
       state.machines = await Promise.all(
         spec.machines.map(async (m) => {
           progress({ phase: 'machine', machine: m.name, detail: `starting ${m.name}` });
-          const record = await this.startMachine(spec, m, network);
+          const record = await this.startMachine(spec, m, network, networkReady);
           if (!this.prepared.delete(record)) await this.prepareMachine(record, m);
           progress({ phase: 'ready', machine: m.name, detail: `${m.name} is ready` });
           return record;
         }),
       );
+      await networkReady;
       void this.pool.refill();
       return state;
     } catch (err) {
+      // The network may still be being created when a machine fails: let it exist before it is removed.
+      await networkReady.catch(() => undefined);
       await this.stop({ ...state, machines: await this.findSessionMachines(spec.sessionId) }).catch(() => undefined);
       throw err;
     }
   }
 
-  private async startMachine(spec: SessionSpec, m: MachineSpec, network: string): Promise<MachineRecord> {
+  private async startMachine(spec: SessionSpec, m: MachineSpec, network: string, networkReady: Promise<unknown>): Promise<MachineRecord> {
     const image = this.imageFor(m);
     const containerName = `${this.prefix()}-${spec.sessionId}-${m.name}`;
     const pooled = image === this.config.images.dind && m.docker ? this.pool.take() : undefined;
     if (pooled) {
       try {
-        return await this.adopt(pooled, containerName, network, m);
+        return await this.adopt(pooled, containerName, network, networkReady, m);
       } catch (err) {
         sessionLog(spec.sessionId).warn(`warm pool: could not adopt ${pooled.containerId.slice(0, 12)}, starting a fresh machine: ${errorText(err)}`);
         await this.discard(pooled);
       }
     }
+    await networkReady;
     const volume = m.docker ? `${containerName}-docker` : null;
     const labels = labelsFor(this.config.instanceId, 'machine', {
       [LABEL.session]: spec.sessionId,
@@ -179,7 +186,7 @@ export class DockerBackend implements LabBackend {
    * its new name, takes the lab's limits and hostname. Hostname and env are
    * kept in files so a paused-and-resumed machine gets them back.
    */
-  private async adopt(pooled: PooledMachine, containerName: string, network: string, m: MachineSpec): Promise<MachineRecord> {
+  private async adopt(pooled: PooledMachine, containerName: string, network: string, networkReady: Promise<unknown>, m: MachineSpec): Promise<MachineRecord> {
     const container = this.docker.getContainer(pooled.containerId);
     const limits = this.machineLimits(m);
     const record: MachineRecord = { name: m.name, containerId: pooled.containerId, containerName, volume: pooled.volume, docker: true };
@@ -203,10 +210,13 @@ export class DockerBackend implements LabBackend {
     // The steps touch different parts of the container, so they run side by side: the student waits
     // for the slowest, not for their sum. The machine has left the pool network before it is handed over.
     await Promise.all([
-      timed('network', async () => {
-        await connectToNetwork(this.docker, network, pooled.containerId, [m.name]);
-        await disconnectFromNetwork(this.docker, this.pool.networkName(this.prefix()), pooled.containerId);
-      }),
+      // Leaving the pool network needs nothing else; joining waits for the session network to exist.
+      timed('network', () =>
+        Promise.all([
+          networkReady.then(() => connectToNetwork(this.docker, network, pooled.containerId, [m.name])),
+          disconnectFromNetwork(this.docker, this.pool.networkName(this.prefix()), pooled.containerId),
+        ]),
+      ),
       timed('rename', () => container.rename({ name: containerName })),
       timed('limits', () => container.update({ Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes, NanoCpus: limits.nanoCpus, PidsLimit: limits.pids })),
       timed('hostname', async () => {
