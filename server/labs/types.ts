@@ -48,6 +48,12 @@ export interface ScriptBlock {
   line: number;
 }
 
+/** A check: a script block judged by its kind (server/checks/kinds). */
+export interface CheckBlock extends ScriptBlock {
+  /** The check kind's name; absent means `script` (labs parsed before kinds existed). */
+  kind?: string;
+}
+
 /**
  * A plausible wrong attempt at a step, run only by `berth lab test`: the
  * step's check must reject it. `undo` puts the machine back before the solve.
@@ -87,7 +93,7 @@ export interface StepDefinition {
   title: string;
   html: string;
   blocks: ClientBlock[];
-  checks: ScriptBlock[];
+  checks: CheckBlock[];
   hintsHtml: string[];
   solutionHtml: string | null;
   solve: ScriptBlock[];
