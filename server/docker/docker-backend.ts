@@ -515,7 +515,10 @@ export class DockerBackend implements LabBackend {
   /** `berth down`: every object of this instance, the warm pool and its network included; returns how many. */
   async removeEverything(): Promise<number> {
     await this.pool.stopFilling();
-    let removed = await this.removeOrphans(new Set());
+    // Waiting machines are spared by removeOrphans (they are the pool's); after `down` there is no pool.
+    const waiting = this.pool.drain();
+    await Promise.all(waiting.map((m) => this.discard(m).catch(() => undefined)));
+    let removed = waiting.length + (await this.removeOrphans(new Set()));
     // removeOrphans spares the pool's network (a serving Berth reuses it); nothing is serving now.
     const pool = this.pool.networkName(this.prefix());
     for (const n of await this.docker.listNetworks({ filters: { name: [pool] } })) {

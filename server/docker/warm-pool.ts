@@ -79,6 +79,11 @@ export class WarmPool {
     return this.filling;
   }
 
+  /** Hands back every waiting machine and keeps none (for `berth down` of a serving backend). */
+  drain(): PooledMachine[] {
+    return this.ready.splice(0);
+  }
+
   async stopFilling(): Promise<void> {
     this.stopped = true;
     await this.filling;

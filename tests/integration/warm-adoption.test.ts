@@ -75,7 +75,7 @@ test('two machines adopted from the pool have their names, find each other, and 
   expect(session.every((c) => pooledIds.has(c.Id))).toBe(true);
   for (const c of session) {
     const info = await docker.getContainer(c.Id).inspect();
-    expect(Object.keys(info.NetworkSettings.Networks)).toEqual([(state as { network: string }).network]);
+    expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`berth-${instance}-${sessionId}`]);
   }
   await waitPool(2);
 });
