@@ -6,11 +6,46 @@
  *   npm run bench:machine-start
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import { loadConfig } from '../server/config';
 import { detectProfile } from '../server/docker/detect-profile';
 import { connectDocker, labelsFor } from '../server/docker/engine';
 import { createMachine, removeContainer, removeVolume, waitReady } from '../server/docker/machines';
 import { fmt, hostSummary, median, printTable } from './util';
+
+/** CPU seconds the host's engine daemons have used so far (dockerd, containerd): a machine start costs them work too. */
+function engineCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      if (comm !== 'dockerd' && comm !== 'containerd') continue;
+      // Fields after the command name: utime and stime are the 12th and 13th.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* the process ended between readdir and read */
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** CPU seconds used inside the machine (its inner containerd and dockerd), from its cgroup (v1 or v2). */
+function machineCpuSeconds(containerId: string): number | null {
+  for (const file of [`/sys/fs/cgroup/cpuacct/docker/${containerId}/cpuacct.usage`, `/sys/fs/cgroup/system.slice/docker-${containerId}.scope/cpu.stat`]) {
+    try {
+      const text = fs.readFileSync(file, 'utf8');
+      if (file.endsWith('cpuacct.usage')) return Number(text.trim()) / 1e9;
+      const usec = /usage_usec (\d+)/.exec(text);
+      return usec ? Number(usec[1]) / 1e6 : null;
+    } catch {
+      /* not this cgroup layout */
+    }
+  }
+  return null;
+}
 
 async function main(): Promise<void> {
   const runs = Number(process.env.BENCH_RUNS || 10);
@@ -24,9 +59,11 @@ async function main(): Promise<void> {
   const rows: Array<Array<string | number>> = [];
   const totals: number[] = [];
   const phases = { create: [] as number[], start: [] as number[], ready: [] as number[] };
+  const cpu = { machine: [] as number[], engine: [] as number[] };
   for (let i = 1; i <= runs; i++) {
     const name = `berth-${instance}-m${i}`;
     const volume = `${name}-docker`;
+    const engine0 = engineCpuSeconds();
     const t0 = performance.now();
     const container = await createMachine(docker, {
       containerName: name,
@@ -51,17 +88,27 @@ async function main(): Promise<void> {
       await waitReady(container, 90_000);
     } finally {
       const t3 = performance.now();
+      const inMachine = machineCpuSeconds(container.id);
+      const byEngine = engineCpuSeconds() - engine0;
+      if (inMachine !== null) cpu.machine.push(inMachine);
+      cpu.engine.push(byEngine);
       phases.create.push(t1 - t0);
       phases.start.push(t2 - t1);
       phases.ready.push(t3 - t2);
       totals.push(t3 - t0);
-      rows.push([`run ${i}`, fmt(t1 - t0), fmt(t2 - t1), fmt(t3 - t2), fmt(t3 - t0)]);
+      rows.push([`run ${i}`, fmt(t1 - t0), fmt(t2 - t1), fmt(t3 - t2), fmt(t3 - t0), inMachine === null ? '?' : fmt(inMachine * 1000), fmt(byEngine * 1000)]);
       await removeContainer(docker, container.id);
       await removeVolume(docker, volume);
     }
   }
-  rows.push(['median', fmt(median(phases.create)), fmt(median(phases.start)), fmt(median(phases.ready)), fmt(median(totals))]);
-  printTable('Lab machine: docker create → inner dockerd ready (ms)', ['', 'create', 'start', 'start → ready', 'total'], rows);
+  const cpuMachine = cpu.machine.length ? median(cpu.machine) : NaN;
+  const cpuEngine = median(cpu.engine);
+  rows.push(['median', fmt(median(phases.create)), fmt(median(phases.start)), fmt(median(phases.ready)), fmt(median(totals)), fmt(cpuMachine * 1000), fmt(cpuEngine * 1000)]);
+  printTable('Lab machine: docker create → inner dockerd ready (ms; CPU in ms of one core)', ['', 'create', 'start', 'start → ready', 'total', 'CPU in machine', 'CPU host engine'], rows);
+  // What a class pressing Start together costs the host, whatever the order: the floor under its p95.
+  const perStart = (Number.isNaN(cpuMachine) ? 0 : cpuMachine) + cpuEngine;
+  const cores = os.availableParallelism();
+  console.log(`\nCPU per machine start: ${fmt(perStart * 1000)} ms of one core; a class of 30 needs at least ${(30 * perStart / cores).toFixed(1)} s on ${cores} cores before the last machine is ready.`);
 }
 
 main().catch((err: unknown) => {
