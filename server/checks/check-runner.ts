@@ -1,40 +1,41 @@
 import type { BackendState, LabBackend } from '../backend/lab-backend';
-import type { ScriptBlock } from '../labs/types';
+import type { CheckBlock } from '../labs/types';
+import { ScriptRunner } from '../sessions/script-runner';
 import { Semaphore } from '../sessions/semaphore';
-import { feedbackFrom } from './feedback';
+import { checkKind } from './kinds';
 
 export interface CheckOutcome {
   passed: boolean;
   feedback?: string;
   durationMs: number;
+  /** lab.md line of the check that failed (for authors; the student reads `feedback`). */
+  line?: number;
 }
 
 /**
- * Runs a step's checks inside the student's machines. Every check of the step
- * must exit 0. A global semaphore bounds how many run at once across the class.
+ * Runs a step's checks inside the student's machines, each by its kind
+ * (server/checks/kinds). Every check of the step must pass; the first that
+ * fails decides the feedback. A global semaphore bounds how many steps are
+ * being checked at once across the class, whatever their kinds.
  */
 export class CheckRunner {
   private readonly limit: Semaphore;
+  private readonly scripts: ScriptRunner;
 
-  constructor(
-    private readonly backend: LabBackend,
-    concurrency: number,
-    private readonly outputCapBytes: number,
-  ) {
+  constructor(backend: LabBackend, concurrency: number, outputCapBytes: number) {
     this.limit = new Semaphore(Math.max(1, concurrency));
+    this.scripts = new ScriptRunner(backend, outputCapBytes);
   }
 
-  async run(state: BackendState, checks: ScriptBlock[]): Promise<CheckOutcome> {
+  async run(state: BackendState, checks: CheckBlock[]): Promise<CheckOutcome> {
     const started = Date.now();
     return this.limit.run(async () => {
       for (const check of checks) {
-        const result = await this.backend.exec(state, check.machine, check.script, {
-          timeoutMs: check.timeoutSeconds * 1000,
-          outputCapBytes: this.outputCapBytes,
-        });
-        if (result.exitCode !== 0 || result.timedOut) {
-          return { passed: false, feedback: feedbackFrom(result, check.timeoutSeconds), durationMs: Date.now() - started };
-        }
+        const kind = checkKind(check.kind);
+        // The parser only builds known kinds; a stale cached definition is the only way here.
+        if (!kind) throw new Error(`check at lab.md line ${check.line}: unknown check kind "${check.kind}"`);
+        const verdict = await kind.run({ state, scripts: this.scripts }, check);
+        if (!verdict.passed) return { passed: false, feedback: verdict.feedback, durationMs: Date.now() - started, line: check.line };
       }
       return { passed: true, durationMs: Date.now() - started };
     });

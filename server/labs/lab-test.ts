@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { BackendState, LabBackend } from '../backend/lab-backend';
-import { feedbackFrom } from '../checks/feedback';
+import { CheckRunner } from '../checks/check-runner';
 import { ScriptRunner } from '../sessions/script-runner';
-import type { LabDefinition, Quiz, ScriptBlock, StepDefinition } from './types';
+import type { CheckBlock, LabDefinition, Quiz, ScriptBlock, StepDefinition } from './types';
 
 /**
  * An `edit` block as a script: create the file with the block's text unless
@@ -27,7 +27,9 @@ export function editWrites(step: StepDefinition): ScriptBlock[] {
  * state rather than a fresh copy because copying machines mid-lab costs far
  * more than an undo script, and the solve after them proves the undo left
  * nothing behind that matters. Written against LabBackend only, so any
- * backend can be tested the same way.
+ * backend can be tested the same way. Scripts go through the classroom's
+ * ScriptRunner and checks through its CheckRunner, so a block behaves here as
+ * it does in class.
  */
 
 export type Phase = 'setup' | 'check before' | 'forges' | 'solve' | 'check after';
@@ -82,8 +84,15 @@ class Aborted extends Error {}
 export class LabTester {
   private readonly running = new Map<string, Promise<BackendState | null>>();
   private aborted = false;
+  private readonly scripts: ScriptRunner;
+  private readonly checks: CheckRunner;
 
-  constructor(private readonly options: LabTestOptions) {}
+  constructor(private readonly options: LabTestOptions) {
+    const cap = options.outputCapBytes ?? 64 * 1024;
+    this.scripts = new ScriptRunner(options.backend, cap);
+    // Each lab under test checks one step at a time, so this bound never makes one wait.
+    this.checks = new CheckRunner(options.backend, Math.max(1, options.parallel ?? 2), cap);
+  }
 
   private log(line: string): void {
     (this.options.log ?? ((l: string) => console.log(l)))(line);
@@ -247,22 +256,15 @@ export class LabTester {
     return r;
   }
 
-  /** Null when every check passes, else what the student would be told. */
-  private async runChecks(state: BackendState, checks: ScriptBlock[]): Promise<string | null> {
-    for (const check of checks) {
-      const outcome = await this.options.backend.exec(state, check.machine, check.script, {
-        timeoutMs: check.timeoutSeconds * 1000,
-        outputCapBytes: this.options.outputCapBytes ?? 64 * 1024,
-      });
-      if (outcome.exitCode !== 0 || outcome.timedOut) return `${feedbackFrom(outcome, check.timeoutSeconds)} (lab.md line ${check.line})`;
-    }
-    return null;
+  /** Null when every check passes, else what the student would be told and where the failing check is. */
+  private async runChecks(state: BackendState, checks: CheckBlock[]): Promise<string | null> {
+    const outcome = await this.checks.run(state, checks);
+    return outcome.passed ? null : `${outcome.feedback ?? ''} (lab.md line ${outcome.line})`;
   }
 
   /** Null on success, else why the script failed. */
   private async runScript(state: BackendState, block: ScriptBlock, kind: string): Promise<string | null> {
-    // The same runner as lab and step setup in class, so a block behaves alike in both.
-    const outcome = await new ScriptRunner(this.options.backend, this.options.outputCapBytes ?? 64 * 1024).run(state, block);
+    const outcome = await this.scripts.run(state, block);
     if (outcome.timedOut) return `${kind} (lab.md line ${block.line}) took longer than ${block.timeoutSeconds} s`;
     if (outcome.exitCode !== 0) {
       const last = `${outcome.stdout}\n${outcome.stderr}`.trim().split('\n').pop() ?? '';
