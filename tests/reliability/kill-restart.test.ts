@@ -1,19 +1,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { api, docker, join, removeInstanceObjects, sleep, type Student } from '../contract/harness';
+import { api, createClass, docker, join, joinWithCode, removeInstanceObjects, sleep, type Student } from '../contract/harness';
 import { baseEnv, serve, type ServeChild } from '../tools/serve-child';
-import { completedSteps, readDb, runCheck, startLab, studentSocket, useTerminal, waitSessionState } from './lab-driver';
+import { completedSteps, instructorAction, ownerOf, readDb, runCheck, startLab, studentSocket, useTerminal, waitSessionState } from './lab-driver';
 
 /**
- * kill -9 of `berth serve` at random moments while labs start and stop, then
- * a restart, again and again (RELIABILITY_KILLS, default 8); the labs are started, stopped and reset. After each
- * restart: no Docker object of the instance that belongs to no live session,
- * the lab that was running before is running again with its progress, and no
- * session is left half-started or half-stopped.
+ * kill -9 of `berth serve` at random moments while labs start, stop, reset,
+ * pause and resume, then a restart, again and again (RELIABILITY_KILLS,
+ * default 8). Keeper's lab runs throughout; Napper's lab is paused by the
+ * instructor and resumed by its student in turn, one of the two at every
+ * kill; two churners start, stop and reset labs. Keeper and Napper passed a
+ * step first. After each restart: no Docker object of the instance that
+ * belongs to no live session, every machine running exactly when its session
+ * says running, no session left half-started, half-stopped or half-resumed,
+ * Keeper's lab running, Napper's paused or running, both with their progress.
  */
 const KILLS = Number(process.env.RELIABILITY_KILLS || 8);
-jest.setTimeout(120_000 + KILLS * 40_000);
+jest.setTimeout(150_000 + KILLS * 40_000);
 
 const LAB = 'shell-only';
 const instance = `rel-kill-${Math.random().toString(36).slice(2, 8)}`;
@@ -32,50 +36,102 @@ afterAll(async () => {
 
 const LIVE = ['queued', 'starting', 'running', 'paused', 'resuming', 'stopping'];
 
-/** Every labelled container belongs to a session the database calls running or paused, and each such session has its machine. */
-async function assertConsistent(): Promise<void> {
-  const rows = readDb(dataDir, (db) => db.prepare('SELECT id, state FROM sessions').all() as Array<{ id: string; state: string }>);
-  const settling = rows.filter((r) => LIVE.includes(r.state) && r.state !== 'running' && r.state !== 'paused');
-  expect(settling).toEqual([]);
-  const live = new Set(rows.filter((r) => r.state === 'running' || r.state === 'paused').map((r) => r.id));
-  const containers = await docker.listContainers({ all: true, filters: { label: [`io.berth.instance=${instance}`] } });
-  const owners = containers.map((c) => c.Labels['io.berth.session']);
-  expect(owners.filter((s) => !live.has(s))).toEqual([]);
-  for (const id of live) expect(owners).toContain(id);
-  const networks = await docker.listNetworks({ filters: { label: [`io.berth.instance=${instance}`] } });
-  expect(networks.map((n) => n.Labels?.['io.berth.session']).filter((s) => !s || !live.has(s))).toEqual([]);
+function sessionRows(): Array<{ id: string; state: string }> {
+  return readDb(dataDir, (db) => db.prepare('SELECT id, state FROM sessions').all() as Array<{ id: string; state: string }>);
 }
 
-test(`${KILLS} kill -9 of the server during starts, stops and resets: no orphans, the running lab comes back with its progress`, async () => {
-  server = await serve(env);
-  // Keeper's lab runs through every kill; its progress must survive them all.
-  const keeper = await join(server.url, 'Keeper');
-  const kept = await startLab(server.url, keeper, LAB);
-  await waitSessionState(server.url, keeper, kept, ['running']);
-  const socket = await studentSocket(server.url, keeper);
-  await useTerminal(socket, kept, 'box', 'touch /tmp/seen && echo touched-$((40 + 2))', 'touched-42');
-  await runCheck(socket, kept, 0);
+/**
+ * Every labelled container belongs to a session the database calls running or paused, each such
+ * session has its machine, and the machine runs exactly when its session is running (a pause the
+ * kill cut short must not leave a "running" lab on a stopped machine, nor the reverse).
+ */
+async function assertConsistent(): Promise<void> {
+  const rows = sessionRows();
+  const settling = rows.filter((r) => LIVE.includes(r.state) && r.state !== 'running' && r.state !== 'paused');
+  expect(settling).toEqual([]);
+  const stateOf = new Map(rows.filter((r) => r.state === 'running' || r.state === 'paused').map((r) => [r.id, r.state]));
+  const containers = await docker.listContainers({ all: true, filters: { label: [`io.berth.instance=${instance}`] } });
+  const owners = containers.map((c) => c.Labels['io.berth.session']);
+  expect(owners.filter((s) => !stateOf.has(s))).toEqual([]);
+  for (const id of stateOf.keys()) expect(owners).toContain(id);
+  const mismatched = containers
+    .filter((c) => (stateOf.get(c.Labels['io.berth.session']) === 'running') !== (c.State === 'running'))
+    .map((c) => `${c.Names[0]}: machine ${c.State}, session ${stateOf.get(c.Labels['io.berth.session'])}`);
+  expect(mismatched).toEqual([]);
+  const networks = await docker.listNetworks({ filters: { label: [`io.berth.instance=${instance}`] } });
+  expect(networks.map((n) => n.Labels?.['io.berth.session']).filter((s) => !s || !stateOf.has(s))).toEqual([]);
+}
+
+/** Starts the lab, uses it (a file in the machine) and passes step 0: a lab with something to lose. */
+async function labWithProgress(url: string, student: Student): Promise<string> {
+  const id = await startLab(url, student, LAB);
+  await waitSessionState(url, student, id, ['running']);
+  const socket = await studentSocket(url, student);
+  await useTerminal(socket, id, 'box', 'touch /tmp/seen && echo touched-$((40 + 2))', 'touched-42');
+  await runCheck(socket, id, 0);
   socket.close();
-  for (let i = 0; i < 100 && !completedSteps(dataDir, keeper.id, LAB).includes(0); i++) await sleep(100);
-  expect(completedSteps(dataDir, keeper.id, LAB)).toEqual([0]);
+  for (let i = 0; i < 100 && !completedSteps(dataDir, student.id, LAB).includes(0); i++) await sleep(100);
+  expect(completedSteps(dataDir, student.id, LAB)).toEqual([0]);
+  return id;
+}
+
+/** The same machine as before every kill: the file the student made at the start is still there. */
+async function sameMachine(url: string, student: Student, sessionId: string): Promise<void> {
+  const socket = await studentSocket(url, student);
+  await useTerminal(socket, sessionId, 'box', 'test -f /tmp/seen && echo still-$((40 + 2))', 'still-42');
+  socket.close();
+}
+
+test(`${KILLS} kill -9 of the server during starts, stops, resets, pauses and resumes: no orphans, labs come back with their progress`, async () => {
+  server = await serve(env);
+  const owner = await ownerOf(server);
+  const cls = await createClass(server.url, owner, { name: 'Kill class', labs: [LAB] });
+  const keeper = await joinWithCode(server.url, cls.joinCode.code, 'Keeper');
+  const napper = await joinWithCode(server.url, cls.joinCode.code, 'Napper');
+  const kept = await labWithProgress(server.url, keeper);
+  const napped = await labWithProgress(server.url, napper);
 
   const churners: Student[] = [await join(server.url, 'Churn A'), await join(server.url, 'Churn B')];
   const open = new Map<string, string>(); // student id → live session id
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  // Per operation: how often it was asked for, and how often its request had not been answered when the kill came.
+  const tally = new Map<string, { asked: number; cut: number }>();
 
   for (let k = 0; k < KILLS; k++) {
+    const url = server.url;
+    const pending: Array<{ op: string; answered: boolean }> = [];
+    const ask = (op: string, work: Promise<unknown>) => {
+      const entry = { op, answered: false };
+      pending.push(entry);
+      void work.then(
+        () => (entry.answered = true),
+        () => (entry.answered = true),
+      );
+    };
     // Set work going, then kill at a random moment inside it.
     for (const s of churners) {
       const sessionId = open.get(s.id);
       // A reset is a stop and a fresh start in one request: a kill can land between the two.
       const action = random() < 0.5 ? 'stop' : 'reset';
-      if (sessionId) void api(server.url, 'POST', `/api/sessions/${sessionId}/${action}`, { cookie: s.cookie }).catch(() => undefined);
-      else void startLab(server.url, s, LAB).catch(() => undefined);
+      if (sessionId) ask(action, api(url, 'POST', `/api/sessions/${sessionId}/${action}`, { cookie: s.cookie }));
+      else ask('start', startLab(url, s, LAB));
     }
+    // A pause answers when the machines have stopped; a resume answers at once and wakes them after.
+    const napState = readDb(dataDir, (db) => (db.prepare('SELECT state FROM sessions WHERE id = ?').get(napped) as { state: string }).state);
+    if (napState === 'running') ask('pause', instructorAction(url, owner, cls.id, 'pause', napper.id));
+    else ask('resume', api(url, 'POST', `/api/sessions/${napped}/resume`, { cookie: napper.cookie }));
     await sleep(Math.floor(random() * 2500));
+    // Napper's resume, caught mid-way, shows only in the database.
+    const napMidResume = readDb(dataDir, (db) => (db.prepare('SELECT state FROM sessions WHERE id = ?').get(napped) as { state: string }).state) === 'resuming';
     server.child.kill('SIGKILL');
     await server.exited;
+    for (const p of pending) {
+      const t = tally.get(p.op) ?? { asked: 0, cut: 0 };
+      t.asked++;
+      if (!p.answered || (p.op === 'resume' && napMidResume)) t.cut++;
+      tally.set(p.op, t);
+    }
 
     server = await serve(env);
     await assertConsistent();
@@ -87,9 +143,24 @@ test(`${KILLS} kill -9 of the server during starts, stops and resets: no orphans
     }
     expect(await waitSessionState(server.url, keeper, kept, ['running'], 30_000)).toBe('running');
     expect(completedSteps(dataDir, keeper.id, LAB)).toEqual([0]);
+    expect(await waitSessionState(server.url, napper, napped, ['running', 'paused'], 30_000)).toMatch(/^(running|paused)$/);
+    expect(completedSteps(dataDir, napper.id, LAB)).toEqual([0]);
   }
-  // The kept machine is the same one, with the file the student made before the first kill.
-  const after = await studentSocket(server.url, keeper);
-  await useTerminal(after, kept, 'box', 'test -f /tmp/seen && echo still-$((40 + 2))', 'still-42');
-  after.close();
+
+  // Both steady labs are the same machines, with the file each student made before the first kill.
+  await sameMachine(server.url, keeper, kept);
+  if ((await waitSessionState(server.url, napper, napped, ['running', 'paused'])) === 'paused') {
+    expect((await api(server.url, 'POST', `/api/sessions/${napped}/resume`, { cookie: napper.cookie })).status).toBe(200);
+    await waitSessionState(server.url, napper, napped, ['running']);
+  }
+  await sameMachine(server.url, napper, napped);
+  await assertConsistent();
+
+  const summary = [...tally].map(([op, t]) => `${op} ${t.asked} (${t.cut} cut short)`).join(', ');
+  console.log(`${KILLS} kills; operations asked for: ${summary}`);
+  // Napper alternates, so with two kills or more both a pause and a resume were under way at a kill.
+  if (KILLS >= 2) {
+    expect(tally.get('pause')?.asked).toBeGreaterThan(0);
+    expect(tally.get('resume')?.asked).toBeGreaterThan(0);
+  }
 });

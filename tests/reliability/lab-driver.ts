@@ -85,3 +85,26 @@ export function processFootprint(pid: number): { fds: number; rssBytes: number }
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   return { fds, rssBytes: rssKb * 1024 };
 }
+
+/**
+ * The first instructor of a `berth serve` child, made with the setup link its log prints on a
+ * first start (what an admin does); returns the instructor's cookie.
+ */
+export async function ownerOf(server: { url: string; output(): string }): Promise<string> {
+  // The link is logged just after the "serving" line, which may arrive in an earlier chunk.
+  const token = await waitFor(
+    'the setup link in the log of berth serve (is there an instructor already, or did the warn line change?)',
+    () => /#\/setup\/([^"\s]+)/.exec(server.output())?.[1],
+    10_000,
+  );
+  const r = await api(server.url, 'POST', '/api/setup', { body: { token, name: 'Olive Owner', login: 'owner@school.test', password: 'correct horse battery staple' } });
+  if (r.status !== 200 || !r.setCookie) throw new Error(`setup: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.setCookie.split(';')[0];
+}
+
+/** An instructor action on one student (pause, resume, end…) through the live view's REST API; throws with the reason if it was refused. */
+export async function instructorAction(url: string, instructorCookie: string, classId: string, action: string, studentId: string): Promise<void> {
+  const r = await api(url, 'POST', `/api/instructor/classes/${classId}/actions`, { cookie: instructorCookie, body: { action, studentIds: [studentId] } });
+  const result = r.json.results?.[0];
+  if (r.status !== 200 || !result?.ok) throw new Error(`${action} ${studentId}: ${r.status} ${JSON.stringify(r.json)}`);
+}
