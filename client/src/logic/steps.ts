@@ -1,14 +1,26 @@
 /**
  * The student's place in a lab: which steps are done, which one is current,
  * which are still locked, and what each step's check is doing. Pure functions
- * over the server's ProgressView and the live `check:result` events.
+ * over the server's ProgressView and the live `check:result` events. Which
+ * steps are open and when a lab is done are the server's rules, from
+ * server/contracts/step-rules.ts; this module adds only what the page shows.
  */
-import type { CheckResultEvent, CheckStatus, ProgressView } from '../../../server/contracts/protocol';
+import type { CheckResultEvent, CheckStatus, ProgressView, SessionView } from '../../../server/contracts/protocol';
+import { allProven, mayOpen, stepNeedsProof } from '../../../server/contracts/step-rules';
 
 export interface StepInfo {
   index: number;
   /** The step needs proof (a check to pass or a quiz to answer) before it counts as done. */
   hasCheck: boolean;
+}
+
+/** What the step rules need of each step of the session's lab. */
+export function stepInfos(session: Pick<SessionView, 'lab'>): StepInfo[] {
+  return session.lab.steps.map((s) => ({ index: s.index, hasCheck: stepNeedsProof(s.hasCheck, s.blocks.filter((b) => b.kind === 'quiz').length) }));
+}
+
+function needsProof(steps: StepInfo[]): boolean[] {
+  return steps.map((s) => s.hasCheck);
 }
 
 export type StepState = 'done' | 'current' | 'available' | 'locked';
@@ -55,18 +67,13 @@ function clampStep(steps: StepInfo[], i: number): number {
 
 /** Every step that has a check has passed. */
 export function allDone(steps: StepInfo[], completed: Set<number>): boolean {
-  return steps.every((s) => !s.hasCheck || completed.has(s.index));
+  return allProven(needsProof(steps), completed);
 }
 
-/** A step is reachable when every earlier step with a check has passed. */
+/** A step is reachable when every earlier step with a check has passed (or the student is already past it). */
 export function isUnlocked(state: LabState, index: number): boolean {
   if (index < 0 || index >= state.steps.length) return false;
-  if (index <= state.current) return true;
-  for (let j = 0; j < index; j++) {
-    const s = state.steps[j]!;
-    if (s.hasCheck && !state.completed.has(j)) return false;
-  }
-  return true;
+  return index <= state.current || mayOpen(needsProof(state.steps), state.completed, index);
 }
 
 export function stepState(state: LabState, index: number): StepState {

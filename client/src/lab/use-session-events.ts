@@ -1,0 +1,66 @@
+/**
+ * Live events for one session: asks the server to watch it (again after every
+ * reconnection) and hands status, progress and check results to the page.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { CheckResultEvent, ProgressView, SessionStatusEvent } from '../../../server/contracts/protocol';
+import { connectionState, getSocket, onConnectionState, request, type ConnectionState } from '../socket';
+
+export interface SessionEventHandlers {
+  status(ev: SessionStatusEvent): void;
+  progress(progress: ProgressView): void;
+  check(ev: CheckResultEvent): void;
+}
+
+export interface SessionEvents {
+  conn: ConnectionState;
+  /** The server sends this session's events to us (false while (re)connecting). */
+  watched: boolean;
+  /** Why live updates are not available, when the server said so. */
+  notice: string | null;
+}
+
+export function useSessionEvents(sessionId: string, handlers: SessionEventHandlers): SessionEvents {
+  const [conn, setConn] = useState<ConnectionState>(connectionState());
+  const [watched, setWatched] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  // The latest handlers, so that subscribing depends on the session alone.
+  const latest = useRef(handlers);
+  latest.current = handlers;
+
+  useEffect(() => {
+    const s = getSocket();
+    const watch = async () => {
+      setWatched(false);
+      try {
+        const r = await request('session:watch', { sessionId });
+        if (r.ok) setWatched(true);
+        else setNotice(r.error ?? 'Live updates are not available for this lab.');
+      } catch (e) {
+        setNotice(e instanceof Error ? e.message : String(e));
+      }
+    };
+    const onStatus = (ev: SessionStatusEvent) => ev.sessionId === sessionId && latest.current.status(ev);
+    const onProgress = (ev: { sessionId: string; progress: ProgressView }) => ev.sessionId === sessionId && latest.current.progress(ev.progress);
+    const onCheck = (ev: CheckResultEvent) => ev.sessionId === sessionId && latest.current.check(ev);
+    const onConnect = () => void watch();
+    const onDisconnect = () => setWatched(false);
+    s.on('connect', onConnect);
+    s.on('disconnect', onDisconnect);
+    s.on('session:status', onStatus);
+    s.on('progress', onProgress);
+    s.on('check:result', onCheck);
+    if (s.connected) void watch();
+    const offConn = onConnectionState(setConn);
+    return () => {
+      s.off('connect', onConnect);
+      s.off('disconnect', onDisconnect);
+      s.off('session:status', onStatus);
+      s.off('progress', onProgress);
+      s.off('check:result', onCheck);
+      offConn();
+    };
+  }, [sessionId]);
+
+  return { conn, watched, notice };
+}
