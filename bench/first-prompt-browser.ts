@@ -1,0 +1,130 @@
+/**
+ * Start → first prompt as a student sees it: in Chromium, from the click on a
+ * lab's Start button to the shell prompt drawn in the page's terminal. This
+ * includes what bench/first-prompt.ts leaves out: the catalog's request, the
+ * page switching to the lab, xterm mounting and asking for its terminal, and
+ * the drawing. Cold (no warm pool) and warm (BERTH_WARM_POOL=2), lab `hello`
+ * (one machine). Median of BENCH_RUNS (default 5); each run is a new student.
+ *
+ *   npm run bench:first-prompt-browser   (needs the client built: npm run build:client)
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { loadConfig } from '../server/config';
+import type { DockerBackend } from '../server/docker/docker-backend';
+import { startServer, type RunningServer } from '../server/http/server';
+import { fmt, hostSummary, median, printTable, quietServerLogs, removeInstanceObjects, sleep } from './util';
+
+const LABS = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'runtime-labs');
+const LAB = 'hello';
+const MACHINE = 'docker';
+const POOL = 2;
+
+interface Sample {
+  /** The lab page shows its terminal area (the session is running). */
+  terminal: number;
+  /** The prompt is in the terminal. */
+  prompt: number;
+}
+
+async function oneRun(browser: Browser, server: RunningServer, title: string, n: number): Promise<Sample> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(server.url);
+    await page.getByLabel('Your display name').fill(`Bench ${n}`);
+    await page.getByRole('button', { name: 'Join' }).click();
+    const start = page.getByRole('button', { name: `Start: ${title}` });
+    await start.waitFor();
+    // The clock starts in the page, in the click handler's own task: no driver round trip in the figure.
+    await start.evaluate((button) => {
+      const w = window as unknown as { benchT0: number };
+      w.benchT0 = performance.now();
+      (button as HTMLButtonElement).click();
+    });
+    const times = await page.evaluate(
+      ({ machine }) =>
+        new Promise<{ terminal: number; prompt: number }>((resolve, reject) => {
+          const w = window as unknown as { benchT0: number; berth?: { terminalText(m: string): string | null } };
+          let terminal = 0;
+          const deadline = performance.now() + 120_000;
+          const frame = () => {
+            const now = performance.now();
+            if (!terminal && document.querySelector('.xterm-host.active')) terminal = now - w.benchT0;
+            if (/root@\S+:\S*[#$]\s*$/.test(w.berth?.terminalText(machine) ?? '')) {
+              resolve({ terminal: terminal || now - w.benchT0, prompt: now - w.benchT0 });
+              return;
+            }
+            if (now > deadline) reject(new Error('no prompt within 120 s'));
+            else requestAnimationFrame(frame);
+          };
+          requestAnimationFrame(frame);
+        }),
+      { machine: MACHINE },
+    );
+    const sessionId = /#\/session\/([^/?]+)/.exec(page.url())?.[1];
+    if (sessionId) await server.ctx.sessions.stop(sessionId);
+    return times;
+  } finally {
+    await context.close();
+  }
+}
+
+async function scenario(browser: Browser, pool: number, runs: number): Promise<Sample[]> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
+  const instance = `bench-fpb-${crypto.randomBytes(3).toString('hex')}`;
+  const server = await startServer(
+    loadConfig({ ...process.env, BERTH_PORT: '0', BERTH_HOST: '127.0.0.1', BERTH_LABS_DIR: LABS, BERTH_DATA_DIR: dataDir, BERTH_WARM_POOL: String(pool), BERTH_INSTANCE: instance, BERTH_CHECK_INTERVAL: '0', BERTH_OPEN_JOIN: 'true' }),
+  );
+  const backend = server.ctx.backend as DockerBackend;
+  const title = server.ctx.catalog.get(LAB)?.title;
+  if (!title) throw new Error(`lab ${LAB} is not in ${LABS}`);
+  const samples: Sample[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      if (pool > 0) while (backend.poolStats().ready < pool) await sleep(100);
+      await sleep(500); // let the engine settle after the last stop / refill
+      samples.push(await oneRun(browser, server, title, i));
+    }
+  } finally {
+    await server.close({ removeSessions: true });
+    await removeInstanceObjects(instance);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  return samples;
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(path.join(__dirname, '..', 'client', 'index.html'))) throw new Error('The client is not built: run `npm run build:client` first.');
+  const runs = Number(process.env.BENCH_RUNS || 5);
+  quietServerLogs();
+  console.log(`first-prompt-browser: Chromium, median of ${runs} runs per row`);
+  console.log(hostSummary());
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const rows: Array<Array<string | number>> = [];
+  try {
+    for (const [label, pool] of [
+      ['cold, 1 machine', 0],
+      [`warm (pool ${POOL}), 1 machine`, POOL],
+    ] as const) {
+      const samples = await scenario(browser, pool, runs);
+      rows.push([label, fmt(median(samples.map((s) => s.terminal))), fmt(median(samples.map((s) => s.prompt))), samples.map((s) => fmt(s.prompt)).join(' / ')]);
+      console.log(`  ${label}: ${samples.map((s) => fmt(s.prompt)).join(', ')} ms`);
+    }
+  } finally {
+    await browser.close();
+  }
+  printTable('Click on Start → prompt drawn in the page (ms, Chromium)', ['scenario', 'terminal shown (median)', 'prompt drawn (median)', 'all runs'], rows);
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
