@@ -181,6 +181,7 @@ function lint(lab: LabDefinition, issues: LabIssue[]): void {
       hint: 'make sure the Berth host provides them (berth doctor), or students will hit errors plain DinD cannot explain',
     });
   }
+  lintVisibleSetup(lab, issues);
   for (const step of lab.steps) {
     if (step.checks.length === 0 && step.quizzes.length === 0) {
       issues.push({
@@ -211,6 +212,37 @@ function lint(lab: LabDefinition, issues: LabIssue[]): void {
         hint: 'add a ```solve block with what an expert would type, so berth lab test can prove the check passes',
       });
     }
+  }
+}
+
+/**
+ * `visible` where it cannot do anything (server/sessions/step-setup.ts types
+ * visible blocks of a step into the student's terminal). Lab-level setup runs
+ * hidden while the machines start, before any terminal exists; a visible
+ * block is typed, not run, so a timeout never applies. (On check, solve, forge
+ * and undo `visible` is no attribute at all: the parser reports it as an error.)
+ */
+function lintVisibleSetup(lab: LabDefinition, issues: LabIssue[]): void {
+  const file = lab.source.file;
+  for (const block of lab.setup.filter((b) => b.visible)) {
+    issues.push({
+      severity: 'warning',
+      file,
+      line: block.line,
+      field: 'visible',
+      message: 'visible does nothing on a setup block before the first step: lab-level setup runs hidden while the machines start, before any terminal is open',
+      hint: 'to type it into the terminal, move the block into the first step; otherwise remove "visible"',
+    });
+  }
+  for (const block of lab.steps.flatMap((s) => s.setup).filter((b) => b.visible && b.timeoutSet)) {
+    issues.push({
+      severity: 'warning',
+      file,
+      line: block.line,
+      field: 'timeout',
+      message: `timeout=${block.timeoutSeconds} does nothing on a visible setup block: it is typed into the student's terminal, not run by Berth`,
+      hint: 'remove timeout=, or remove "visible" to run the block hidden with that timeout',
+    });
   }
 }
 
