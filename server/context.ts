@@ -24,6 +24,7 @@ import { ScriptRunner } from './sessions/script-runner';
 import { StepSetup } from './sessions/step-setup';
 import { Store } from './store/database';
 import { TerminalManager } from './terminal/terminal-manager';
+import { preopenMainTerminals } from './terminal/preopen';
 import { LiveService } from './live/live-service';
 
 /**
@@ -103,6 +104,7 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
   terminals.onPromptReturn((sessionId) => void progress.autoCheck(sessionId, 'prompt'));
   terminals.onInput((sessionId) => sessions.touch(sessionId));
   bus.on('ended', ({ sessionId }) => void terminals.closeSession(sessionId));
+  preopenMainTerminals(bus, terminals, store, catalog);
   bus.on('machinesDown', ({ sessionId }) => void terminals.closeSession(sessionId));
   const metrics = new BerthMetrics({
     bus,

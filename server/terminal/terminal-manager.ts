@@ -134,6 +134,40 @@ export class TerminalManager {
     return terminal;
   }
 
+  /**
+   * Opens a machine's main terminal (id = machine name) before the page asks
+   * for it, so its shell has started and printed the prompt by the time the
+   * page attaches; the page attaches from byte 0 and gets the prompt from the
+   * scrollback. Past the caps, or if it is already open, it does nothing. With
+   * nobody watching it ends after the same grace as a terminal its viewer left,
+   * so a Start nobody looks at leaves no shell behind.
+   */
+  preopen(sessionId: string, state: BackendState, machine: string, size: TerminalSize = { cols: 80, rows: 24 }): Promise<void> {
+    const key = this.key(sessionId, machine);
+    if (this.terminals.has(key) || this.opening.has(key)) return Promise.resolve();
+    try {
+      this.checkCap(sessionId, machine);
+    } catch {
+      return Promise.resolve();
+    }
+    const pending = this.open(sessionId, state, machine, machine, size);
+    this.opening.set(key, pending);
+    return pending
+      .then((terminal) => {
+        // Runs before an attach that joined this opening: that attach clears the timer again.
+        if (terminal.viewerCount() === 0) this.startGrace(key, terminal);
+      })
+      .finally(() => this.opening.delete(key));
+  }
+
+  /** Whether any terminal of the session is open or opening. */
+  hasTerminals(sessionId: string): boolean {
+    const prefix = `${sessionId}/`;
+    for (const key of this.terminals.keys()) if (key.startsWith(prefix)) return true;
+    for (const key of this.opening.keys()) if (key.startsWith(prefix)) return true;
+    return false;
+  }
+
   /** Text typed by Berth itself (a visible setup step) into the machine's main terminal. */
   typeInto(sessionId: string, machine: string, text: string): boolean {
     const terminal = this.get(sessionId, machine);
@@ -154,14 +188,18 @@ export class TerminalManager {
     const terminal = this.terminals.get(key);
     if (!terminal) return;
     terminal.detach(viewerId);
-    if (terminal.viewerCount() === 0 && !this.graceTimers.has(key)) {
-      const timer = setTimeout(() => {
-        this.graceTimers.delete(key);
-        if (terminal.viewerCount() === 0) void this.closeOne(key);
-      }, this.graceMs);
-      timer.unref();
-      this.graceTimers.set(key, timer);
-    }
+    if (terminal.viewerCount() === 0) this.startGrace(key, terminal);
+  }
+
+  /** With no viewer for `graceMs`, the terminal's shell is ended. */
+  private startGrace(key: string, terminal: Terminal): void {
+    if (this.graceTimers.has(key)) return;
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(key);
+      if (terminal.viewerCount() === 0 && this.terminals.get(key) === terminal) void this.closeOne(key);
+    }, this.graceMs);
+    timer.unref();
+    this.graceTimers.set(key, timer);
   }
 
   /** Ends the shell for good (the student closed the tab of that terminal). */
