@@ -1,22 +1,12 @@
 /** Instructors (the owner adds them), one's own sign-ins (revoke, sign out everywhere) and the audit log. */
-import { useEffect, useState } from 'preact/hooks';
-import type { AuditEntryView, ClassSummaryView, InstructorRole, InstructorView, LoginSessionView } from '../../../server/contracts/classroom';
+import { useState } from 'preact/hooks';
+import type { ClassSummaryView, InstructorRole, InstructorView, LoginSessionView } from '../../../server/contracts/classroom';
 import { ErrorBox } from '../components/common';
 import { iapi } from './instructor-api';
 import { errorText, Field, formatWhen } from './fields';
-
-function useLoad<T>(fetcher: () => Promise<T>): { data: T | null; error: string | null; reload: () => void } {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const reload = () => {
-    setError(null);
-    fetcher()
-      .then(setData)
-      .catch((e: unknown) => setError(errorText(e)));
-  };
-  useEffect(reload, []);
-  return { data, error, reload };
-}
+import { FormError } from './feedback';
+import { ITable } from './itable';
+import { useLoad } from './use-load';
 
 export function InstructorsPage({ me }: { me: InstructorView }) {
   const list = useLoad(() => iapi.instructors());
@@ -26,26 +16,16 @@ export function InstructorsPage({ me }: { me: InstructorView }) {
       <h1 id="ins-title">Instructors</h1>
       {list.error ? <ErrorBox message={list.error} onRetry={list.reload} /> : null}
       {list.data ? (
-        <table class="itable">
-          <thead>
+        <ITable columns={['Name', 'Login', 'Role', 'Since']}>
+          {list.data.instructors.map((i) => (
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Login</th>
-              <th scope="col">Role</th>
-              <th scope="col">Since</th>
+              <th scope="row">{i.name}</th>
+              <td>{i.login}</td>
+              <td>{i.role}</td>
+              <td>{formatWhen(i.createdAt)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.instructors.map((i) => (
-              <tr>
-                <th scope="row">{i.name}</th>
-                <td>{i.login}</td>
-                <td>{i.role}</td>
-                <td>{formatWhen(i.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ITable>
       ) : null}
       {me.role === 'owner' ? <AddInstructor classes={classes.data?.classes ?? []} onAdded={list.reload} /> : <p class="muted">Only an owner adds instructors.</p>}
     </section>
@@ -116,11 +96,7 @@ function AddInstructor({ classes, onAdded }: { classes: ClassSummaryView[]; onAd
       <button type="submit" class="btn primary">
         Add instructor
       </button>
-      {errors.form ? (
-        <p class="form-error" role="alert">
-          {errors.form}
-        </p>
-      ) : null}
+      <FormError error={errors.form} />
       {done ? (
         <p class="good" role="status">
           {done}
@@ -153,46 +129,28 @@ export function LoginsPage({ onSignOutEverywhere }: { onSignOutEverywhere: () =>
       </div>
       <p class="muted small">Every browser where you are signed in. A sign-in ends by itself after a while without use.</p>
       {error ? <ErrorBox message={error} onRetry={reload} /> : null}
-      {actionError ? (
-        <p class="form-error" role="alert">
-          {actionError}
-        </p>
-      ) : null}
+      <FormError error={actionError} />
       {data ? (
-        <table class="itable">
-          <thead>
+        <ITable columns={['Browser', 'Address', 'Signed in', 'Last used', 'Ends', { srOnly: 'Actions' }]}>
+          {data.logins.map((l) => (
             <tr>
-              <th scope="col">Browser</th>
-              <th scope="col">Address</th>
-              <th scope="col">Signed in</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Ends</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
+              <th scope="row" class="small">
+                {l.userAgent || 'unknown'} {l.current ? <span class="badge">this browser</span> : null}
               </th>
+              <td>{l.address}</td>
+              <td>{formatWhen(l.createdAt)}</td>
+              <td>{formatWhen(l.lastSeenAt)}</td>
+              <td>{formatWhen(l.expiresAt)}</td>
+              <td>
+                {!l.current ? (
+                  <button type="button" class="btn small" onClick={() => void revoke(l)} aria-label={`Revoke the sign-in from ${l.address}`}>
+                    Revoke
+                  </button>
+                ) : null}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.logins.map((l) => (
-              <tr>
-                <th scope="row" class="small">
-                  {l.userAgent || 'unknown'} {l.current ? <span class="badge">this browser</span> : null}
-                </th>
-                <td>{l.address}</td>
-                <td>{formatWhen(l.createdAt)}</td>
-                <td>{formatWhen(l.lastSeenAt)}</td>
-                <td>{formatWhen(l.expiresAt)}</td>
-                <td>
-                  {!l.current ? (
-                    <button type="button" class="btn small" onClick={() => void revoke(l)} aria-label={`Revoke the sign-in from ${l.address}`}>
-                      Revoke
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ITable>
       ) : null}
     </section>
   );
@@ -201,16 +159,8 @@ export function LoginsPage({ onSignOutEverywhere }: { onSignOutEverywhere: () =>
 export function AuditPage() {
   const [classId, setClassId] = useState('');
   const classes = useLoad(() => iapi.classes());
-  const [entries, setEntries] = useState<AuditEntryView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = () => {
-    setError(null);
-    iapi
-      .audit(classId || undefined)
-      .then((r) => setEntries(r.entries))
-      .catch((e: unknown) => setError(errorText(e)));
-  };
-  useEffect(load, [classId]);
+  const audit = useLoad(() => iapi.audit(classId || undefined), [classId]);
+  const entries = audit.data?.entries;
   const names = new Map((classes.data?.classes ?? []).map((c) => [c.id, c.name]));
   return (
     <section aria-labelledby="au-title">
@@ -225,37 +175,25 @@ export function AuditPage() {
           ))}
         </select>
       </div>
-      {error ? <ErrorBox message={error} onRetry={load} /> : null}
+      {audit.error ? <ErrorBox message={audit.error} onRetry={audit.reload} /> : null}
       {entries ? (
         entries.length === 0 ? (
           <p class="muted">Nothing recorded yet.</p>
         ) : (
-          <table class="itable">
-            <thead>
+          <ITable columns={['When', 'Who', 'Action', 'Class', 'Target', 'Details']}>
+            {entries.map((e) => (
               <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                <th scope="col">Class</th>
-                <th scope="col">Target</th>
-                <th scope="col">Details</th>
+                <td class="small">{formatWhen(e.at)}</td>
+                <td>{e.instructorName ?? 'Berth'}</td>
+                <th scope="row">{e.action}</th>
+                <td>{e.classId ? (names.get(e.classId) ?? e.classId) : '–'}</td>
+                <td>{e.target ?? '–'}</td>
+                <td class="small">
+                  <code>{Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}</code>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr>
-                  <td class="small">{formatWhen(e.at)}</td>
-                  <td>{e.instructorName ?? 'Berth'}</td>
-                  <th scope="row">{e.action}</th>
-                  <td>{e.classId ? (names.get(e.classId) ?? e.classId) : '–'}</td>
-                  <td>{e.target ?? '–'}</td>
-                  <td class="small">
-                    <code>{Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ITable>
         )
       ) : null}
     </section>

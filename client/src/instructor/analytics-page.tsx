@@ -3,27 +3,17 @@
  * time per step (box plot), the checks that fail most with their FAIL lines,
  * and the drop-off funnel. Plain SVG, each chart with a text equivalent.
  */
-import { useEffect, useState } from 'preact/hooks';
 import type { ClassAnalyticsView } from '../../../server/contracts/classroom';
 import { ErrorBox } from '../components/common';
 import { boxPlot, funnel, shorten, ticks, topFailingSteps } from '../logic/analytics';
 import { formatDuration } from '../logic/grid';
 import { iapi } from './instructor-api';
-import { errorText } from './fields';
+import { useLoad } from './use-load';
 
 type LabStats = ClassAnalyticsView['labs'][number];
 
 export function AnalyticsPage({ classId }: { classId: string }) {
-  const [data, setData] = useState<ClassAnalyticsView | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = () => {
-    setError(null);
-    iapi
-      .analytics(classId)
-      .then(setData)
-      .catch((e: unknown) => setError(errorText(e)));
-  };
-  useEffect(load, [classId]);
+  const { data, error, reload: load } = useLoad(() => iapi.analytics(classId), [classId]);
   const base = `#/instructor/classes/${encodeURIComponent(classId)}`;
   return (
     <section class="analytics" aria-labelledby="an-title">

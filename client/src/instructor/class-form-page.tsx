@@ -6,6 +6,7 @@ import { ErrorBox } from '../components/common';
 import { addSection, emptyForm, formFromClass, moveLab, validateClassForm, type ClassFormErrors, type ClassFormText } from '../logic/class-form';
 import { iapi } from './instructor-api';
 import { errorText, Field } from './fields';
+import { FormError } from './feedback';
 
 export function ClassFormPage({ classId }: { classId: string | null }) {
   const [catalog, setCatalog] = useState<CatalogForInstructors | null>(null);
@@ -116,11 +117,7 @@ export function ClassFormPage({ classId }: { classId: string | null }) {
               </button>
             </div>
           ) : null}
-          {errors.labs ? (
-            <p id="cf-labs-error" class="form-error" role="alert">
-              {errors.labs}
-            </p>
-          ) : null}
+          <FormError id="cf-labs-error" error={errors.labs} />
         </fieldset>
         <Field id="cf-seats" label="Seats (most students)" value={form.seats} onInput={(v) => set({ seats: v })} error={errors.seats} inputMode="numeric" />
         <div class="row two">
@@ -168,11 +165,7 @@ export function ClassFormPage({ classId }: { classId: string | null }) {
             Cancel
           </a>
         </div>
-        {errors.form ? (
-          <p class="form-error" role="alert">
-            {errors.form}
-          </p>
-        ) : null}
+        <FormError error={errors.form} />
       </form>
     </section>
   );

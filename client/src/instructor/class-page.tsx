@@ -4,28 +4,24 @@
  * archive.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { ClassView, InstructorView, RosterEntryView } from '../../../server/contracts/classroom';
+import type { ClassView, InstructorView } from '../../../server/contracts/classroom';
 import { ErrorBox } from '../components/common';
 import { formatCode } from '../logic/join';
 import { formatAgo } from '../logic/grid';
 import { toLocalInput, fromLocalInput } from '../logic/class-form';
 import { iapi } from './instructor-api';
 import { errorText, formatWhen } from './fields';
+import { FormError } from './feedback';
+import { ITable } from './itable';
+import { useLoad } from './use-load';
 
 export function ClassPage({ classId }: { classId: string; me: InstructorView }) {
-  const [cls, setCls] = useState<ClassView | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const loaded = useLoad(() => iapi.getClass(classId).then((r) => r.class), [classId]);
   const [projector, setProjector] = useState(false);
-  const load = () => {
-    setError(null);
-    iapi
-      .getClass(classId)
-      .then((r) => setCls(r.class))
-      .catch((e: unknown) => setError(errorText(e)));
-  };
-  useEffect(load, [classId]);
+  const cls = loaded.data;
+  const setCls = loaded.setData;
 
-  if (error) return <ErrorBox message={error} onRetry={load} />;
+  if (loaded.error) return <ErrorBox message={loaded.error} onRetry={loaded.reload} />;
   if (!cls) return <p class="loading" role="status">Loading the class…</p>;
   const base = `#/instructor/classes/${encodeURIComponent(cls.id)}`;
 
@@ -33,7 +29,7 @@ export function ClassPage({ classId }: { classId: string; me: InstructorView }) 
     try {
       setCls((await iapi.updateClass(cls.id, { archived })).class);
     } catch (e) {
-      setError(errorText(e));
+      loaded.setError(errorText(e));
     }
   };
 
@@ -183,11 +179,7 @@ function CodePanel({ cls, setCls, projector, setProjector }: { cls: ClassView; s
           ) : null}
         </details>
       ) : null}
-      {error ? (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} />
     </section>
   );
 }
@@ -203,23 +195,10 @@ const STATE_WORDS: Record<string, string> = {
 };
 
 function Roster({ classId, archived }: { classId: string; archived: boolean }) {
-  const [roster, setRoster] = useState<RosterEntryView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [now, setNow] = useState(Date.now());
-  const load = () => {
-    setError(null);
-    iapi
-      .roster(classId)
-      .then((r) => {
-        setRoster(r.roster);
-        setNow(Date.now());
-      })
-      .catch((e: unknown) => setError(errorText(e)));
-  };
-  useEffect(load, [classId]);
+  const roster = useLoad(() => iapi.roster(classId).then((r) => r.roster), [classId]);
   // Coming back to the tab is when a teacher expects fresh states.
   useEffect(() => {
-    const onFocus = () => load();
+    const onFocus = () => roster.reload();
     window.addEventListener('focus', onFocus);
     return () => window.removeEventListener('focus', onFocus);
   }, [classId]);
@@ -227,9 +206,9 @@ function Roster({ classId, archived }: { classId: string; archived: boolean }) {
   const readmit = async (studentId: string) => {
     try {
       await iapi.readmit(classId, studentId);
-      load();
+      roster.reload();
     } catch (e) {
-      setError(errorText(e));
+      roster.setError(errorText(e));
     }
   };
 
@@ -238,51 +217,37 @@ function Roster({ classId, archived }: { classId: string; archived: boolean }) {
       <div class="ihead">
         <h2 id="roster-title">Roster</h2>
         <span class="spacer" />
-        <button type="button" class="btn small" onClick={load}>
+        <button type="button" class="btn small" onClick={roster.reload}>
           Refresh
         </button>
       </div>
-      {error ? <ErrorBox message={error} onRetry={load} /> : null}
-      {!roster ? (
+      {roster.error ? <ErrorBox message={roster.error} onRetry={roster.reload} /> : null}
+      {!roster.data ? (
         <p class="loading">Loading…</p>
-      ) : roster.length === 0 ? (
+      ) : roster.data.length === 0 ? (
         <p class="muted">Nobody has joined yet.</p>
       ) : (
-        <table class="itable roster">
-          <thead>
-            <tr>
-              <th scope="col">Student</th>
-              <th scope="col">Lab</th>
-              <th scope="col">State</th>
-              <th scope="col">Last activity</th>
-              <th scope="col">Joined</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {roster.map((r) => {
-              const state = r.session?.state ?? 'none';
-              return (
-                <tr key={r.studentId} data-student={r.name} data-state={state}>
-                  <th scope="row">{r.name}</th>
-                  <td>{r.session?.labId ?? '–'}</td>
-                  <td class={`state state-${state}`}>{r.admitted ? STATE_WORDS[state] ?? state : 'locked out'}</td>
-                  <td>{formatAgo(r.lastActivityAt, now)}</td>
-                  <td class="small">{formatWhen(r.joinedAt)}</td>
-                  <td>
-                    {!archived ? (
-                      <button type="button" class="btn small" onClick={() => void readmit(r.studentId)} aria-label={`Re-admit ${r.name}`} title="Let this student back in (once) by code and name, from any computer">
-                        Re-admit
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ITable class="roster" columns={['Student', 'Lab', 'State', 'Last activity', 'Joined', { srOnly: 'Actions' }]}>
+          {roster.data.map((r) => {
+            const state = r.session?.state ?? 'none';
+            return (
+              <tr key={r.studentId} data-student={r.name} data-state={state}>
+                <th scope="row">{r.name}</th>
+                <td>{r.session?.labId ?? '–'}</td>
+                <td class={`state state-${state}`}>{r.admitted ? STATE_WORDS[state] ?? state : 'locked out'}</td>
+                <td>{formatAgo(r.lastActivityAt, roster.loadedAt)}</td>
+                <td class="small">{formatWhen(r.joinedAt)}</td>
+                <td>
+                  {!archived ? (
+                    <button type="button" class="btn small" onClick={() => void readmit(r.studentId)} aria-label={`Re-admit ${r.name}`} title="Let this student back in (once) by code and name, from any computer">
+                      Re-admit
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            );
+          })}
+        </ITable>
       )}
     </section>
   );

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { InstructorView } from '../../../server/contracts/classroom';
 import { iapi } from './instructor-api';
 import { errorText, Field } from './fields';
+import { FormError } from './feedback';
 
 export function SetupPage({ token, onDone }: { token: string; onDone: (i: InstructorView) => void }) {
   const [name, setName] = useState('');
@@ -45,11 +46,7 @@ export function SetupPage({ token, onDone }: { token: string; onDone: (i: Instru
         <button type="submit" class="btn primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create the owner account'}
         </button>
-        {errors.form ? (
-          <p class="form-error" role="alert">
-            {errors.form}
-          </p>
-        ) : null}
+        <FormError error={errors.form} />
       </form>
     </section>
   );
@@ -96,11 +93,7 @@ export function LoginPage({ needsSetup, onDone }: { needsSetup: boolean; onDone:
         <button type="submit" class="btn primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
-        {error ? (
-          <p class="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError error={error} />
       </form>
       <p class="muted small">
         A student? <a href="#/">Join a class</a>

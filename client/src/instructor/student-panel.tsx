@@ -8,9 +8,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ClassGridView, GridRow } from '../../../server/contracts/classroom';
 import { describeCell } from '../logic/grid';
 import { iapi } from './instructor-api';
-import { errorText } from './fields';
-import { useStudentAction } from './actions-bar';
-import { ACTION_LABELS } from '../logic/student-actions';
+import { ActionButtons } from './action-buttons';
+import { FormError, Outcome } from './feedback';
+import { MessageForm } from './message-form';
+import { useStudentAction, type RunStudentAction } from './use-student-action';
 import type { WatchPanelProps } from './watch-panel';
 
 interface Props {
@@ -66,26 +67,14 @@ export function StudentPanel({ classId, grid, row, labId, step, onClose }: Props
         <button type="button" class="btn small primary" disabled={!running} onClick={startWatching} title={running ? 'See their terminal, read-only' : 'Their lab is not running'}>
           Watch terminal
         </button>
-        {(Object.keys(ACTION_LABELS) as Array<keyof typeof ACTION_LABELS>).map((a) => (
-          <button type="button" class={`btn small ${a === 'end' || a === 'reset' ? 'danger' : ''}`} disabled={busy} onClick={() => void run({ action: a }, [row.studentId])}>
-            {ACTION_LABELS[a]}
-          </button>
-        ))}
-        {result ? (
-          <span class={`small ${result.bad ? 'bad' : 'good'}`} role="status">
-            {result.text}
-          </span>
-        ) : null}
+        <ActionButtons studentIds={[row.studentId]} run={run} busy={busy} />
+        <Outcome outcome={result} />
       </div>
-      {loadError ? (
-        <p class="form-error" role="alert">
-          {loadError}
-        </p>
-      ) : null}
+      <FormError error={loadError} />
       {watching && row.session && Watch ? <Watch key={row.session.id} session={row.session} studentName={row.name} takeoverActive={row.takeover} onClose={() => setWatching(false)} /> : null}
       {watching && !Watch && !loadError ? <p class="loading">Loading the terminal…</p> : null}
-      <MessageForm classId={classId} row={row} />
-      {focusLab ? <MarkDone classId={classId} grid={grid} row={row} initialLab={focusLab.id} initialStep={step ?? row.current?.step ?? 0} run={run} /> : null}
+      <MessageForm id="sp-message" label={`Message to ${row.name}`} button="Send" sentText={`Sent to ${row.name}.`} send={(text) => iapi.message(classId, row.studentId, text)} />
+      {focusLab ? <MarkDone grid={grid} row={row} initialLab={focusLab.id} initialStep={step ?? row.current?.step ?? 0} run={run} /> : null}
       <details class="student-steps">
         <summary>Every step in words</summary>
         <ul>
@@ -96,39 +85,6 @@ export function StudentPanel({ classId, grid, row, labId, step, onClose }: Props
   );
 }
 
-function MessageForm({ classId, row }: { classId: string; row: GridRow }) {
-  const [text, setText] = useState('');
-  const [sent, setSent] = useState<{ text: string; bad: boolean } | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (!text.trim()) {
-      setSent({ text: 'Type a message first.', bad: true });
-      return;
-    }
-    try {
-      await iapi.message(classId, row.studentId, text.trim());
-      setSent({ text: `Sent to ${row.name}.`, bad: false });
-      setText('');
-    } catch (err) {
-      setSent({ text: errorText(err), bad: true });
-    }
-  };
-  return (
-    <form class="row" onSubmit={submit}>
-      <label for="sp-message">Message to {row.name}</label>
-      <input id="sp-message" class="grow" maxLength={500} value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
-      <button type="submit" class="btn small">
-        Send
-      </button>
-      {sent ? (
-        <span class={`small ${sent.bad ? 'bad' : 'good'}`} role="status">
-          {sent.text}
-        </span>
-      ) : null}
-    </form>
-  );
-}
-
 function MarkDone({
   grid,
   row,
@@ -136,12 +92,11 @@ function MarkDone({
   initialStep,
   run,
 }: {
-  classId: string;
   grid: ClassGridView;
   row: GridRow;
   initialLab: string;
   initialStep: number;
-  run: ReturnType<typeof useStudentAction>['run'];
+  run: RunStudentAction;
 }) {
   const [labId, setLabId] = useState(initialLab);
   const [step, setStep] = useState(initialStep);
@@ -183,11 +138,7 @@ function MarkDone({
           Mark done
         </button>
       </div>
-      {error ? (
-        <p id="md-error" class="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError id="md-error" error={error} />
     </form>
   );
 }

@@ -13,6 +13,7 @@ import { getSocket } from '../socket';
 import { getTheme } from '../theme';
 import { TerminalView, type TerminalStatus } from '../terminal/terminal-view';
 import { askInstructor } from './instructor-socket';
+import { FormError } from './feedback';
 
 export interface WatchPanelProps {
   session: NonNullable<GridRow['session']>;
@@ -164,11 +165,7 @@ export function WatchPanel({ session, studentName, takeoverActive, onClose }: Wa
           Watching {studentName} read-only{st?.status === 'attaching' ? ': connecting…' : st?.status === 'error' || st?.status === 'ended' ? `: ${st.message ?? st.status}` : ''}.
         </p>
       )}
-      {error ? (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} />
       <div class="watch-terminals terminals shown" ref={box} role="tabpanel" aria-label={`Terminal ${tab}`} />
     </section>
   );
