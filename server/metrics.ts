@@ -66,6 +66,7 @@ export class BerthMetrics {
   private readonly series: MetricsSample[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private engineUp = true;
+  private readonly backListeners: Array<() => void> = [];
   private socketCount: () => number = () => 0;
   private readonly checkTotals = { passed: 0, failed: 0 };
   private engineErrorCount = 0;
@@ -254,6 +255,11 @@ export class BerthMetrics {
     this.recent({ prompt: seconds });
   }
 
+  /** Called each time the probe finds the engine answering after it was not (labs it stopped need a look). */
+  onEngineBack(listener: () => void): void {
+    this.backListeners.push(listener);
+  }
+
   countSockets(counter: () => number): void {
     this.socketCount = counter;
   }
@@ -263,8 +269,12 @@ export class BerthMetrics {
     const probe = async () => {
       try {
         await this.sources.pingEngine();
-        if (!this.engineUp) log.info('the Docker engine answers again');
+        const wasDown = !this.engineUp;
         this.engineUp = true;
+        if (wasDown) {
+          log.info('the Docker engine answers again');
+          for (const listener of this.backListeners) listener();
+        }
       } catch (err) {
         if (this.engineUp) log.error(`the Docker engine is not answering (${err instanceof Error ? err.message : String(err)}); labs cannot start or stop until it is back`);
         this.engineUp = false;

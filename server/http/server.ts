@@ -7,6 +7,7 @@ import { log } from '../log';
 import { claimDataDir, releaseDataDir } from '../ops/data-dir-lock';
 import { refuseStartsWhile, tellEveryone } from '../ops/shutdown';
 import { attachRealtime } from '../realtime/socket-server';
+import { settleLabsAfterEngineReturn } from '../sessions/engine-return';
 import { createApp } from './app';
 import { startProxyOrigin } from './proxy-origin';
 import { routeUpgrade } from './upgrade';
@@ -48,6 +49,8 @@ export async function startServer(config: BerthConfig, backend?: ChosenBackend):
   ctx.sessions.startSweeper();
   ctx.disk?.start();
   ctx.progress.startTimer();
+  // The engine's probe lives in metrics; labs its restart stopped are settled when it answers again.
+  ctx.metrics.onEngineBack(() => void settleLabsAfterEngineReturn(ctx.sessions, ctx.store, ctx.backend));
   ctx.metrics.start();
   void ctx.backend.warmUp().catch((err: Error) => log.error({ err }, `warm pool: ${err.message}`));
   const address = server.address() as AddressInfo;
