@@ -19,10 +19,12 @@ import { PortProxy, proxyKey } from './http/port-proxy';
 import { Views } from './http/views';
 import { LabCatalog } from './labs/catalog';
 import { ProgressService } from './sessions/progress-service';
-import { SessionManager } from './sessions/session-manager';
+import { SessionManager, stateOf } from './sessions/session-manager';
+import { SessionDoor } from './sessions/session-door';
 import { ScriptRunner } from './sessions/script-runner';
 import { StepSetup } from './sessions/step-setup';
-import { Store } from './store/database';
+import { Store, type SessionRow } from './store/database';
+import { sessionLog } from './log';
 import { TerminalManager } from './terminal/terminal-manager';
 import { preopenMainTerminals } from './terminal/preopen';
 import { LiveService } from './live/live-service';
@@ -39,6 +41,8 @@ export interface BerthContext {
   backend: LabBackend;
   bus: EventBus;
   sessions: SessionManager;
+  /** The one way from a request to a student's session and machines (owner checked once, typed state). */
+  sessionDoor: SessionDoor;
   terminals: TerminalManager;
   progress: ProgressService;
   views: Views;
@@ -61,6 +65,16 @@ export interface BerthContext {
   /** Disk budget per machine, enforced by measuring (null: budget 0 or a backend that cannot measure). */
   disk: DiskWatchdog | null;
   close(): Promise<void>;
+}
+
+/** A row's machine state, or null when it has none or one no backend can read (logged; reconcile deals with it). */
+function readableState(row: SessionRow): BackendState | null {
+  try {
+    return stateOf(row);
+  } catch (err) {
+    sessionLog(row.id).warn({ err: String(err) }, 'stored machine state unreadable');
+    return null;
+  }
 }
 
 /** `chosen`: a backend made by the caller (tests, benchmarks); by default server/backend/factory.ts picks it from the configuration. */
@@ -98,7 +112,19 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
     return row?.admitted ? { id: row.id, name: row.name, classId: row.classId } : null;
   };
   const instructorOf = (req: IncomingMessage) => classroom.instructors.identify(parseCookies(req.headers.cookie)[INSTRUCTOR_COOKIE]);
-  const proxy = new PortProxy(sessions, backend, (req) => studentOf(req)?.id ?? null, portKey, Boolean(config.proxyOrigin));
+  const sessionDoor = new SessionDoor({
+    sessions,
+    backend,
+    catalog,
+    terminals,
+    teaches: (instructor, studentId) => {
+      const classId = live.classOf(studentId);
+      return Boolean(classId && classroom.classes.canManage(instructor, classId));
+    },
+    takingOver: (instructorId, sessionId) => live.takeovers.forSession(sessionId).some((t) => t.instructorId === instructorId),
+    keyFor: portKey,
+  });
+  const proxy = new PortProxy(sessionDoor, (req) => studentOf(req)?.id ?? null, Boolean(config.proxyOrigin));
 
   // Wiring of domain events: no module below knows about the ones above it.
   terminals.onPromptReturn((sessionId) => void progress.autoCheck(sessionId, 'prompt'));
@@ -128,7 +154,11 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
     budgetBytesPerMachine: config.limits.machineDiskBudgetBytes,
     intervalSeconds: config.limits.diskCheckSeconds,
     measure: backend.diskUsage?.bind(backend),
-    running: () => store.liveSessions().filter((r) => r.state === 'running') as Array<{ id: string; studentId: string; backendState: BackendState | null }>,
+    running: () =>
+      store.liveSessions().flatMap((r) => {
+        const state = r.state === 'running' ? readableState(r) : null;
+        return state ? [{ id: r.id, studentId: r.studentId, state }] : [];
+      }),
     pause: (sessionId, detail) => sessions.pause(sessionId, detail),
     warn: (event) => bus.emit('diskWarning', event),
   });
@@ -141,6 +171,7 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
     backend,
     bus,
     sessions,
+    sessionDoor,
     terminals,
     progress,
     views,

@@ -27,10 +27,10 @@ export class ClassSessionPolicy implements SessionPolicy {
 
   admit(studentId: string, labId: string): void {
     const cls = this.classOf(studentId);
-    if (!cls) throw new SessionError('Please join a class first.', 403);
-    if (cls.archived) throw new SessionError(`The class "${cls.name}" has ended (archived): labs can no longer be started.`, 403);
+    if (!cls) throw new SessionError('forbidden', 'Please join a class first.');
+    if (cls.archived) throw new SessionError('forbidden', `The class "${cls.name}" has ended (archived): labs can no longer be started.`);
     if (!cls.labs.includes(labId)) {
-      throw new SessionError(`The lab "${labId}" is not part of your class "${cls.name}". Pick one of your class's labs.`, 403, { reason: 'not_in_class' });
+      throw new SessionError('forbidden', `The lab "${labId}" is not part of your class "${cls.name}". Pick one of your class's labs.`, { reason: 'not_in_class' });
     }
   }
 

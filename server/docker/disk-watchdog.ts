@@ -133,7 +133,8 @@ export function createDiskWatchdog(deps: {
   budgetBytesPerMachine: number;
   intervalSeconds: number;
   measure: ((states: BackendState[]) => Promise<number[]>) | undefined;
-  running(): Array<{ id: string; studentId: string; backendState: BackendState | null }>;
+  /** Running sessions whose stored state is readable (see stateOf in server/sessions/session-manager.ts). */
+  running(): Array<{ id: string; studentId: string; state: BackendState }>;
   pause(sessionId: string, detail: string): Promise<unknown>;
   warn(event: { sessionId: string; studentId: string; usedBytes: number; budgetBytes: number; paused: boolean; message: string }): void;
 }): DiskWatchdog | null {
@@ -143,15 +144,13 @@ export function createDiskWatchdog(deps: {
     budgetBytesPerMachine: deps.budgetBytesPerMachine,
     intervalSeconds: deps.intervalSeconds,
     running: () =>
-      deps
-        .running()
-        .filter((r) => r.backendState)
-        .map((r) => ({
-          sessionId: r.id,
-          studentId: r.studentId,
-          machines: ((r.backendState as { machines?: unknown[] }).machines ?? []).length,
-          state: r.backendState as BackendState,
-        })),
+      deps.running().map((r) => ({
+        sessionId: r.id,
+        studentId: r.studentId,
+        // Every backend's state lists its machines (lab-backend.ts, BackendState); one without a list counts none.
+        machines: Array.isArray(r.state.machines) ? r.state.machines.length : 0,
+        state: r.state,
+      })),
     measure,
     warn: (v) => deps.warn({ sessionId: v.sessionId, studentId: v.studentId, usedBytes: v.usedBytes, budgetBytes: v.budgetBytes, paused: v.action === 'pause', message: diskMessage(v) }),
     pause: async (v) => {

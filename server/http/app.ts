@@ -9,7 +9,7 @@ import { projectRoot } from '../paths';
 import { SessionError } from '../sessions/session-manager';
 import { originAllowed } from './auth';
 import { doorApi } from './door-api';
-import { sendClassroomError, sendError } from './errors';
+import { sendError, sendFailure } from './errors';
 import { instructorApi } from './instructor-api';
 import { classLiveApi, noticeApi } from './class-live-api';
 import { fileTransferRoutes } from './file-transfer';
@@ -52,7 +52,7 @@ export function createApp(ctx: BerthContext): express.Express {
   const withStudent = (handler: Handler) => async (req: Request, res: Response, next: NextFunction) => {
     const student = ctx.studentOf(req);
     if (!student) {
-      res.status(401).json({ error: 'Please join first: enter your name.' });
+      sendError(res, 'unauthenticated', 'Please join first: enter your name.');
       return;
     }
     try {
@@ -91,11 +91,7 @@ export function createApp(ctx: BerthContext): express.Express {
     }),
   );
 
-  const ownSession = (id: string, studentId: string) => {
-    const row = ctx.sessions.get(id);
-    if (!row || row.studentId !== studentId) throw new SessionError('That lab session does not exist.', 404);
-    return row;
-  };
+  const ownSession = (id: string, studentId: string) => ctx.sessionDoor.open(id, { student: studentId }).row;
 
   app.post(
     '/api/sessions',
@@ -127,13 +123,13 @@ export function createApp(ctx: BerthContext): express.Express {
           return { session: ctx.views.session(ticket.session, student.name) };
         }
         default:
-          throw new SessionError(`Unknown action "${req.params.action}".`, 404);
+          throw new SessionError('not_found', `Unknown action "${req.params.action}".`);
       }
     }),
   );
 
   app.use('/api', (_req, res) => {
-    res.status(404).json({ error: 'No such API.' });
+    sendError(res, 'not_found', 'No such API.');
   });
 
   const clientDir = path.join(projectRoot(), 'dist', 'client');
@@ -145,18 +141,7 @@ export function createApp(ctx: BerthContext): express.Express {
   });
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (sendClassroomError(res, err)) return;
-    if (err instanceof SessionError) {
-      res.status(err.status).json({ error: err.message, ...err.extra });
-      return;
-    }
-    const status = (err as { status?: number }).status;
-    if (status && status >= 400 && status < 500) {
-      res.status(status).json({ error: 'That request could not be read.' });
-      return;
-    }
-    logOf(res).error({ err }, 'request failed');
-    res.status(500).json({ error: 'Something went wrong on the Berth server. Try again.' });
+    sendFailure(res, err, (e) => logOf(res).error({ err: e }, 'request failed'));
   });
   return app;
 }

@@ -1,12 +1,13 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { BackendState } from '../backend/lab-backend';
 import type { BerthContext } from '../context';
 import { EDITOR_MAX_BYTES } from '../contracts/editor';
-import { EditorError, MachineFiles, machinePath, type EditorErrorCode } from '../editor/machine-files';
+import { ClassroomError } from '../classroom/errors';
+import { MachineFiles, machinePath } from '../editor/machine-files';
 import { log } from '../log';
-
-const STATUS: Record<EditorErrorCode, number> = { invalid: 400, not_found: 404, conflict: 409, too_large: 413, binary: 415, not_a_file: 400 };
+import type { Caller } from '../sessions/session-door';
+import { sendFailure } from './errors';
 
 const saveBody = z.object({
   content: z.string(),
@@ -20,16 +21,6 @@ const opBody = z.discriminatedUnion('op', [
   z.object({ op: z.literal('delete'), path: z.string() }),
 ]);
 
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * The editor beside the terminal: list, read and save files of a student's
  * running machine through the backend's copy API. Only the session's owner
@@ -42,41 +33,28 @@ export function editorRoutes(ctx: BerthContext): express.Router {
   // JSON-escaped content can be up to six bytes a character; leave room for the largest file the editor saves.
   const json = express.json({ limit: EDITOR_MAX_BYTES * 2 + 64 * 1024 });
 
-  /** The session's owner, or an instructor who is taking over one of its terminals right now. */
-  const allowed = (req: Request, sessionId: string, ownerId: string): boolean => {
-    if (ctx.studentOf(req)?.id === ownerId) return true;
-    const instructor = ctx.instructorOf(req);
-    return Boolean(instructor && ctx.live.takeovers.forSession(sessionId).some((t) => t.instructorId === instructor.id));
-  };
-
+  /**
+   * The session's owner, or an instructor who teaches the class and is taking
+   * over one of its terminals right now; the machine must be one of the lab's.
+   */
   const running = (req: Request): { state: BackendState; machine: string } => {
-    if (!ctx.studentOf(req) && !ctx.instructorOf(req)) throw new Refusal(401, 'unauthenticated', 'Please join first.');
-    const row = ctx.sessions.get(String(req.params.id));
-    if (!row || !allowed(req, row.id, row.studentId)) throw new Refusal(404, 'not_found', 'That lab session does not exist.');
-    if (row.state !== 'running' || !row.backendState) throw new Refusal(409, 'conflict', 'Your lab machines are not running.');
-    const machine = String(req.params.machine);
-    if (!ctx.catalog.get(row.labId)?.machines.some((m) => m.name === machine)) throw new Refusal(404, 'not_found', 'This lab has no machine by that name.');
-    return { state: row.backendState as BackendState, machine };
+    const student = ctx.studentOf(req);
+    const instructor = ctx.instructorOf(req);
+    if (!student && !instructor) throw new ClassroomError('unauthenticated', 'Please join first.');
+    const who: Caller[] = [student && { student: student.id }, instructor && { instructor, takingOver: true }];
+    const session = ctx.sessionDoor.open(String(req.params.id), who, { running: true });
+    return { state: session.state, machine: session.machine(String(req.params.machine)) };
   };
 
   const handle =
     (fn: (req: Request, res: Response) => Promise<unknown>) =>
-    async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    async (req: Request, res: Response): Promise<void> => {
       try {
         const out = await fn(req, res);
         if (!res.headersSent) res.json(out);
       } catch (err) {
-        if (err instanceof Refusal) {
-          res.status(err.status).json({ error: err.message, code: err.code });
-        } else if (err instanceof EditorError) {
-          res.status(STATUS[err.code]).json({ error: err.message, code: err.code, ...(err.current ? { current: err.current } : {}) });
-        } else if (err instanceof z.ZodError) {
-          res.status(400).json({ error: `invalid request: ${err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`, code: 'invalid' });
-        } else {
-          // Engine errors name container ids and host paths: logged here, a sentence for the browser.
-          log.warn({ err, sessionId: req.params.id }, 'editor request failed');
-          next(err);
-        }
+        // Engine errors name container ids and host paths: logged here, a sentence for the browser.
+        sendFailure(res, err, (e) => log.warn({ err: e, sessionId: req.params.id }, 'editor request failed'));
       }
     };
 
@@ -103,12 +81,8 @@ export function editorRoutes(ctx: BerthContext): express.Router {
     try {
       running(req);
     } catch (err) {
-      if (err instanceof Refusal) {
-        res.setHeader('Connection', 'close');
-        res.status(err.status).json({ error: err.message, code: err.code });
-        return;
-      }
-      next(err);
+      res.setHeader('Connection', 'close');
+      sendFailure(res, err, (e) => log.warn({ err: e, sessionId: req.params.id }, 'editor request failed'));
       return;
     }
     json(req, res, next);

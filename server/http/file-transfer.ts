@@ -1,16 +1,16 @@
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { BackendState } from '../backend/lab-backend';
 import type { BerthContext } from '../context';
-import { SessionError } from '../sessions/session-manager';
+import type { SessionHandle } from '../sessions/session-door';
+import { SessionError } from '../sessions/session-error';
 
 const SAFE_NAME = /^[A-Za-z0-9._ -]{1,120}$/;
 
 function absolutePath(raw: unknown, field: string): string {
   const value = typeof raw === 'string' ? raw.trim() : '';
   if (!value.startsWith('/') || value.includes('\0') || value.length > 1024) {
-    throw new SessionError(`${field} must be an absolute path in the machine, such as /root/notes.txt.`, 400);
+    throw new SessionError('invalid', `${field} must be an absolute path in the machine, such as /root/notes.txt.`);
   }
   return path.posix.normalize(value);
 }
@@ -70,36 +70,31 @@ export function fileTransferRoutes(ctx: BerthContext, student: (req: Request) =>
   const limits = ctx.config.transfers;
   const slots = new TransferSlots(Math.max(1, limits.perStudent), Math.max(1, limits.total));
 
-  const running = (req: Request): { studentId: string; state: BackendState } => {
+  const running = (req: Request): SessionHandle => {
     const who = student(req);
-    const row = ctx.sessions.get(String(req.params.id));
-    if (!who || !row || row.studentId !== who.id) throw new SessionError('That lab session does not exist.', 404);
-    if (row.state !== 'running' || !row.backendState) throw new SessionError('Your lab machines are not running.', 409);
-    return { studentId: who.id, state: row.backendState as BackendState };
+    return ctx.sessionDoor.open(String(req.params.id), who ? { student: who.id } : null, { running: true });
   };
 
   const slot = (studentId: string): (() => void) => {
     const release = slots.take(studentId);
-    if (!release) throw new SessionError('Too many file transfers at once: wait for one to finish and try again.', 429);
+    if (!release) throw new SessionError('rate_limited', 'Too many file transfers at once: wait for one to finish and try again.');
     return release;
   };
 
   /** Engine errors name host paths and container ids: the browser gets a sentence instead. */
   const readable = (err: unknown, action: string): unknown => {
     if (err instanceof SessionError) return err;
-    const message = err instanceof Error ? err.message : '';
-    if (/no machine named/.test(message)) return new SessionError('This lab has no machine by that name.', 404);
-    return new SessionError(`The file could not be ${action} (is the folder a folder, and the machine still running?).`, 400);
+    return new SessionError('invalid', `The file could not be ${action} (is the folder a folder, and the machine still running?).`);
   };
 
   router.get('/sessions/:id/machines/:machine/files', async (req: Request, res: Response, next: NextFunction) => {
     let release: (() => void) | null = null;
     try {
-      const { studentId, state } = running(req);
+      const session = running(req);
       const file = absolutePath(req.query.path, 'path');
-      release = slot(studentId);
+      release = slot(session.studentId);
       res.on('close', release);
-      const tar = await ctx.backend.copyOut(state, String(req.params.machine), file);
+      const tar = await session.copyOut(String(req.params.machine), file);
       const base = path.posix.basename(file) || 'root';
       res.setHeader('Content-Type', 'application/x-tar');
       res.setHeader('Content-Disposition', `attachment; filename="${base.replace(/[^A-Za-z0-9._-]/g, '_')}.tar"`);
@@ -116,30 +111,29 @@ export function fileTransferRoutes(ctx: BerthContext, student: (req: Request) =>
       tar.pipe(limit).pipe(res);
     } catch (err) {
       release?.();
-      const status = (err as { statusCode?: number }).statusCode;
-      next(status === 404 ? new SessionError('There is no such file or folder in the machine.', 404) : readable(err, 'read'));
+      next(readable(err, 'read'));
     }
   });
 
   router.post('/sessions/:id/machines/:machine/files', async (req: Request, res: Response, next: NextFunction) => {
     let release: (() => void) | null = null;
     try {
-      const { studentId, state } = running(req);
+      const session = running(req);
       const dir = absolutePath(req.query.dir ?? '/root', 'dir');
       const name = typeof req.query.name === 'string' ? req.query.name : '';
       if (!SAFE_NAME.test(name) || name === '.' || name === '..') {
-        throw new SessionError('The file name may use letters, digits, spaces, dots, dashes and underscores (up to 120).', 400);
+        throw new SessionError('invalid', 'The file name may use letters, digits, spaces, dots, dashes and underscores (up to 120).');
       }
       const declared = req.headers['content-length'];
       if (declared === undefined || !/^\d+$/.test(declared)) {
-        throw new SessionError('Send the file with a Content-Length header (browsers do this for a file).', 411);
+        throw new SessionError('length_required', 'Send the file with a Content-Length header (browsers do this for a file).');
       }
       const size = Number(declared);
       if (size > limits.maxUploadBytes) {
-        throw new SessionError(`The file is larger than the ${Math.floor(limits.maxUploadBytes / 1024 / 1024)} MB an upload may be.`, 413);
+        throw new SessionError('too_large', `The file is larger than the ${Math.floor(limits.maxUploadBytes / 1024 / 1024)} MB an upload may be.`);
       }
-      release = slot(studentId);
-      await ctx.backend.writeFile(state, String(req.params.machine), dir, name, req, size);
+      release = slot(session.studentId);
+      await session.writeFile(String(req.params.machine), dir, name, req, size);
       res.json({ ok: true, path: path.posix.join(dir, name), bytes: size });
     } catch (err) {
       // The body was not (or not wholly) read: close the connection rather than drain it.

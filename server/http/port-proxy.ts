@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
-import type { BackendState, LabBackend } from '../backend/lab-backend';
-import type { SessionManager } from '../sessions/session-manager';
+import type { SessionDoor, SessionHandle } from '../sessions/session-door';
+import { SessionError } from '../sessions/session-error';
 import { refuseUpgrade } from './upgrade';
 
 const PREFIX = /^\/s\/([a-z0-9]{12})(?:-([A-Za-z0-9_-]{22}))?\/([a-z][a-z0-9-]{0,30})\/(\d{1,5})(\/.*)?$/;
@@ -94,10 +94,8 @@ export class PortProxy {
   private readonly proxy = httpProxy.createProxyServer({ xfwd: true, ws: true, proxyTimeout: 30_000 });
 
   constructor(
-    private readonly sessions: SessionManager,
-    private readonly backend: LabBackend,
+    private readonly door: SessionDoor,
     private readonly studentOf: (req: IncomingMessage) => string | null,
-    private readonly keyFor: (sessionId: string) => string,
     /** Set when BERTH_PROXY_ORIGIN serves ports elsewhere: Berth's own origin then serves none. */
     private readonly separateOrigin = false,
   ) {
@@ -111,28 +109,32 @@ export class PortProxy {
     this.proxy.on('proxyRes', (proxyRes) => sanitizeResponseHeaders(proxyRes.headers));
   }
 
-  private allowed(parsed: ProxyTarget, ownerId: string, req: IncomingMessage): boolean {
-    if (parsed.key !== undefined) {
-      const expected = Buffer.from(this.keyFor(parsed.sessionId));
-      const given = Buffer.from(parsed.key);
-      return given.length === expected.length && crypto.timingSafeEqual(given, expected);
-    }
-    return this.studentOf(req) === ownerId;
-  }
-
+  /**
+   * The session's door decides who gets in (the port key, or the owner's
+   * cookie where the address has none). The proxy answers a stranger 403
+   * where the REST API says 404: a port address is handed out only to the
+   * owner, so its session exists and only the asker is wrong.
+   */
   private async resolve(req: IncomingMessage, via: ProxyVia): Promise<{ target: string; path: string } | { status: number; message: string }> {
     if (this.separateOrigin && !via.viaProxyOrigin) return { status: 404, message: 'Lab ports are served from their own address (BERTH_PROXY_ORIGIN).' };
     const parsed = parseProxyPath(req.url ?? '');
     if (!parsed) return { status: 404, message: 'Not a lab port address.' };
-    const row = this.sessions.get(parsed.sessionId);
-    if (!row || !this.allowed(parsed, row.studentId, req)) return { status: 403, message: 'That lab belongs to someone else.' };
+    let handle: SessionHandle;
+    try {
+      const studentId = parsed.key === undefined ? this.studentOf(req) : null;
+      handle = this.door.open(parsed.sessionId, parsed.key !== undefined ? { portKey: parsed.key } : studentId ? { student: studentId } : null);
+    } catch {
+      return { status: 403, message: 'That lab belongs to someone else.' };
+    }
     // A service worker registered under /s/ would outlive the page and sit in Berth's origin.
     if (req.headers['service-worker'] !== undefined) return { status: 403, message: 'Service workers are not allowed through the port proxy.' };
-    if (row.state !== 'running' || !row.backendState) return { status: 409, message: 'Your lab is not running.' };
     try {
-      const ep = await this.backend.endpoint(row.backendState as BackendState, parsed.machine, parsed.port);
+      const ep = await handle.requireRunning().endpoint(parsed.machine, parsed.port);
       return { target: `http://${ep.host}:${ep.port}`, path: parsed.path };
-    } catch {
+    } catch (err) {
+      if (err instanceof SessionError && err.code === 'conflict') return { status: 409, message: 'Your lab is not running.' };
+      if (err instanceof SessionError && err.code === 'unavailable') return { status: 503, message: err.message };
+      // Anything else (no such machine, a machine the engine lost) reads the same to the student.
       return { status: 404, message: `This lab has no reachable machine named "${parsed.machine}".` };
     }
   }

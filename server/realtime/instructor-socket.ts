@@ -1,6 +1,5 @@
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import type { BackendState } from '../backend/lab-backend';
 import type { InstructorIdentity } from '../classroom';
 import { ClassroomError } from '../classroom/errors';
 import { INSTRUCTOR_EVENTS, type ErrorCode } from '../contracts/classroom';
@@ -126,8 +125,10 @@ export function registerInstructorSocket(_io: Server, socket: Socket, ctx: Berth
   });
 
   on('terminal:watch', async (req, reply) => {
-    const { row } = studentSession(req.sessionId);
-    if (row.state !== 'running' || !row.backendState) throw new ClassroomError('conflict', 'That lab is not running.');
+    const session = ctx.sessionDoor.open(req.sessionId, { instructor: me });
+    if (session.row.state !== 'running') throw new ClassroomError('conflict', 'That lab is not running.'); // the door's words are the student's
+    session.requireRunning();
+    const row = session.row;
     const key = `${req.sessionId}/${req.terminalId}`;
     if (terminals.has(key)) ctx.terminals.detach(req.sessionId, req.terminalId, socket.id);
     // owner false: the terminal core never waits for this viewer, and it cannot type or resize.
@@ -141,7 +142,7 @@ export function registerInstructorSocket(_io: Server, socket: Socket, ctx: Berth
     };
     terminals.set(key, { sessionId: req.sessionId, terminalId: req.terminalId });
     try {
-      await ctx.terminals.attach(row.id, row.backendState as BackendState, req.terminalId, req.machine, viewer, req.from, { cols: req.cols, rows: req.rows });
+      await session.attachTerminal(req.terminalId, req.machine, viewer, req.from, { cols: req.cols, rows: req.rows });
     } catch (err) {
       terminals.delete(key);
       throw err;

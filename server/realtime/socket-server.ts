@@ -1,10 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
-import type { BackendState } from '../backend/lab-backend';
 import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/protocol';
 import type { BerthContext } from '../context';
-import { SessionError } from '../sessions/session-manager';
 import { shellReady } from '../sessions/step-setup';
 import type { Terminal, TerminalViewer } from '../terminal/terminal';
 import { originAllowed } from '../http/auth';
@@ -121,11 +119,7 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
       }) as never);
     }
 
-    const own = (sessionId: string) => {
-      const row = ctx.sessions.get(sessionId);
-      if (!row || row.studentId !== socket.data.studentId) throw new SessionError('That lab session does not exist.', 404);
-      return row;
-    };
+    const own = (sessionId: string) => ctx.sessionDoor.open(sessionId, { student: socket.data.studentId }).row;
 
     on('session:watch', async (req, reply) => {
       const row = own(req.sessionId);
@@ -138,8 +132,7 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
     });
 
     on('terminal:attach', async (req, reply) => {
-      const row = own(req.sessionId);
-      if (row.state !== 'running' || !row.backendState) throw new SessionError('Your lab machines are not running.', 409);
+      const session = ctx.sessionDoor.open(req.sessionId, { student: socket.data.studentId }, { running: true });
       const key = `${req.sessionId}/${req.terminalId}`;
       const previous = socket.data.terminals.get(key);
       if (previous) ctx.terminals.detach(req.sessionId, req.terminalId, socket.id);
@@ -158,7 +151,7 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
       let terminal: Terminal;
       let late: { cols: number; rows: number } | null | undefined;
       try {
-        terminal = await ctx.terminals.attach(row.id, row.backendState as BackendState, req.terminalId, req.machine, viewer, req.from, { cols: req.cols, rows: req.rows });
+        terminal = await session.attachTerminal(req.terminalId, req.machine, viewer, req.from, { cols: req.cols, rows: req.rows });
       } finally {
         late = socket.data.attaching.get(key);
         socket.data.attaching.delete(key);
@@ -167,7 +160,7 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
       socket.data.terminals.set(key, { sessionId: req.sessionId, terminalId: req.terminalId });
       reply({ ok: true, owner: true } as { ok: boolean });
       // A machine's main terminal (id = machine name) is where visible step setup is typed; some may be waiting for it.
-      if (req.terminalId === req.machine) void shellReady(terminal).then(() => ctx.progress.terminalOpened(row.id, req.machine));
+      if (req.terminalId === req.machine) void shellReady(terminal).then(() => ctx.progress.terminalOpened(session.id, req.machine));
     });
 
     on('terminal:input', (req, reply) => {

@@ -71,15 +71,15 @@ export class ProgressService {
 
   private context(sessionId: string): { row: SessionRow; lab: LabDefinition; progress: ProgressView } {
     const row = this.sessions.get(sessionId);
-    if (!row) throw new SessionError('That lab session does not exist.', 404);
+    if (!row) throw new SessionError('not_found', 'That lab session does not exist.');
     const lab = this.catalog.get(row.labId);
-    if (!lab) throw new SessionError('This lab is no longer available.', 404);
+    if (!lab) throw new SessionError('not_found', 'This lab is no longer available.');
     return { row, lab, progress: this.store.getProgress(row.studentId, row.labId) };
   }
 
   private step(lab: LabDefinition, index: number): StepDefinition {
     const step = lab.steps[index];
-    if (!step) throw new SessionError(`This lab has no step ${index + 1}.`, 400);
+    if (!step) throw new SessionError('invalid', `This lab has no step ${index + 1}.`);
     return step;
   }
 
@@ -97,7 +97,7 @@ export class ProgressService {
     const { row, lab, progress } = this.context(sessionId);
     this.step(lab, index);
     const unlocked = this.firstUnfinished(lab, progress);
-    if (index > unlocked) throw new SessionError('Finish the current step first.', 409);
+    if (index > unlocked) throw new SessionError('conflict', 'Finish the current step first.');
     for (let i = progress.currentStep; i < index; i++) {
       if (!ProgressService.needsProof(lab.steps[i]) && !progress.completed.includes(i)) progress.completed.push(i);
     }
@@ -163,8 +163,8 @@ export class ProgressService {
   checkable(sessionId: string, index: number): { row: SessionRow; step: StepDefinition } {
     const { row, lab } = this.context(sessionId);
     const step = this.step(lab, index);
-    if (row.state !== 'running' || !stateOf(row)) throw new SessionError('Your lab machines are not running.', 409);
-    if (step.checks.length === 0) throw new SessionError('This step has nothing to check.', 400);
+    if (row.state !== 'running' || !stateOf(row)) throw new SessionError('conflict', 'Your lab machines are not running.');
+    if (step.checks.length === 0) throw new SessionError('invalid', 'This step has nothing to check.');
     return { row, step };
   }
 
@@ -239,7 +239,7 @@ export class ProgressService {
    */
   markDone(studentId: string, labId: string, index: number): ProgressView {
     const lab = this.catalog.get(labId);
-    if (!lab) throw new SessionError(`There is no lab called "${labId}".`, 404);
+    if (!lab) throw new SessionError('not_found', `There is no lab called "${labId}".`);
     this.step(lab, index);
     const progress = this.store.getProgress(studentId, labId);
     if (!progress.completed.includes(index)) progress.completed.push(index);

@@ -145,7 +145,7 @@ export class SessionManager {
 
   async start(studentId: string, labId: string): Promise<SessionTicket> {
     const lab = this.catalog.get(labId);
-    if (!lab) throw new SessionError(`There is no lab called "${labId}".`, 404);
+    if (!lab) throw new SessionError('not_found', `There is no lab called "${labId}".`);
     this.policy?.admit(studentId, labId);
     const mine = this.store.studentSessions(studentId);
     const same = mine.find((s) => s.labId === labId);
@@ -153,7 +153,7 @@ export class SessionManager {
     if (mine.length >= this.config.sessions.maxPerStudent) {
       const other = mine[0];
       const title = this.catalog.get(other.labId)?.title ?? other.labId;
-      throw new SessionError(`You already have a lab open: "${title}". End it before starting another one.`, 409, { activeSessionId: other.id });
+      throw new SessionError('conflict', `You already have a lab open: "${title}". End it before starting another one.`, { activeSessionId: other.id });
     }
     const now = Date.now();
     const row: SessionRow = {
@@ -311,7 +311,7 @@ export class SessionManager {
     const paused = stateOf(row);
     if (row.state !== 'paused' || !paused) return row;
     if (this.activeCount() >= this.config.sessions.maxRunning || !(this.policy?.hasRoom(row.studentId) ?? true)) {
-      throw new SessionError('Berth is full right now; try resuming again in a minute.', 503);
+      throw new SessionError('unavailable', 'Berth is full right now; try resuming again in a minute.');
     }
     this.store.updateSession(id, { state: 'resuming' });
     this.setDetail(this.store.getSession(id)!, 'Waking your lab machines…');
@@ -342,7 +342,7 @@ export class SessionManager {
   extend(id: string): SessionRow {
     const row = this.mustGet(id);
     if (row.extensions >= this.config.sessions.maxExtensions) {
-      throw new SessionError('This lab cannot be extended any further.', 409);
+      throw new SessionError('conflict', 'This lab cannot be extended any further.');
     }
     const expiresAt = Math.max(row.expiresAt, Date.now()) + this.config.sessions.extendMinutes * 60_000;
     this.store.updateSession(id, { expiresAt, extensions: row.extensions + 1 });
@@ -378,7 +378,7 @@ export class SessionManager {
 
   private mustGet(id: string): SessionRow {
     const row = this.store.getSession(id);
-    if (!row) throw new SessionError('That lab session does not exist.', 404);
+    if (!row) throw new SessionError('not_found', 'That lab session does not exist.');
     return row;
   }
 
