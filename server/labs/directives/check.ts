@@ -11,6 +11,8 @@ export const check: Directive = {
   attributes: [machine, timeout],
   allowedIn: ['step'],
   defaultTimeout: 20,
+  // progress-service gives a check without timeout= the server's setting, so a slow host can be allowed more.
+  defaultTimeoutNote: 'In class, a `check` without `timeout=` gets the server\'s `BERTH_CHECK_TIMEOUT` instead (20 s unless set).',
   build(b, ctx) {
     for (const p of scriptCheck.validate({ text: b.token.text, attrs: b.attrs })) {
       ctx.issues.error(b.line, p.message, { ...(p.field ? { field: p.field } : {}), ...(p.hint ? { hint: p.hint } : {}) });

@@ -80,5 +80,7 @@ export interface Directive {
   placeNotes?: Partial<Record<Place, string>>;
   /** Seconds a script block may run without `timeout=`. */
   defaultTimeout?: number;
+  /** A sentence for the docs when the default is not the whole story. */
+  defaultTimeoutNote?: string;
   build(block: FoundBlock, ctx: BuildContext): void;
 }

@@ -34,7 +34,8 @@ function timeoutDefaults(on: Directive[]): string {
   const bySeconds = new Map<number, string[]>();
   for (const d of on) if (d.defaultTimeout !== undefined) bySeconds.set(d.defaultTimeout, [...(bySeconds.get(d.defaultTimeout) ?? []), code(d.name)]);
   const parts = [...bySeconds].sort((a, b) => a[0] - b[0]).map(([s, names]) => `${s} s for ${names.join(' and ')}`);
-  return parts.length ? ` Default: ${parts.join(', ')}.` : '';
+  const notes = on.map((d) => d.defaultTimeoutNote).filter(Boolean);
+  return `${parts.length ? ` Default: ${parts.join(', ')}.` : ''}${notes.map((n) => ` ${n}`).join('')}`;
 }
 
 function attributeTable(): string[] {

@@ -19,6 +19,17 @@ test('docs/lab-format.md holds the directive tables the registry generates (run 
   expect(docs.slice(begin, end + END_MARKER.length)).toBe(directiveDocs());
 });
 
+test('every directive file in server/labs/directives is in the registry, once', async () => {
+  const dir = path.join(__dirname, '../../../server/labs/directives');
+  const modules = await Promise.all(fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => import(path.join(dir, f)) as Promise<Record<string, unknown>>));
+  const declared = modules
+    .flatMap((m) => Object.values(m))
+    .filter((v): v is { name: string } => typeof v === 'object' && v !== null && 'build' in v && 'allowedIn' in v);
+  expect(declared.length).toBeGreaterThan(0);
+  for (const d of declared) expect(DIRECTIVES).toContain(d);
+  expect(new Set(DIRECTIVES.map((d) => d.name)).size).toBe(DIRECTIVES.length);
+});
+
 test('the generated tables name every directive and every attribute', () => {
   const docs = directiveDocs();
   for (const d of DIRECTIVES) {
@@ -26,7 +37,7 @@ test('the generated tables name every directive and every attribute', () => {
     for (const a of d.attributes) expect(docs).toContain(a.flag ? `\`${a.name}\`` : `\`${a.name}=`);
   }
   expect(docs).toContain('| `setup` | yes (lab-level) | yes | no |');
-  expect(docs).toContain('Default: 20 s for `check` and `setup`, 60 s for `forge` and `undo`, 120 s for `solve`.');
+  expect(docs).toContain('Default: 20 s for `check` and `setup`, 60 s for `forge` and `undo`, 120 s for `solve`. In class, a `check` without `timeout=` gets');
 });
 
 test('rewriting the docs replaces only what lies between the markers, and says which file lacks them', () => {
