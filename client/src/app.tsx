@@ -7,6 +7,7 @@ import { getTheme, onTheme, setTheme, type Theme } from './theme';
 import { Join } from './components/join';
 import { Catalog } from './components/catalog';
 import { ErrorBox } from './components/common';
+import { errorText } from './error-text';
 
 type LabPageProps = { sessionId: string; student: StudentView; onTitle: (t: string) => void };
 type InstructorAppProps = { route: Extract<Route, { name: 'instructor' | 'setup' }> };
@@ -26,7 +27,7 @@ export function App() {
       .then((r) => setStudent(r.student))
       .catch((e: unknown) => {
         if (e instanceof ApiError && (e.status === 401 || e.status === 403)) setStudent(null);
-        else setError(e instanceof Error ? e.message : String(e));
+        else setError(errorText(e));
       });
   };
   useEffect(loadMe, []);

@@ -4,6 +4,7 @@ import { api, ApiError } from '../api';
 import { navigate } from '../router';
 import { allDifficulties, allTags, groupCatalog, labStatus, missingPrereqs, type CatalogFilter, type Course } from '../logic/format';
 import { ErrorBox } from './common';
+import { errorText } from '../error-text';
 
 export function Catalog({ student }: { student: StudentView }) {
   const [labs, setLabs] = useState<LabSummaryView[] | null>(null);
@@ -21,7 +22,7 @@ export function Catalog({ student }: { student: StudentView }) {
         setLabs(r.labs);
         setCourse(r.course);
       })
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => setError(errorText(e)));
   };
   useEffect(load, []);
 
@@ -44,7 +45,7 @@ export function Catalog({ student }: { student: StudentView }) {
       if (e instanceof ApiError && e.status === 409 && typeof e.body.activeSessionId === 'string') {
         setConflict({ labId: lab.id, message: e.message, sessionId: e.body.activeSessionId });
       } else {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(errorText(e));
       }
     } finally {
       setStarting(null);
@@ -59,7 +60,7 @@ export function Catalog({ student }: { student: StudentView }) {
       setConflict(null);
       if (lab) await start({ ...lab, activeSessionId: null });
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
   };
 

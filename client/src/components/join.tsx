@@ -3,6 +3,7 @@ import type { StudentView } from '../../../server/contracts/protocol';
 import { api, ApiError } from '../api';
 import { explainJoinError, normalizeCode } from '../logic/join';
 import { navigate } from '../router';
+import { errorText } from '../error-text';
 
 interface JoinProps {
   onJoined: (s: StudentView) => void;
@@ -49,7 +50,7 @@ export function Join({ onJoined, initialCode = '', current, onContinue }: JoinPr
       onJoined(r.student);
     } catch (err) {
       if (err instanceof ApiError) setError(explainJoinError(err.status, typeof err.body.code === 'string' ? err.body.code : undefined, err.message));
-      else setError({ field: null, message: err instanceof Error ? err.message : String(err) });
+      else setError({ field: null, message: errorText(err) });
     } finally {
       setBusy(false);
     }

@@ -5,7 +5,8 @@ import { navigate } from '../router';
 import { ErrorBox } from '../components/common';
 import { addSection, emptyForm, formFromClass, moveLab, validateClassForm, type ClassFormErrors, type ClassFormText } from '../logic/class-form';
 import { iapi } from './instructor-api';
-import { errorText, Field } from './fields';
+import { Field } from './fields';
+import { errorText } from '../error-text';
 import { FormError } from './feedback';
 
 export function ClassFormPage({ classId }: { classId: string | null }) {

@@ -50,10 +50,6 @@ export function Field({ id, label, value, onInput, error, type = 'text', hint, a
   );
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** "28 Nov 2026, 09:00" in the instructor's locale. */
 export function formatWhen(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '–';

@@ -18,6 +18,7 @@ import { ClassPage } from './class-page';
 import { LiveGridPage } from './live-grid-page';
 import { AnalyticsPage } from './analytics-page';
 import { AuditPage, InstructorsPage, LoginsPage } from './admin-pages';
+import { errorText } from '../error-text';
 
 type Props = { route: Extract<Route, { name: 'instructor' | 'setup' }> };
 
@@ -35,7 +36,7 @@ export function InstructorApp({ route }: Props) {
         if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
           setMe(null);
           setNeedsSetup(await iapi.setupStatus().then((s) => s.needsSetup).catch(() => false));
-        } else setError(e instanceof Error ? e.message : String(e));
+        } else setError(errorText(e));
       });
   };
   useEffect(load, []);

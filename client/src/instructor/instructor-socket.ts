@@ -5,6 +5,7 @@
  */
 import type { ErrorCode, InstructorClientToServer, InstructorServerToClient } from '../../../server/contracts/classroom';
 import { emitWithAck, getSocket } from '../socket';
+import { errorText } from '../error-text';
 
 type Listener<K extends keyof InstructorServerToClient> = InstructorServerToClient[K];
 
@@ -22,7 +23,7 @@ export interface Ack {
 
 /** Emit an instructor event with an acknowledgement (15 s timeout); a timeout is a failed Ack, not a throw. */
 export function askInstructor<K extends keyof InstructorClientToServer>(event: K, payload: Parameters<InstructorClientToServer[K]>[0]): Promise<Ack> {
-  return emitWithAck<Ack>(event, payload).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }));
+  return emitWithAck<Ack>(event, payload).catch((e: unknown) => ({ ok: false, error: errorText(e) }));
 }
 
 export function tellInstructor<K extends keyof InstructorClientToServer>(event: K, payload: Parameters<InstructorClientToServer[K]>[0]): void {

@@ -1,6 +1,6 @@
 /** A one-line message from the instructor: to the whole class (broadcast) or to one student. */
 import { useState } from 'preact/hooks';
-import { errorText } from './fields';
+import { errorText } from '../error-text';
 import { Outcome } from './feedback';
 
 interface Props {

@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import type { InstructorView } from '../../../server/contracts/classroom';
 import { iapi } from './instructor-api';
-import { errorText, Field } from './fields';
+import { Field } from './fields';
+import { errorText } from '../error-text';
 import { FormError } from './feedback';
 
 export function SetupPage({ token, onDone }: { token: string; onDone: (i: InstructorView) => void }) {

@@ -1,6 +1,6 @@
 /** Loading one thing from the instructor API: the data, the error in words, and a reload. */
 import { useEffect, useState } from 'preact/hooks';
-import { errorText } from './fields';
+import { errorText } from '../error-text';
 
 export interface Loaded<T> {
   data: T | null;

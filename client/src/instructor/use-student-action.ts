@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { ClassGridView, StudentAction } from '../../../server/contracts/classroom';
 import { confirmText, describeReply, describeWho } from '../logic/student-actions';
-import { errorText } from './fields';
+import { errorText } from '../error-text';
 import { iapi } from './instructor-api';
 
 export type RunStudentAction = (action: StudentAction, studentIds: string[]) => Promise<boolean>;

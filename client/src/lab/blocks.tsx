@@ -5,6 +5,7 @@ import type { QuizReply, ViewBlock } from '../../../server/contracts/protocol';
 import { copyText } from '../terminal/clipboard';
 import { request } from '../socket';
 import { openInEditor } from './editor/open-in-editor';
+import { errorText } from '../error-text';
 
 export interface BlockContext {
   sessionId: string;
@@ -133,7 +134,7 @@ function QuizBlock({ block, ctx }: { block: Extract<ViewBlock, { kind: 'quiz' }>
     try {
       setReply(await request('quiz:answer', { sessionId: ctx.sessionId, step: ctx.step, quizId: block.id, choices: chosen }));
     } catch (err) {
-      setReply({ ok: false, error: err instanceof Error ? err.message : String(err) });
+      setReply({ ok: false, error: errorText(err) });
     } finally {
       setBusy(false);
     }

@@ -4,6 +4,7 @@ import type { SessionView } from '../../../server/contracts/protocol';
 import { api } from '../api';
 import { ErrorBox } from '../components/common';
 import { navigate } from '../router';
+import { errorText } from '../error-text';
 
 export function FinishScreen({ session, onBack, onEnd }: { session: SessionView; onBack: () => void; onEnd: () => void }) {
   const [error, setError] = useState<string | null>(null);
@@ -16,7 +17,7 @@ export function FinishScreen({ session, onBack, onEnd }: { session: SessionView;
       const r = await api.startSession(next.id);
       navigate(`#/session/${r.session.id}`);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
   };
   return (

@@ -5,6 +5,7 @@ import { canFinish, canGoNext, canGoPrev, checkOf, stepState, type LabState } fr
 import { request } from '../socket';
 import { RichHtml, type BlockContext } from './blocks';
 import { Spinner } from '../components/common';
+import { errorText } from '../error-text';
 
 export interface InstructionsProps {
   session: SessionView;
@@ -205,7 +206,7 @@ function Help({ session, step, hintCount, hasSolution }: { session: SessionView;
         setConfirming(false);
       }
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }

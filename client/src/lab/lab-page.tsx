@@ -31,6 +31,7 @@ import { useSessionActions } from './use-session-actions';
 import { useSessionEvents } from './use-session-events';
 import { useStepActions } from './use-step-actions';
 import { useTerminalHub } from './use-terminal-hub';
+import { errorText } from '../error-text';
 
 export function LabPage({ sessionId, onTitle }: { sessionId: string; student: StudentView; onTitle: (t: string) => void }) {
   const [session, setSession] = useState<SessionView | null>(null);
@@ -45,7 +46,7 @@ export function LabPage({ sessionId, onTitle }: { sessionId: string; student: St
       onTitle(r.session.lab.title);
       setLab((prev) => prev ?? initLabState(stepInfos(r.session), r.session.progress));
     } catch (e) {
-      setError({ message: e instanceof Error ? e.message : String(e), status: e instanceof ApiError ? e.status : 0 });
+      setError({ message: errorText(e), status: e instanceof ApiError ? e.status : 0 });
     }
   }, [sessionId]);
 

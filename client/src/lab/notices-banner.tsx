@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { NoticeView } from '../../../server/contracts/classroom';
 import { api } from '../api';
 import { getSocket } from '../socket';
+import { errorText } from '../error-text';
 
 type Listening = { on(e: string, f: unknown): void; off(e: string, f: unknown): void };
 
@@ -45,7 +46,7 @@ export function NoticesBanner() {
       await api.dismissNotice(id);
       setNotices((cur) => cur.filter((n) => n.id !== id));
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
   };
 

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { getSocket, request } from '../socket';
+import { errorText } from '../error-text';
 
 interface TakeoverState {
   sessionId: string;
@@ -51,7 +52,7 @@ export function TakeoverBanner({ sessionId }: { sessionId: string }) {
           return next;
         });
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
   };
 

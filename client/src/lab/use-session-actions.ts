@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { SessionView } from '../../../server/contracts/protocol';
 import { api, ApiError } from '../api';
 import { navigate } from '../router';
+import { errorText } from '../error-text';
 
 export type SessionAction = 'stop' | 'reset' | 'resume' | 'extend';
 
@@ -29,7 +30,7 @@ export function useSessionActions({ session, setSession, onReset }: Options) {
       setSession(r.session);
       if (action === 'stop') navigate('#/');
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
   };
 
@@ -40,7 +41,7 @@ export function useSessionActions({ session, setSession, onReset }: Options) {
       navigate(`#/session/${r.session.id}`, true);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409 && typeof e.body.activeSessionId === 'string') navigate(`#/session/${e.body.activeSessionId}`, true);
-      else setError(e instanceof Error ? e.message : String(e));
+      else setError(errorText(e));
     }
   };
 

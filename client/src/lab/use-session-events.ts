@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CheckResultEvent, ProgressView, SessionStatusEvent } from '../../../server/contracts/protocol';
 import { connectionState, getSocket, onConnectionState, request, type ConnectionState } from '../socket';
+import { errorText } from '../error-text';
 
 export interface SessionEventHandlers {
   status(ev: SessionStatusEvent): void;
@@ -37,7 +38,7 @@ export function useSessionEvents(sessionId: string, handlers: SessionEventHandle
         if (r.ok) setWatched(true);
         else setNotice(r.error ?? 'Live updates are not available for this lab.');
       } catch (e) {
-        setNotice(e instanceof Error ? e.message : String(e));
+        setNotice(errorText(e));
       }
     };
     const onStatus = (ev: SessionStatusEvent) => ev.sessionId === sessionId && latest.current.status(ev);

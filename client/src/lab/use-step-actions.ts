@@ -4,6 +4,7 @@
  */
 import { request } from '../socket';
 import { applyCheck, goto, type LabState } from '../logic/steps';
+import { errorText } from '../error-text';
 
 type SetLab = (f: (l: LabState | null) => LabState | null) => void;
 
@@ -23,7 +24,7 @@ export function useStepActions(sessionId: string, setLab: SetLab) {
       .then((r) => {
         if (!r.ok) failCheck(step, r.error ?? 'The check could not run.');
       })
-      .catch((e: unknown) => failCheck(step, e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => failCheck(step, errorText(e)));
   };
 
   return { gotoStep, runCheck };

@@ -10,6 +10,7 @@ import { basename, draftKey, dropDraft, joinPath, languageFor, loadDraft, namePr
 import { createEditor, type EditorHandle } from './codemirror';
 import { editorApi, EditorApiError } from './editor-api';
 import './editor.css';
+import { errorText } from '../../error-text';
 
 export interface OpenRequest {
   path: string;
@@ -47,7 +48,7 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
   filesRef.current = files;
 
   const say = (text: string, error = false) => setMessage({ text, error });
-  const fail = (err: unknown) => say(err instanceof Error ? err.message : String(err), true);
+  const fail = (err: unknown) => say(errorText(err), true);
   const patch = (path: string, p: Partial<OpenFile>) => setFiles((fs) => fs.map((f) => (f.path === path ? { ...f, ...p } : f)));
 
   // Listings can come back out of order (a slow one for the folder just left); only the latest may land.
