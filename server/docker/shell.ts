@@ -6,8 +6,9 @@ import { runExec, startTtyExec } from './exec';
 /**
  * An interactive login shell in a machine. The wrapper records the shell's PID
  * before exec'ing bash, because Docker cannot kill an exec (moby #9098): on
- * close we signal that session ourselves. `stty` sets the size before bash
- * starts if the engine ignored ConsoleSize, so no shell ever shows 0x0.
+ * close we signal that session ourselves. The pty is sized from here, right
+ * after the exec starts, so no shell shows 0x0 where the engine ignores
+ * ConsoleSize.
  */
 export async function openDockerShell(
   container: Docker.Container,
@@ -18,9 +19,7 @@ export async function openDockerShell(
   const pidFile = `/run/berth/shell-${id}.pid`;
   const cols = clamp(size.cols, 10, 500);
   const rows = clamp(size.rows, 4, 200);
-  // Only a pty the engine left at 0x0 gets the size from stty: setting it unconditionally
-  // raced with a resize the client sent meanwhile and put the old size back.
-  const script = `mkdir -p /run/berth; echo $$ > ${pidFile}; [ "$(stty size 2>/dev/null)" = "0 0" ] && stty cols ${cols} rows ${rows} 2>/dev/null; cd /root; exec bash -l`;
+  const script = `mkdir -p /run/berth; echo $$ > ${pidFile}; cd /root; exec bash -l`;
   const envList = Object.entries({ TERM: 'xterm-256color', LANG: 'C.UTF-8', HOME: '/root', ...env }).map(([k, v]) => `${k}=${v}`);
   const { stream, exec } = await startTtyExec(container, ['/bin/sh', '-c', script], { cols, rows }, envList);
 
@@ -36,14 +35,26 @@ export async function openDockerShell(
     resizing = true;
     const next = pendingSize;
     pendingSize = null;
-    try {
-      await exec.resize({ h: clamp(next.rows, 4, 200), w: clamp(next.cols, 10, 500) });
-    } catch {
-      /* the shell may have just exited; nothing to resize */
+    for (let attempt = 0; running; attempt++) {
+      try {
+        await exec.resize({ h: clamp(next.rows, 4, 200), w: clamp(next.cols, 10, 500) });
+        break;
+      } catch {
+        // Refused while the exec's process is still being started; a newer size replaces this one;
+        // after a few tries the shell has most likely exited and there is nothing to resize.
+        if (pendingSize || attempt >= 10) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     }
     resizing = false;
     if (pendingSize) void applyResize();
   };
+
+  // An engine older than API 1.42 ignores ConsoleSize and starts the pty at 0x0. The first size goes
+  // through the same serialised path as every later one, so a resize the page sends next is never
+  // overtaken by it (a size set inside the machine, by the wrapper, raced with such a resize).
+  pendingSize = { cols, rows };
+  void applyResize();
 
   stream.on('data', (chunk: Buffer) => {
     for (const listener of dataListeners) listener(chunk);
