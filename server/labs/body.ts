@@ -66,7 +66,6 @@ export function parseBody(body: string, firstLine: number, machines: string[], i
       finishLine = section.line;
       const found = findBlocks(section, machines, issues);
       for (const b of found) {
-        if (b.directive.allowedIn.includes('finish')) continue;
         issues.error(b.line, `a ${b.directive.name} block cannot be in the Finish section`, {
           hint: 'the Finish section is shown when the lab is done and holds only Markdown; move the block into a step',
         });
@@ -137,7 +136,7 @@ function buildSection(section: Section, prefix: string, machines: string[], issu
   };
   for (const b of findBlocks(section, machines, issues)) {
     placeholders.set(b.token, null);
-    if (!b.directive.allowedIn.includes(section.kind)) {
+    if (section.kind === 'finish' || !b.directive.allowedIn.includes(section.kind)) {
       const misplaced = MISPLACED[section.kind];
       issues.error(b.line, `a ${b.directive.name} block cannot be in ${misplaced.where}`, { hint: misplaced.hint });
       continue;

@@ -74,8 +74,8 @@ export interface Directive {
   /** The docs' "what it is", one cell of Markdown. */
   summary: string;
   attributes: Attribute[];
-  /** Sections it may stand in; anywhere else is an error. */
-  allowedIn: Place[];
+  /** Sections it may stand in; anywhere else is an error. The finish section holds only Markdown, so no directive may stand there. */
+  allowedIn: Array<Exclude<Place, 'finish'>>;
   /** Said beside "yes" in the docs' table of where blocks may stand, e.g. intro: 'lab-level'. */
   placeNotes?: Partial<Record<Place, string>>;
   /** Seconds a script block may run without `timeout=`. */

@@ -61,7 +61,7 @@ function placeTable(): string[] {
   const places: Place[] = ['intro', 'step', 'finish'];
   const rows = new Map<string, string[]>();
   for (const d of DIRECTIVES) {
-    const cells = places.map((p) => (d.allowedIn.includes(p) ? (d.placeNotes?.[p] ? `yes (${d.placeNotes[p]})` : 'yes') : 'no')).join(' | ');
+    const cells = places.map((p) => (p !== 'finish' && d.allowedIn.includes(p) ? (d.placeNotes?.[p] ? `yes (${d.placeNotes[p]})` : 'yes') : 'no')).join(' | ');
     rows.set(cells, [...(rows.get(cells) ?? []), code(d.name)]);
   }
   return [
