@@ -56,7 +56,8 @@ async function startBerth(instance: string, dataDir: string): Promise<{ child: C
     BERTH_INSTANCE: instance,
     BERTH_CHECK_INTERVAL: '0',
     BERTH_OPEN_JOIN: 'true',
-    BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL || 'warn',
+    // Not below info: the "serving … on" line is how we learn the port.
+    BERTH_LOG_LEVEL: 'info',
   };
   const child = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
