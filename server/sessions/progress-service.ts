@@ -1,6 +1,7 @@
 import type { CheckRunner } from '../checks/check-runner';
 import type { BerthConfig } from '../config';
 import type { CheckResultEvent, ProgressView, QuizReply, RevealReply } from '../contracts/protocol';
+import { allProven, mayOpen, passedWithoutProof, stepNeedsProof } from '../contracts/step-rules';
 import type { EventBus } from '../events';
 import type { LabCatalog } from '../labs/catalog';
 import type { LabDefinition, ScriptBlock, StepDefinition } from '../labs/types';
@@ -88,19 +89,17 @@ export class ProgressService {
     this.bus.emit('progress', { sessionId: row.id, studentId: row.studentId, progress });
   }
 
-  /** Steps with neither check nor quiz are done once the student moves past them. */
-  private static needsProof(step: StepDefinition): boolean {
-    return step.checks.length > 0 || step.quizzes.length > 0;
+  /** Which steps need proof, as the step rules shared with the lab page see them (server/contracts/step-rules.ts). */
+  private static proofNeeded(lab: LabDefinition): boolean[] {
+    return lab.steps.map((s) => stepNeedsProof(s.checks.length > 0, s.quizzes.length));
   }
 
   goto(sessionId: string, index: number): ProgressView {
     const { row, lab, progress } = this.context(sessionId);
     this.step(lab, index);
-    const unlocked = this.firstUnfinished(lab, progress);
-    if (index > unlocked) throw new SessionError('conflict', 'Finish the current step first.');
-    for (let i = progress.currentStep; i < index; i++) {
-      if (!ProgressService.needsProof(lab.steps[i]) && !progress.completed.includes(i)) progress.completed.push(i);
-    }
+    const needs = ProgressService.proofNeeded(lab);
+    if (!mayOpen(needs, progress.completed, index)) throw new SessionError('conflict', 'Finish the current step first.');
+    progress.completed.push(...passedWithoutProof(needs, progress.completed, progress.currentStep, index));
     progress.currentStep = index;
     this.finishIfDone(lab, progress);
     this.save(row, progress);
@@ -108,17 +107,9 @@ export class ProgressService {
     return progress;
   }
 
-  /** Index of the first step that still needs proof (steps before it are open to the student). */
-  private firstUnfinished(lab: LabDefinition, progress: ProgressView): number {
-    for (let i = 0; i < lab.steps.length; i++) {
-      if (!progress.completed.includes(i) && ProgressService.needsProof(lab.steps[i])) return i;
-    }
-    return lab.steps.length - 1;
-  }
-
   private finishIfDone(lab: LabDefinition, progress: ProgressView): void {
-    const allDone = lab.steps.every((s, i) => progress.completed.includes(i) || (!ProgressService.needsProof(s) && i <= progress.currentStep));
-    if (allDone && lab.steps.length > 0 && progress.finishedAt === null && progress.currentStep === lab.steps.length - 1) {
+    // On the last step, every step without proof has been passed: the shared rule is enough.
+    if (allProven(ProgressService.proofNeeded(lab), progress.completed) && lab.steps.length > 0 && progress.finishedAt === null && progress.currentStep === lab.steps.length - 1) {
       for (let i = 0; i < lab.steps.length; i++) if (!progress.completed.includes(i)) progress.completed.push(i);
       progress.finishedAt = Date.now();
     }
