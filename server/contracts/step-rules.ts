@@ -1,8 +1,9 @@
 /**
  * The step rules, stated once for both sides: which steps need proof, which a
- * student may open, when a lab is done. The lab page (client/src/logic/steps.ts)
- * uses them to draw locks; the server's progress must agree, or a student sees
- * a step open that the server refuses. Pure, no imports, so the browser bundle
+ * student may open, when a lab is done. The server's progress
+ * (server/sessions/progress-service.ts) enforces them and the lab page
+ * (client/src/logic/steps.ts) draws its locks with them, so the page never
+ * offers a step the server refuses. Pure, no imports, so the browser bundle
  * and the server can both take it.
  *
  * A step is given as whether it needs proof; `completed` holds the indices of

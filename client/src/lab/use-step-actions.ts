@@ -13,8 +13,8 @@ export function useStepActions(sessionId: string, setLab: SetLab) {
 
   const gotoStep = (step: number) => {
     setLab((l) => (l ? goto(l, step) : l));
-    // The page already moved. The server checks the rule the page used to offer the move, so a
-    // refusal means a race (another tab moved on); there is nothing useful to tell the student.
+    // The page already moved. The server applies the same step rules (server/contracts/step-rules.ts),
+    // so a refusal means a race (another tab); there is nothing useful to tell the student.
     request('step:goto', { sessionId, step }).catch(() => undefined);
   };
 
