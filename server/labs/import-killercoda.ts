@@ -140,9 +140,17 @@ export function importKillercoda(scenarioDir: string, outDir: string, options: I
   const intro = details.intro ?? {};
   const introText = read(intro.text, 'intro text');
   if (introText) body.push(converter.convert(introText, intro.text ?? 'intro', 'intro').trim(), '');
+  // The intro's visible scripts are typed into the student's terminal, which does not exist while the
+  // lab's own setup runs: they open the first step instead (a lab-level setup always runs hidden).
+  const introTyped: string[] = [];
   for (const [key, visible] of [['background', false], ['courseData', false], ['foreground', true], ['code', true]] as const) {
     const script = read(intro[key], `intro ${key}`);
-    if (script !== null) body.push(scriptFence('setup', script, primary, visible, intro[key] ?? key, notes), '');
+    if (script === null) continue;
+    const block = scriptFence('setup', script, primary, visible, intro[key] ?? key, notes);
+    if (visible && (details.steps ?? []).length > 0) {
+      introTyped.push(block, '');
+      notes.add('info', intro[key] ?? key, `the intro's ${key} script opens the first step: Berth types it when the student's terminal opens`);
+    } else body.push(block, '');
   }
   for (const key of ['verify', 'answer'] as const) {
     if (intro[key]) notes.add('warning', intro[key] ?? key, `the intro's ${key} has no place in Berth's introduction; left out`);
@@ -154,6 +162,7 @@ export function importKillercoda(scenarioDir: string, outDir: string, options: I
     // "## Finish" would start Berth's finish section instead of a step.
     if (/^finish(:|$)/i.test(title)) title = `Step ${i + 1}: ${title}`;
     body.push(`## ${title}`, '');
+    if (i === 0) body.push(...introTyped);
     for (const [key, visible] of [['background', false], ['courseData', false], ['foreground', true], ['code', true]] as const) {
       const script = read(step[key], `step ${i + 1} ${key}`);
       if (script !== null) body.push(scriptFence('setup', script, primary, visible, step[key] ?? key, notes), '');
