@@ -1,9 +1,14 @@
 /** The one socket.io connection of the page, with its connection status. */
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contracts/protocol';
-import type { StudentClassroomRequests } from '../../server/contracts/classroom';
+import type { InstructorClientToServer, InstructorServerToClient, StudentClassroomEvents, StudentClassroomRequests } from '../../server/contracts/classroom';
 
-export type BerthSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/**
+ * The page has one connection whatever its role (the server picks the role from
+ * the cookie), so its type carries every event of both: a listener or an emit
+ * of the wrong shape does not compile, with no cast at the call site.
+ */
+export type BerthSocket = Socket<ServerToClientEvents & StudentClassroomEvents & InstructorServerToClient, ClientToServerEvents & StudentClassroomRequests & InstructorClientToServer>;
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
 let socket: BerthSocket | null = null;

@@ -10,9 +10,10 @@ import { errorText } from '../error-text';
 type Listener<K extends keyof InstructorServerToClient> = InstructorServerToClient[K];
 
 export function onInstructor<K extends keyof InstructorServerToClient>(event: K, fn: Listener<K>): () => void {
-  const s = getSocket() as unknown as { on(e: string, f: unknown): void; off(e: string, f: unknown): void };
-  s.on(event, fn);
-  return () => s.off(event, fn);
+  const s = getSocket();
+  // socket.io's typed `on` cannot follow an event name that is itself a type parameter.
+  (s.on as (e: K, f: Listener<K>) => void)(event, fn);
+  return () => (s.off as (e: K, f: Listener<K>) => void)(event, fn);
 }
 
 export interface Ack {
@@ -27,8 +28,8 @@ export function askInstructor<K extends keyof InstructorClientToServer>(event: K
 }
 
 export function tellInstructor<K extends keyof InstructorClientToServer>(event: K, payload: Parameters<InstructorClientToServer[K]>[0]): void {
-  const s = getSocket() as unknown as { connected: boolean; emit(e: string, p: unknown): void };
-  if (s.connected) s.emit(event, payload);
+  const s = getSocket();
+  if (s.connected) (s.emit as (e: K, p: Parameters<InstructorClientToServer[K]>[0]) => void)(event, payload);
 }
 
 /** After login or logout: a fresh handshake with the current cookies. */

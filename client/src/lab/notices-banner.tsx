@@ -9,8 +9,6 @@ import { api } from '../api';
 import { getSocket } from '../socket';
 import { errorText } from '../error-text';
 
-type Listening = { on(e: string, f: unknown): void; off(e: string, f: unknown): void };
-
 export function NoticesBanner() {
   const [notices, setNotices] = useState<NoticeView[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -30,12 +28,12 @@ export function NoticesBanner() {
         .then((r) => alive && merge(r.notices))
         .catch(() => undefined); // a server without classes has no notices
     const onNotice = (n: NoticeView) => merge([n]);
-    (s as unknown as Listening).on('notice', onNotice);
+    s.on('notice', onNotice);
     s.on('connect', load);
     void load();
     return () => {
       alive = false;
-      (s as unknown as Listening).off('notice', onNotice);
+      s.off('notice', onNotice);
       s.off('connect', load);
     };
   }, []);

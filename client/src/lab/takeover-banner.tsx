@@ -3,24 +3,18 @@
  * lab's terminals, with a button that ends it (the student always can).
  */
 import { useEffect, useState } from 'preact/hooks';
+import type { StudentClassroomEvents } from '../../../server/contracts/classroom';
 import { getSocket, request } from '../socket';
 import { errorText } from '../error-text';
 
-interface TakeoverState {
-  sessionId: string;
-  terminalId: string;
-  active: boolean;
-  instructor: string;
-}
-
-type Listening = { on(e: string, f: unknown): void; off(e: string, f: unknown): void };
+type TakeoverState = Parameters<StudentClassroomEvents['takeover:state']>[0];
 
 export function TakeoverBanner({ sessionId }: { sessionId: string }) {
   const [active, setActive] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    const s = getSocket() as unknown as Listening;
+    const s = getSocket();
     const onState = (ev: TakeoverState) => {
       if (ev.sessionId !== sessionId) return;
       setActive((cur) => {

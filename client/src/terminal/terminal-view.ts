@@ -273,7 +273,7 @@ export class TerminalView {
     this.acks.dispose();
     const s = getSocket();
     if (s.connected) {
-      if (this.opts.mode === 'watch') (s as unknown as { emit: (e: string, p: unknown) => void }).emit('terminal:unwatch', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId });
+      if (this.opts.mode === 'watch') s.emit('terminal:unwatch', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId });
       else s.emit('terminal:detach', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId });
     }
     this.term.dispose();
