@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AuditEntryView, ClassInput, ClassLimits, InstructorView, LoginSessionView } from '../contracts/classroom';
+import type { AuditEntryView, ClassInput, ClassLimits, ClassView, InstructorView, LoginSessionView } from '../contracts/classroom';
 
 /** An instructor as stored: the contract's view plus the password hash, which never leaves the server. */
 export interface InstructorRow extends InstructorView {
@@ -193,10 +193,10 @@ export class ClassroomStore {
     })();
   }
 
-  teachersOf(classId: string): Array<{ id: string; name: string }> {
+  teachersOf(classId: string): ClassView['instructors'] {
     return this.db
       .prepare('SELECT i.id, i.name FROM class_instructors ci JOIN instructors i ON i.id = ci.instructor_id WHERE ci.class_id = ? ORDER BY i.name')
-      .all(classId) as Array<{ id: string; name: string }>;
+      .all(classId) as ClassView['instructors'];
   }
 
   /* one-time codes */
