@@ -1,54 +1,80 @@
+import { z } from 'zod';
+
 /**
- * The typed socket.io and REST contract shared by server and client. Plain
- * types only: the client bundles this file, the server validates every
- * inbound payload against schemas in server/realtime/inbound.ts.
+ * The typed socket.io and REST contract shared by server and client. Every
+ * payload a browser may send is a zod schema here, checked by the server
+ * before it reaches the domain (server/realtime/*-events.ts), and its type is
+ * derived from the schema (z.infer): one definition, no drift. The client
+ * imports this file for types only, so zod stays out of its bundle.
  */
+
+/* ---- Client → server payloads: ids are shaped like the ones Berth hands out, so nothing odd reaches a container name or a shell. ---- */
+
+const sessionId = z.string().regex(/^[a-z0-9]{12}$/);
+const terminalId = z.string().regex(/^[a-z][a-z0-9-]{0,30}(?::\d{1,2})?$/);
+const machine = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/);
+const cols = z.number().int().min(10).max(500);
+const rows = z.number().int().min(4).max(200);
+const step = z.number().int().min(0).max(1000);
+const terminal = { sessionId, terminalId };
+
+export const inbound = {
+  'session:watch': z.strictObject({ sessionId }),
+  /** `from`: sequence (byte offset) of the next byte the client has not seen; 0 for a fresh terminal. */
+  'terminal:attach': z.strictObject({ ...terminal, machine, from: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), cols, rows }),
+  // The real limit is BERTH_MAX_MESSAGE, in bytes, checked by the handler; socket.io's maxHttpBufferSize drops anything far larger unparsed.
+  'terminal:input': z.strictObject({ ...terminal, data: z.string().min(1).max(256 * 1024 * 1024) }),
+  'terminal:resize': z.strictObject({ ...terminal, cols, rows }),
+  'terminal:ack': z.strictObject({ ...terminal, bytes: z.number().int().min(1).max(1 << 30) }),
+  'terminal:detach': z.strictObject(terminal),
+  'terminal:close': z.strictObject(terminal),
+  'check:run': z.strictObject({ sessionId, step }),
+  'step:goto': z.strictObject({ sessionId, step }),
+  'hint:reveal': z.strictObject({ sessionId, step }),
+  'solution:reveal': z.strictObject({ sessionId, step }),
+  'quiz:answer': z.strictObject({ sessionId, step, quizId: z.string().min(1).max(100), choices: z.array(z.number().int().min(0).max(50)).max(50) }),
+  // Its type is StudentClassroomRequests['takeover:end'] in classroom.ts (the classroom's additions to the student socket).
+  'takeover:end': z.strictObject(terminal),
+} as const;
+
+export type InboundEvent = keyof typeof inbound;
+/** The payload of a client event, as its schema accepts it. */
+export type Inbound<E extends InboundEvent> = z.infer<(typeof inbound)[E]>;
+
+export type TerminalRequest = Inbound<'terminal:detach'>;
+export type AttachRequest = Inbound<'terminal:attach'>;
+export type StepRef = Inbound<'step:goto'>;
+export type QuizAnswer = Inbound<'quiz:answer'>;
+
+/** What a refused request is answered; `code` says what kind of refusal (server/http/public-error.ts, PublicCode). */
+export interface Refused {
+  ok: false;
+  error: string;
+  code?: string;
+}
+
+/** The plain answer: done, or refused. */
+export interface Reply {
+  ok: boolean;
+  error?: string;
+  code?: string;
+}
 
 export type SessionState = 'queued' | 'starting' | 'running' | 'paused' | 'resuming' | 'stopping' | 'ended' | 'failed';
 
-export interface TerminalRef {
-  sessionId: string;
-  machine: string;
-  /** Several terminals per machine: "node1", "node1:2", ... */
-  terminalId: string;
-}
-
-export interface AttachRequest extends TerminalRef {
-  /** Sequence (byte offset) of the next byte the client has not seen; 0 for a fresh terminal. */
-  from: number;
-  cols: number;
-  rows: number;
-}
-
-export interface AttachReply {
-  ok: boolean;
-  error?: string;
+export interface AttachReply extends Reply {
   /** True when this viewer may type. Others only watch. */
   owner?: boolean;
 }
 
-export interface StepRef {
-  sessionId: string;
-  step: number;
-}
-
-export interface QuizAnswer extends StepRef {
-  quizId: string;
-  choices: number[];
-}
-
-export interface QuizReply {
-  ok: boolean;
+export interface QuizReply extends Reply {
   correct?: boolean;
   correctChoices?: number[];
   explanationHtml?: string;
-  error?: string;
 }
 
-export interface RevealReply {
-  ok: boolean;
+export interface RevealReply extends Reply {
   html?: string;
-  error?: string;
 }
 
 export type CheckStatus = 'idle' | 'running' | 'passed' | 'failed';
@@ -129,22 +155,30 @@ export interface ServerToClientEvents {
 }
 
 export interface ClientToServerEvents {
-  'session:watch': (req: { sessionId: string }, reply: (r: { ok: boolean; error?: string }) => void) => void;
+  'session:watch': (req: Inbound<'session:watch'>, reply: (r: Reply) => void) => void;
   'terminal:attach': (req: AttachRequest, reply: (r: AttachReply) => void) => void;
   /** No reply needed; one asked for reports a refused message (larger than BERTH_MAX_MESSAGE). */
-  'terminal:input': (req: { sessionId: string; terminalId: string; data: string }, reply?: (r: { ok: boolean; error?: string }) => void) => void;
-  'terminal:resize': (req: { sessionId: string; terminalId: string; cols: number; rows: number }) => void;
+  'terminal:input': (req: Inbound<'terminal:input'>, reply?: (r: Reply) => void) => void;
+  'terminal:resize': (req: Inbound<'terminal:resize'>) => void;
   /** Bytes the client's xterm has finished drawing (from term.write's callback). */
-  'terminal:ack': (req: { sessionId: string; terminalId: string; bytes: number }) => void;
-  'terminal:detach': (req: { sessionId: string; terminalId: string }) => void;
+  'terminal:ack': (req: Inbound<'terminal:ack'>) => void;
+  'terminal:detach': (req: TerminalRequest) => void;
   /** Closes the terminal for good: its shell is ended inside the machine. */
-  'terminal:close': (req: { sessionId: string; terminalId: string }) => void;
-  'check:run': (req: StepRef, reply: (r: { ok: boolean; error?: string }) => void) => void;
-  'step:goto': (req: StepRef, reply: (r: { ok: boolean; error?: string }) => void) => void;
+  'terminal:close': (req: TerminalRequest) => void;
+  'check:run': (req: StepRef, reply: (r: Reply) => void) => void;
+  'step:goto': (req: StepRef, reply: (r: Reply) => void) => void;
   'hint:reveal': (req: StepRef, reply: (r: RevealReply) => void) => void;
   'solution:reveal': (req: StepRef, reply: (r: RevealReply) => void) => void;
   'quiz:answer': (req: QuizAnswer, reply: (r: QuizReply) => void) => void;
 }
+
+/**
+ * Every schema'd event but the classroom's own has its type above, with the
+ * schema's payload (a compile error otherwise): the two cannot drift apart.
+ */
+type Typed = { [E in Exclude<InboundEvent, 'takeover:end'>]: (req: Inbound<E>, ...reply: never[]) => void };
+const _covered: Typed = {} as ClientToServerEvents;
+void _covered;
 
 /* ---- REST views ---- */
 

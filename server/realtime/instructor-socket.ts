@@ -2,13 +2,14 @@ import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { InstructorIdentity } from '../classroom';
 import { ClassroomError } from '../classroom/errors';
-import { INSTRUCTOR_EVENTS, type ErrorCode } from '../contracts/classroom';
+import { INSTRUCTOR_EVENTS } from '../contracts/classroom';
+import type { Reply as ReplyBody } from '../contracts/protocol';
 import type { BerthContext } from '../context';
 import { classRoom } from '../live/class-feed';
-import { refusalOf } from '../live/error-codes';
 import type { TerminalViewer } from '../terminal/terminal';
-import { log } from '../log';
 import { describeIssue, inbound } from './inbound';
+import { failureReply } from './replies';
+import { transportBacklog } from './terminal-events';
 
 /**
  * The instructor's socket: watching a class's grid, watching a student's
@@ -47,7 +48,7 @@ void _covered;
 /** Student events an instructor's socket is refused: all of them but the two both sides use (input, ack). */
 export const STUDENT_ONLY_EVENTS = Object.keys(inbound).filter((e) => !(e in instructorInbound));
 
-type Reply = (r: { ok: boolean; error?: string; code?: ErrorCode }) => void;
+type Reply = (r: ReplyBody) => void;
 
 /** Answers every listed event with `forbidden` (a reply rather than silence: the client must not hang). */
 export function refuseEvents(socket: Socket, events: readonly string[], who: string): void {
@@ -56,11 +57,6 @@ export function refuseEvents(socket: Socket, events: readonly string[], who: str
       if (typeof reply === 'function') (reply as Reply)({ ok: false, code: 'forbidden', error: `${event} is not for ${who}.` });
     });
   }
-}
-
-function transportBacklog(socket: Socket): number {
-  const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } };
-  return (conn.writeBuffer?.length ?? 0) * 1024 + (conn.transport?.socket?.bufferedAmount ?? 0);
 }
 
 export function registerInstructorSocket(_io: Server, socket: Socket, ctx: BerthContext): void {
@@ -85,11 +81,7 @@ export function registerInstructorSocket(_io: Server, socket: Socket, ctx: Berth
       }
       Promise.resolve()
         .then(() => handler(parsed.data as z.output<(typeof instructorInbound)[E]>, reply))
-        .catch((err: unknown) => {
-          const r = refusalOf(err);
-          if (r.internal) log.error({ err, event }, 'instructor socket event failed');
-          reply({ ok: false, code: r.code, error: r.message });
-        });
+        .catch((err: unknown) => reply(failureReply(err, event)));
     });
   }
 

@@ -37,7 +37,7 @@ async function serverStillAnswers(): Promise<void> {
   const health = await api(berth.url, 'GET', '/api/health');
   expect(health.status).toBe(200);
   const s = await connected();
-  expect(await ask(s, 'session:watch', { sessionId: 'aaaaaaaaaaaa' })).toEqual({ ok: false, error: 'That lab session does not exist.' });
+  expect(await ask(s, 'session:watch', { sessionId: 'aaaaaaaaaaaa' })).toEqual({ ok: false, error: 'That lab session does not exist.', code: 'not_found' });
 }
 
 describe('handshake authentication', () => {
@@ -214,7 +214,7 @@ describe('every client→server event', () => {
       // A fresh socket every 40 cases stays below the disconnect threshold, so every case gets its reply.
       if (++sent % 40 === 0) s = await connected();
       const reply = await ask<{ ok: boolean; error?: string }>(s, event, payload);
-      expect({ why, reply }).toEqual({ why, reply: { ok: false, error: expect.stringMatching(new RegExp(`^invalid ${event}: `)) } });
+      expect({ why, reply }).toEqual({ why, reply: { ok: false, error: expect.stringMatching(new RegExp(`^invalid ${event}: `)), code: 'invalid' } });
     }
     expect(s.connected).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -228,7 +228,7 @@ describe('every client→server event', () => {
       // Fire-and-forget events have no reply; input to a terminal this socket never attached is dropped.
       expect(reply).toBeNull();
     } else {
-      expect(reply).toEqual({ ok: false, error: 'That lab session does not exist.' });
+      expect(reply).toEqual({ ok: false, error: 'That lab session does not exist.', code: 'not_found' });
     }
     expect(s.connected).toBe(true);
   });

@@ -65,6 +65,7 @@ test('at capacity, a second student is queued with position 1 and a message, nev
   expect(await ask(bobSocket, 'terminal:attach', { sessionId: bobSession, machine: 'box', terminalId: 'box', from: 0, cols: 80, rows: 24 })).toEqual({
     ok: false,
     error: 'Your lab machines are not running.',
+    code: 'conflict',
   });
 });
 

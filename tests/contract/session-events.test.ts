@@ -132,8 +132,8 @@ describe('a session, event by event', () => {
   }, 20_000);
 
   test('step:goto refuses a locked step and an unknown one', async () => {
-    expect(await valid('step:goto', { sessionId, step: 1 })).toEqual({ ok: false, error: 'Finish the current step first.' });
-    expect(await valid('step:goto', { sessionId, step: 9 })).toEqual({ ok: false, error: 'This lab has no step 10.' });
+    expect(await valid('step:goto', { sessionId, step: 1 })).toEqual({ ok: false, error: 'Finish the current step first.', code: 'conflict' });
+    expect(await valid('step:goto', { sessionId, step: 9 })).toEqual({ ok: false, error: 'This lab has no step 10.', code: 'invalid' });
     expect(await valid('step:goto', { sessionId, step: 0 })).toEqual({ ok: true });
   });
 
@@ -166,8 +166,8 @@ describe('a session, event by event', () => {
   });
 
   test('check:run of a step without checks, or of no step, is refused with a reason', async () => {
-    expect(await valid('check:run', { sessionId, step: 1 })).toEqual({ ok: false, error: 'This step has nothing to check.' });
-    expect(await valid('check:run', { sessionId, step: 7 })).toEqual({ ok: false, error: 'This lab has no step 8.' });
+    expect(await valid('check:run', { sessionId, step: 1 })).toEqual({ ok: false, error: 'This step has nothing to check.', code: 'invalid' });
+    expect(await valid('check:run', { sessionId, step: 7 })).toEqual({ ok: false, error: 'This lab has no step 8.', code: 'invalid' });
   });
 });
 
@@ -190,7 +190,7 @@ describe('another student cannot touch the session', () => {
   });
 
   test('socket: every event on Ada’s session is refused or ignored', async () => {
-    const refused = { ok: false, error: 'That lab session does not exist.' };
+    const refused = { ok: false, error: 'That lab session does not exist.', code: 'not_found' };
     expect(await ask(bobSocket, 'session:watch', { sessionId })).toEqual(refused);
     expect(await ask(bobSocket, 'terminal:attach', { sessionId, machine: 'box', terminalId: 'box', from: 0, cols: 80, rows: 24 })).toEqual(refused);
     for (const event of ['check:run', 'step:goto', 'hint:reveal', 'solution:reveal']) expect(await ask(bobSocket, event, { sessionId, step: 0 })).toEqual(refused);
@@ -264,6 +264,7 @@ describe('closing', () => {
     expect(await ask(adaSocket, 'terminal:attach', { sessionId, machine: 'box', terminalId: 'box', from: 0, cols: 80, rows: 24 })).toEqual({
       ok: false,
       error: 'Your lab machines are not running.',
+      code: 'conflict',
     });
     // A new lab may start now.
     const next = await api(berth.url, 'POST', '/api/sessions', { cookie: ada.cookie, body: { labId: 'no-such' } });

@@ -49,6 +49,7 @@ test('pause and resume keep a written file, a built image and a pulled image', a
   expect(await ask(socket, 'terminal:attach', { sessionId, machine: 'docker', terminalId: 'docker', from: 0, cols: 80, rows: 24 })).toEqual({
     ok: false,
     error: 'Your lab machines are not running.',
+    code: 'conflict',
   });
 
   const resumed = await api(berth.url, 'POST', `/api/sessions/${sessionId}/resume`, { cookie: ada.cookie, body: {} });
