@@ -17,6 +17,8 @@ const cols = z.number().int().min(10).max(500);
 const rows = z.number().int().min(4).max(200);
 const step = z.number().int().min(0).max(1000);
 const terminal = { sessionId, terminalId };
+/** The id and size shapes, for the instructor's socket (server/realtime/instructor-socket.ts) to check the same way. */
+export const wireShapes = { sessionId, terminalId, machine, cols, rows };
 
 export const inbound = {
   'session:watch': z.strictObject({ sessionId }),

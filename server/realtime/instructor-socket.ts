@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { InstructorIdentity } from '../classroom';
 import { ClassroomError } from '../classroom/errors';
 import { INSTRUCTOR_EVENTS } from '../contracts/classroom';
-import type { Reply as ReplyBody } from '../contracts/protocol';
+import { wireShapes, type Reply as ReplyBody } from '../contracts/protocol';
 import type { BerthContext } from '../context';
 import { classRoom } from '../live/class-feed';
 import type { TerminalViewer } from '../terminal/terminal';
@@ -19,9 +19,7 @@ import { transportBacklog } from './terminal-events';
  */
 
 const classId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/);
-const sessionId = z.string().regex(/^[a-z0-9]{12}$/);
-const terminalId = z.string().regex(/^[a-z][a-z0-9-]{0,30}(?::\d{1,2})?$/);
-const machine = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/);
+const { sessionId, terminalId, machine, cols, rows } = wireShapes;
 
 export const instructorInbound = {
   'class:watch': z.strictObject({ classId }),
@@ -31,8 +29,8 @@ export const instructorInbound = {
     terminalId,
     machine,
     from: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    cols: z.number().int().min(10).max(500),
-    rows: z.number().int().min(4).max(200),
+    cols,
+    rows,
   }),
   'terminal:unwatch': z.strictObject({ sessionId, terminalId }),
   'terminal:takeover': z.strictObject({ sessionId, terminalId, active: z.boolean() }),
@@ -91,10 +89,9 @@ export function registerInstructorSocket(_io: Server, socket: Socket, ctx: Berth
 
   /** The session, its student and class, if this instructor manages that class. */
   const studentSession = (id: string) => {
-    const row = ctx.sessions.get(id);
-    const classOf = row ? ctx.live.classOf(row.studentId) : null;
-    if (!row || !classOf || !ctx.classes.canManage(me, classOf)) throw new ClassroomError('not_found', 'That lab session does not exist.');
-    return { row, classId: classOf };
+    // The door admits an instructor only for a student of a class they manage, so the class exists.
+    const row = ctx.sessionDoor.open(id, { instructor: me }).row;
+    return { row, classId: ctx.live.classOf(row.studentId)! };
   };
 
   on('class:watch', (req, reply) => {
