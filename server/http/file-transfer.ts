@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { BerthContext } from '../context';
+import { logOf } from '../ops/request-log';
 import type { SessionHandle } from '../sessions/session-door';
 import { SessionError } from '../sessions/session-error';
 
@@ -82,8 +83,9 @@ export function fileTransferRoutes(ctx: BerthContext, student: (req: Request) =>
   };
 
   /** Engine errors name host paths and container ids: the browser gets a sentence instead. */
-  const readable = (err: unknown, action: string): unknown => {
+  const readable = (err: unknown, action: string, req: Request, res: Response): unknown => {
     if (err instanceof SessionError) return err;
+    logOf(res).warn({ err, sessionId: req.params.id, machine: req.params.machine }, `file transfer: could not be ${action}`);
     return new SessionError('invalid', `The file could not be ${action} (is the folder a folder, and the machine still running?).`);
   };
 
@@ -111,7 +113,7 @@ export function fileTransferRoutes(ctx: BerthContext, student: (req: Request) =>
       tar.pipe(limit).pipe(res);
     } catch (err) {
       release?.();
-      next(readable(err, 'read'));
+      next(readable(err, 'read', req, res));
     }
   });
 
@@ -139,7 +141,7 @@ export function fileTransferRoutes(ctx: BerthContext, student: (req: Request) =>
       // The body was not (or not wholly) read: close the connection rather than drain it.
       if (!req.complete) res.setHeader('Connection', 'close');
       if (req.destroyed) return;
-      next(readable(err, 'written'));
+      next(readable(err, 'written', req, res));
     } finally {
       release?.();
     }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import type { SessionDoor, SessionHandle } from '../sessions/session-door';
+import { log } from '../log';
 import { SessionError } from '../sessions/session-error';
 import { refuseUpgrade } from './upgrade';
 
@@ -134,7 +135,8 @@ export class PortProxy {
     } catch (err) {
       if (err instanceof SessionError && err.code === 'conflict') return { status: 409, message: 'Your lab is not running.' };
       if (err instanceof SessionError && err.code === 'unavailable') return { status: 503, message: err.message };
-      // Anything else (no such machine, a machine the engine lost) reads the same to the student.
+      // Anything else (no such machine, a machine the engine lost) reads the same to the student; the engine's words go to the log.
+      if (!(err instanceof SessionError)) log.warn({ err, sessionId: parsed.sessionId, machine: parsed.machine }, 'port proxy: no endpoint');
       return { status: 404, message: `This lab has no reachable machine named "${parsed.machine}".` };
     }
   }
