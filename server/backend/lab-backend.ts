@@ -124,12 +124,8 @@ export class EngineFull extends BackendError {
   }
 }
 
-/**
- * A path asked of `copyOut` does not exist in the machine. `statusCode` stays
- * 404 so callers written against the engine's error keep working.
- */
+/** A path asked of `copyOut` does not exist in the machine. */
 export class MachinePathNotFound extends BackendError {
-  readonly statusCode = 404;
   constructor(readonly path: string) {
     super(`no such file or folder in the machine: ${path}`);
   }

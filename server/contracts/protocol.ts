@@ -48,7 +48,7 @@ export type AttachRequest = Inbound<'terminal:attach'>;
 export type StepRef = Inbound<'step:goto'>;
 export type QuizAnswer = Inbound<'quiz:answer'>;
 
-/** What a refused request is answered; `code` says what kind of refusal (server/http/public-error.ts, PublicCode). */
+/** What a refused request is answered; `code` says what kind of refusal (server/public-error.ts, PublicCode). */
 export interface Refused {
   ok: false;
   error: string;

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { ClassroomError } from '../classroom/errors';
-import { INTERNAL_ERROR, refusalOf, type PublicCode } from './public-error';
+import { INTERNAL_ERROR, refusalOf, type PublicCode } from '../public-error';
 
 /** The one place an error code becomes an HTTP status. */
 export const HTTP_STATUS: Record<PublicCode, number> = {

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../contracts/classroom';
-import { refusalOf as publicRefusal, type PublicCode } from '../http/public-error';
+import { refusalOf as publicRefusal, type PublicCode } from '../public-error';
 
 // Codes of the session layer and the editor in the classroom contract's words (it has none of their own for these).
 const NARROWER: Record<Exclude<PublicCode, ErrorCode>, ErrorCode> = { too_large: 'invalid', length_required: 'invalid', binary: 'invalid', not_a_file: 'invalid' };
@@ -7,7 +7,7 @@ const isClassroomCode = (code: PublicCode): code is ErrorCode => !(code in NARRO
 
 /**
  * The live view's answers (server/http/class-live-api.ts) in the classroom
- * contract's codes: the one classifier (server/http/public-error.ts) decides
+ * contract's codes: the one classifier (server/public-error.ts) decides
  * what a person may read; anything else is a bug whose message stays in the log.
  */
 export function refusalOf(err: unknown): { code: ErrorCode; message: string; internal: boolean } {

@@ -1,5 +1,5 @@
 import type { Refused } from '../contracts/protocol';
-import { refusalOf } from '../http/public-error';
+import { refusalOf } from '../public-error';
 import { log } from '../log';
 
 /**

@@ -10,7 +10,7 @@ import { sessionLog } from '../log';
 import type { SessionManager } from './session-manager';
 import { SessionError, stateOf } from './session-manager';
 import type { StepSetup } from './step-setup';
-import { publicMessage } from '../http/public-error';
+import { publicMessage } from '../public-error';
 
 type Trigger = CheckResultEvent['trigger'];
 

@@ -15,7 +15,7 @@ import { SessionError } from './session-error';
 import { Semaphore } from './semaphore';
 import type { SessionPolicy } from '../classroom/session-policy';
 import type { StepSetup } from './step-setup';
-import { publicMessage } from '../http/public-error';
+import { publicMessage } from '../public-error';
 
 // Re-exported: the web layers and other engineers' modules import SessionError from here.
 export { SessionError, type SessionErrorCode } from './session-error';

@@ -4,7 +4,7 @@ import { MachineUnavailable } from '../../../server/backend/lab-backend';
 import { ClassroomError } from '../../../server/classroom/errors';
 import { EditorError } from '../../../server/editor/machine-files';
 import { HTTP_STATUS, sendFailure } from '../../../server/http/errors';
-import { INTERNAL_ERROR } from '../../../server/http/public-error';
+import { INTERNAL_ERROR } from '../../../server/public-error';
 import { failureReply } from '../../../server/realtime/replies';
 import { SessionError } from '../../../server/sessions/session-error';
 

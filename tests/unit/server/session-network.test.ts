@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { EngineFull } from '../../../server/backend/lab-backend';
 import { createSessionNetwork } from '../../../server/docker/networks';
-import { INTERNAL_ERROR, publicMessage } from '../../../server/http/public-error';
+import { INTERNAL_ERROR, publicMessage } from '../../../server/public-error';
 
 /** dockerode's error for a request the engine refused, as it arrives from the engine. */
 function engineError(message: string): Error {

@@ -1,10 +1,10 @@
-import { EngineFull, MachineUnavailable, UnknownMachine } from '../backend/lab-backend';
-import { ClassroomError } from '../classroom/errors';
-import type { ErrorCode } from '../contracts/classroom';
-import { EditorError, type EditorErrorCode } from '../editor/machine-files';
-import { ScriptFailed } from '../sessions/script-runner';
-import { SessionError, type SessionErrorCode } from '../sessions/session-error';
-import { TerminalLimitError } from '../terminal/terminal-manager';
+import { EngineFull, MachineUnavailable, UnknownMachine } from './backend/lab-backend';
+import { ClassroomError } from './classroom/errors';
+import type { ErrorCode } from './contracts/classroom';
+import { EditorError, type EditorErrorCode } from './editor/machine-files';
+import { ScriptFailed } from './sessions/script-runner';
+import { SessionError, type SessionErrorCode } from './sessions/session-error';
+import { TerminalLimitError } from './terminal/terminal-manager';
 
 /** Said instead of anything the browser must not read. */
 export const INTERNAL_ERROR = 'Something went wrong on the Berth server (it is in the server log). Try again.';
