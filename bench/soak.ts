@@ -5,8 +5,11 @@
  *      SOAK_LABS (default shell-only,hello): objects left after each stop, and the
  *      server's open descriptors and RSS every SOAK_EVERY (100) cycles;
  *   2. SOAK_KILLS (default 100) kill -9 of the server at a random moment while two
- *      students start, stop and reset labs, then a restart: orphans found, whether a third
- *      student's lab came back running with its progress, sessions left half-done.
+ *      students start, stop and reset labs and a fourth student's lab is paused (by the
+ *      instructor) or resumed (by its student), then a restart: orphans found, machines
+ *      not in the state their session says, whether the third student's lab came back
+ *      running and the fourth's paused or running, both with their progress, sessions left
+ *      half-done.
  *
  *   npm run build:server && node dist/bench/soak.js
  */
@@ -49,6 +52,7 @@ interface Child {
   proc: ChildProcess;
   url: string;
   exited: Promise<void>;
+  output(): string;
 }
 
 function serve(): Promise<Child> {
@@ -59,7 +63,7 @@ function serve(): Promise<Child> {
     const onData = (b: Buffer) => {
       out += b.toString();
       const m = /serving .* on (http:\/\/[^:]+:\d+)/.exec(out);
-      if (m) resolve({ proc, url: m[1], exited });
+      if (m) resolve({ proc, url: m[1], exited, output: () => out });
     };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
@@ -76,9 +80,20 @@ async function call(url: string, method: string, route: string, cookie?: string,
   return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown>, setCookie: res.headers.get('set-cookie') };
 }
 
-async function joinAs(url: string, name: string): Promise<{ id: string; cookie: string }> {
-  const r = await call(url, 'POST', '/api/join', undefined, { name });
+async function joinAs(url: string, name: string, code?: string): Promise<{ id: string; cookie: string }> {
+  const r = await call(url, 'POST', '/api/join', undefined, code ? { name, code } : { name });
   return { id: (r.json.student as { id: string }).id, cookie: r.setCookie!.split(';')[0] };
+}
+
+/** The first instructor (from the setup link a first start logs) and a class with the shell-only lab. */
+async function instructorWithClass(child: Child): Promise<{ cookie: string; classId: string; code: string }> {
+  let token: string | undefined;
+  await until('the setup link in the log', async () => !!(token = /#\/setup\/([^"\s]+)/.exec(child.output())?.[1]), 10_000);
+  const setup = await call(child.url, 'POST', '/api/setup', undefined, { token, name: 'Olive Owner', login: 'owner@school.test', password: 'correct horse battery staple' });
+  const cookie = setup.setCookie!.split(';')[0];
+  const body = { name: 'Soak', labs: ['shell-only'], seats: 30, startsAt: null, endsAt: null, allowRejoinByName: false, limits: { maxRunning: null, sessionMinutes: null, idleMinutes: null } };
+  const cls = (await call(child.url, 'POST', '/api/instructor/classes', cookie, body)).json.class as { id: string; joinCode: { code: string } };
+  return { cookie, classId: cls.id, code: cls.joinCode.code };
 }
 
 async function stateOf(url: string, cookie: string, id: string): Promise<string | undefined> {
@@ -177,27 +192,53 @@ async function cycles(): Promise<void> {
   await child.exited;
 }
 
+/** Starts shell-only, makes a file in it and passes step 0: a lab with something to lose. */
+async function labWithProgress(url: string, student: { id: string; cookie: string }): Promise<string> {
+  const r = await call(url, 'POST', '/api/sessions', student.cookie, { labId: 'shell-only' });
+  const id = (r.json.session as { id: string }).id;
+  await until('lab running', async () => (await stateOf(url, student.cookie, id)) === 'running');
+  const s = await socketFor(url, student.cookie);
+  await typeAndSee(s, id, 'box', 'touch /tmp/seen; echo ok-$((1+1))', 'ok-2');
+  await s.timeout(30_000).emitWithAck('check:run', { sessionId: id, step: 0 });
+  s.close();
+  return id;
+}
+
+function hasStep0(studentId: string): boolean {
+  const done = db((d) => d.prepare('SELECT completed FROM progress WHERE student_id = ?').get(studentId) as { completed: string } | undefined);
+  return !!done && JSON.parse(done.completed).includes(0);
+}
+
 async function kills(): Promise<void> {
   let child = await serve();
+  const teacher = await instructorWithClass(child);
   const keeper = await joinAs(child.url, 'Keeper');
-  const kr = await call(child.url, 'POST', '/api/sessions', keeper.cookie, { labId: 'shell-only' });
-  const kept = (kr.json.session as { id: string }).id;
-  await until('keeper running', async () => (await stateOf(child.url, keeper.cookie, kept)) === 'running');
-  const ks = await socketFor(child.url, keeper.cookie);
-  await typeAndSee(ks, kept, 'box', 'touch /tmp/seen; echo ok-$((1+1))', 'ok-2');
-  await ks.timeout(30_000).emitWithAck('check:run', { sessionId: kept, step: 0 });
-  ks.close();
+  const kept = await labWithProgress(child.url, keeper);
+  const napper = await joinAs(child.url, 'Napper', teacher.code);
+  const napped = await labWithProgress(child.url, napper);
   const churn = [await joinAs(child.url, 'Churn A'), await joinAs(child.url, 'Churn B')];
   let orphans = 0;
   let halfDone = 0;
   let keeperLost = 0;
   let progressLost = 0;
+  let napperLost = 0;
+  let mismatched = 0;
+  let pauses = 0;
+  let resumes = 0;
   const restarts: number[] = [];
   for (let k = 1; k <= KILLS; k++) {
     for (const s of churn) {
       const open = db((d) => d.prepare("SELECT id FROM sessions WHERE student_id = ? AND state IN ('running','paused','starting','queued')").get(s.id) as { id: string } | undefined);
       if (open) void call(child.url, 'POST', `/api/sessions/${open.id}/${Math.random() < 0.5 ? 'stop' : 'reset'}`, s.cookie).catch(() => undefined);
       else void call(child.url, 'POST', '/api/sessions', s.cookie, { labId: 'shell-only' }).catch(() => undefined);
+    }
+    const napState = db((d) => (d.prepare('SELECT state FROM sessions WHERE id = ?').get(napped) as { state: string }).state);
+    if (napState === 'running') {
+      pauses++;
+      void call(child.url, 'POST', `/api/instructor/classes/${teacher.classId}/actions`, teacher.cookie, { action: 'pause', studentIds: [napper.id] }).catch(() => undefined);
+    } else if (napState === 'paused') {
+      resumes++;
+      void call(child.url, 'POST', `/api/sessions/${napped}/resume`, napper.cookie).catch(() => undefined);
     }
     await sleep(Math.random() * 2500);
     child.proc.kill('SIGKILL');
@@ -210,16 +251,21 @@ async function kills(): Promise<void> {
     halfDone += rows.filter((r) => ['starting', 'stopping', 'resuming'].includes(r.state)).length;
     const containers = await docker.listContainers({ all: true, filters: { label: [`io.berth.instance=${instance}`] } });
     orphans += containers.filter((c) => !live.has(c.Labels['io.berth.session'])).length;
+    const running = new Set(rows.filter((r) => r.state === 'running').map((r) => r.id));
+    mismatched += containers.filter((c) => live.has(c.Labels['io.berth.session']) && running.has(c.Labels['io.berth.session']) !== (c.State === 'running')).length;
     if ((await stateOf(child.url, keeper.cookie, kept)) !== 'running') keeperLost++;
-    const done = db((d) => d.prepare('SELECT completed FROM progress WHERE student_id = ?').get(keeper.id) as { completed: string } | undefined);
-    if (!done || !JSON.parse(done.completed).includes(0)) progressLost++;
-    if (k % 10 === 0 || k === KILLS) console.log(`kill ${k}/${KILLS}: orphans ${orphans}, half-done ${halfDone}, kept lab lost ${keeperLost}, progress lost ${progressLost}`);
+    if (!['running', 'paused'].includes((await stateOf(child.url, napper.cookie, napped)) ?? '')) napperLost++;
+    if (!hasStep0(keeper.id) || !hasStep0(napper.id)) progressLost++;
+    if (k % 10 === 0 || k === KILLS)
+      console.log(`kill ${k}/${KILLS}: orphans ${orphans}, mismatched ${mismatched}, half-done ${halfDone}, kept lab lost ${keeperLost}, paused lab lost ${napperLost}, progress lost ${progressLost}`);
   }
-  printTable(`${KILLS} kill -9 of berth serve during starts, stops and resets, then a restart`, ['figure', 'value'], [
+  printTable(`${KILLS} kill -9 of berth serve during starts, stops, resets, ${pauses} pauses and ${resumes} resumes, then a restart`, ['figure', 'value'], [
     ['orphan containers found after restarts (sum)', orphans],
+    ['machines not in their session\'s state after restarts (sum)', mismatched],
     ['sessions left starting/stopping/resuming', halfDone],
     ['restarts where the kept lab was not running', keeperLost],
-    ['restarts where its progress was missing', progressLost],
+    ['restarts where the paused/resumed lab was neither paused nor running', napperLost],
+    ['restarts where either lab\'s progress was missing', progressLost],
     ['restart to serving, median s', fmt(median(restarts), 2)],
   ]);
   child.proc.kill('SIGTERM');
