@@ -70,8 +70,12 @@ export interface ShellStream {
   write(data: Buffer | string): boolean | void;
   /** Called when a stream that returned false from `write` can take more. */
   onDrain?(listener: () => void): void;
-  /** Applied once the shell runs; earlier calls are queued, never sent to a shell that does not exist yet. */
-  resize(size: TerminalSize): void;
+  /**
+   * Applied once the shell runs; earlier calls are queued, never sent to a shell
+   * that does not exist yet. A promise, if returned, settles once this size (or
+   * a newer one) is in effect or has been given up on; it never rejects.
+   */
+  resize(size: TerminalSize): void | Promise<void>;
   /** Flow control: stop reading from the shell (it blocks when the pty fills). */
   pause(): void;
   resume(): void;

@@ -29,9 +29,16 @@ export async function openDockerShell(
   let closed = false;
   let pendingSize: TerminalSize | null = null;
   let resizing = false;
+  /** Callers waiting for the sizes asked so far to be in effect. */
+  const resized: Array<() => void> = [];
 
   const applyResize = async () => {
-    if (resizing || !pendingSize || !running) return;
+    if (resizing) return;
+    if (!pendingSize || !running) {
+      // Nothing left to apply, or no shell to apply it to: nobody waits on a size that will not come.
+      for (const settle of resized.splice(0)) settle();
+      return;
+    }
     resizing = true;
     const next = pendingSize;
     pendingSize = null;
@@ -47,7 +54,7 @@ export async function openDockerShell(
       }
     }
     resizing = false;
-    if (pendingSize) void applyResize();
+    void applyResize();
   };
 
   // An engine older than API 1.42 ignores ConsoleSize and starts the pty at 0x0. The first size goes
@@ -80,7 +87,9 @@ export async function openDockerShell(
     resize(next) {
       // Coalesced and sent only to a running exec: resize before start fails (moby #31223).
       pendingSize = next;
+      const done = new Promise<void>((settle) => resized.push(settle));
       void applyResize();
+      return done;
     },
     pause() {
       stream.pause();

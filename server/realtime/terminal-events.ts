@@ -42,7 +42,7 @@ export function registerTerminalEvents({ socket, ctx, on, own }: StudentSocket):
       late = socket.data.attaching.get(key);
       socket.data.attaching.delete(key);
     }
-    if (late) terminal.resize(socket.id, late.cols, late.rows);
+    if (late) void terminal.resize(socket.id, late.cols, late.rows);
     socket.data.terminals.set(key, { sessionId: req.sessionId, terminalId: req.terminalId });
     reply({ ok: true, owner: true });
     // A machine's main terminal (id = machine name) is where visible step setup is typed; some may be waiting for it.
@@ -65,7 +65,7 @@ export function registerTerminalEvents({ socket, ctx, on, own }: StudentSocket):
     const key = `${req.sessionId}/${req.terminalId}`;
     if (socket.data.attaching.has(key)) socket.data.attaching.set(key, { cols: req.cols, rows: req.rows });
     if (!socket.data.terminals.has(key)) return;
-    ctx.terminals.get(req.sessionId, req.terminalId)?.resize(socket.id, req.cols, req.rows);
+    void ctx.terminals.get(req.sessionId, req.terminalId)?.resize(socket.id, req.cols, req.rows);
   });
 
   on('terminal:ack', (req) => {

@@ -88,7 +88,11 @@ export class TerminalManager {
       from = 0;
     }
     terminal.attach(viewer, from);
-    if (viewer.owner) terminal.resize(viewer.id, size.cols, size.rows);
+    if (viewer.owner && (terminal.size?.cols !== size.cols || terminal.size?.rows !== size.rows)) {
+      // A terminal opened before this page (pre-opened, or by another tab) has another size: the page's
+      // first command must already see its own, so the reply waits for it, for a second at most.
+      await Promise.race([terminal.resize(viewer.id, size.cols, size.rows), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    }
     return terminal;
   }
 
@@ -129,6 +133,7 @@ export class TerminalManager {
       { high: highWatermark, low: lowWatermark, chunk: 64 * 1024 },
       { input: { perTerminal: inputQueueBytes, total: inputQueueTotalBytes }, account: this.inputAccount },
     );
+    terminal.size = size;
     terminal.onQuietAfterEnter(() => this.promptListeners.forEach((l) => l(sessionId, machine)));
     this.terminals.set(this.key(sessionId, terminalId), terminal);
     return terminal;

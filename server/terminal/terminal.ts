@@ -1,4 +1,4 @@
-import type { ShellStream } from '../backend/lab-backend';
+import type { ShellStream, TerminalSize } from '../backend/lab-backend';
 import { Scrollback } from './scrollback';
 import {
   DEFAULT_COALESCE,
@@ -188,8 +188,14 @@ export class Terminal {
     else this.writeToShell(data, Buffer.byteLength(data));
   }
 
-  resize(viewerId: string, cols: number, rows: number): void {
-    if (this.viewers.get(viewerId)?.viewer.owner) this.shell.resize({ cols, rows });
+  /** The size last asked of the shell (null: the one it was opened with is not known here). */
+  size: TerminalSize | null = null;
+
+  /** Settles once the shell has the size (or gave up on it); a non-owner's resize is ignored. */
+  async resize(viewerId: string, cols: number, rows: number): Promise<void> {
+    if (!this.viewers.get(viewerId)?.viewer.owner) return;
+    this.size = { cols, rows };
+    await this.shell.resize({ cols, rows });
   }
 
   ack(viewerId: string, bytes: number): void {
