@@ -17,6 +17,9 @@ import { connectDocker, labelsFor } from '../server/docker/engine';
 import { createMachine, removeContainer, removeVolume, waitReady } from '../server/docker/machines';
 import { fmt, hostSummary, median, printTable } from './util';
 
+/** A process inside some container (cgroup v1 `/docker/<id>`, v2 `docker-<id>.scope`), such as another lab machine's own dockerd. */
+const IN_CONTAINER = /\/docker[/-][0-9a-f]{64}/;
+
 /** CPU seconds the host's engine daemons have used so far (dockerd, containerd): a machine start costs them work too. */
 function engineCpuSeconds(): number {
   let ticks = 0;
@@ -24,6 +27,8 @@ function engineCpuSeconds(): number {
     try {
       const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
       if (comm !== 'dockerd' && comm !== 'containerd') continue;
+      // Lab machines running beside the bench have daemons of the same names; they are not the host's engine.
+      if (IN_CONTAINER.test(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))) continue;
       // Fields after the command name: utime and stime are the 12th and 13th.
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
