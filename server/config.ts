@@ -198,8 +198,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
       maxExtensions: int(env, 'BERTH_MAX_EXTENSIONS', 2),
       idleMinutes: int(env, 'BERTH_IDLE_MINUTES', 30),
       pausedRetentionHours: int(env, 'BERTH_PAUSED_RETENTION_HOURS', 72),
-      // Measured with bench/classroom.ts: a machine's start is CPU-bound (its dockerd), and about
-      // three at a time per core let a class of 30 reach their prompts soonest on 2 cores.
+      // Measured with bench/classroom.ts (bench/README.md, 2026-11-22 and 11-29): a machine's start
+      // is CPU-bound (its dockerd), so 2 at a time leaves cores idle while starts wait on the engine
+      // and 16 or 30 share the CPU so that everyone finishes late; 4 to 10 on 2 cores were within
+      // the noise of each other, and three per core had the best p95 of the rounds measured.
       startConcurrency: int(env, 'BERTH_START_CONCURRENCY', 3 * os.availableParallelism()),
     },
     warmPool: { size: int(env, 'BERTH_WARM_POOL', 2) },
