@@ -61,6 +61,7 @@ export async function openDockerShell(
   // through the same serialised path as every later one, so a resize the page sends next is never
   // overtaken by it (a size set inside the machine, by the wrapper, raced with such a resize).
   pendingSize = { cols, rows };
+  const firstSize = new Promise<void>((settle) => resized.push(settle));
   void applyResize();
 
   stream.on('data', (chunk: Buffer) => {
@@ -74,6 +75,9 @@ export async function openDockerShell(
   stream.on('end', () => ended('the shell exited'));
   stream.on('close', () => ended('the shell exited'));
   stream.on('error', (err: Error) => ended(`terminal connection failed: ${err.message}`));
+
+  // Whoever types first must find the size in place (`stty size` was 0 0 without this); a second at most.
+  await Promise.race([firstSize, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
 
   return {
     id,
