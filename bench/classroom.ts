@@ -9,7 +9,9 @@
  *    each), and the difference per session;
  *  - Berth's CPU while the class sits idle at its prompts (BENCH_IDLE_SECONDS, 20);
  *  - memory per idle lab machine as the host counts it (the machine cgroup's
- *    resident memory, its own dockerd included), and host memory before/after.
+ *    resident memory, its own dockerd included), and host memory before/after;
+ *  - where the host's CPU went until everyone had a prompt: Berth, the host's
+ *    engine, the lab machines, and everything else (on a shared host, others).
  * BENCH_PREWARM=1 fills a warm pool of one machine per student first (what a
  * class's scheduled pre-warm does), so the figures are for a warmed class.
  * Nothing is asserted.
@@ -24,6 +26,7 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
 import { connectDocker } from '../server/docker/engine';
+import { containerCpuSeconds, engineCpuSeconds, hostBusyCpuSeconds } from './host-cpu';
 import { cpuSecondsOf, fmt, hostSummary, median, percentile, printTable, removeInstanceObjects, rssOf, sleep } from './util';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -120,6 +123,30 @@ async function machineMemory(instance: string): Promise<number[]> {
   );
 }
 
+/** CPU seconds used so far inside each of the instance's containers (lab machines, waiting pool machines included), by container id. */
+async function machinesCpu(instance: string): Promise<Map<string, number>> {
+  const containers = await connectDocker().listContainers({ all: true, filters: { label: [`io.berth.instance=${instance}`] } });
+  return new Map(containers.map((c) => [c.Id, containerCpuSeconds(c.Id) ?? 0]));
+}
+
+/** Where the host's CPU went between two readings, in seconds of one core. */
+function cpuShares(before: CpuReading, after: CpuReading): Record<'host' | 'berth' | 'engine' | 'machines', number> {
+  let machines = 0;
+  for (const [id, sec] of after.machines) machines += sec - (before.machines.get(id) ?? 0);
+  return { host: after.host - before.host, berth: after.berth - before.berth, engine: after.engine - before.engine, machines };
+}
+
+interface CpuReading {
+  host: number;
+  berth: number;
+  engine: number;
+  machines: Map<string, number>;
+}
+
+async function readCpu(pid: number, instance: string): Promise<CpuReading> {
+  return { host: hostBusyCpuSeconds(), berth: cpuSecondsOf(pid), engine: engineCpuSeconds(), machines: await machinesCpu(instance) };
+}
+
 async function main(): Promise<void> {
   const students = Number(process.env.BENCH_STUDENTS || 30);
   const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS || 20);
@@ -152,9 +179,12 @@ async function main(): Promise<void> {
     }
     await sleep(2000);
     const rssIdle = rssOf(pid);
+    const cpuBefore = await readCpu(pid, instance);
     const t0 = performance.now();
     const outcomes = await Promise.all(Array.from({ length: students }, (_, i) => student(berth.url, i + 1)));
     const wall = performance.now() - t0;
+    // Read before the machines are removed: a stopped container's cgroup, and its count, are gone.
+    const cpu = cpuShares(cpuBefore, await readCpu(pid, instance));
     sockets.push(...outcomes.map((o) => o.socket));
     const prompts = outcomes.map((o) => o.prompt).sort((a, b) => a - b);
 
@@ -175,6 +205,12 @@ async function main(): Promise<void> {
       ['first prompt, slowest (ms)', fmt(prompts[prompts.length - 1])],
       ['everyone at a prompt (s)', (wall / 1000).toFixed(1)],
       ['students who queued', String(outcomes.filter((o) => o.queued).length)],
+      // What the start cost the host, until everyone had a prompt: with nothing else running, host ≈ Berth + engine + machines.
+      [
+        'CPU until everyone had a prompt (s of one core): host / Berth / host engine / lab machines / the rest (runc, shims, kernel, other users)',
+        [cpu.host, cpu.berth, cpu.engine, cpu.machines, cpu.host - cpu.berth - cpu.engine - cpu.machines].map((v) => v.toFixed(1)).join(' / '),
+      ],
+      ['… per student (ms of one core): Berth / host engine / lab machine', [cpu.berth, cpu.engine, cpu.machines].map((v) => fmt((v * 1000) / students)).join(' / ')],
       ['Berth RSS idle → with the class running (MiB)', `${fmt(rssIdle / MiB)} → ${fmt(rssRunning / MiB)}`],
       ['Berth RSS per running session (MiB)', ((rssRunning - rssIdle) / MiB / students).toFixed(2)],
       [`Berth CPU, class idle at its prompts (% of one core, ${idleSeconds} s)`, idleCpu.toFixed(2)],

@@ -15,45 +15,8 @@ import { loadConfig } from '../server/config';
 import { detectProfile } from '../server/docker/detect-profile';
 import { connectDocker, labelsFor } from '../server/docker/engine';
 import { createMachine, removeContainer, removeVolume, waitReady } from '../server/docker/machines';
+import { containerCpuSeconds, engineCpuSeconds } from './host-cpu';
 import { fmt, hostSummary, median, printTable } from './util';
-
-/** A process inside some container (cgroup v1 `/docker/<id>`, v2 `docker-<id>.scope`), such as another lab machine's own dockerd. */
-const IN_CONTAINER = /\/docker[/-][0-9a-f]{64}/;
-
-/** CPU seconds the host's engine daemons have used so far (dockerd, containerd): a machine start costs them work too. */
-function engineCpuSeconds(): number {
-  let ticks = 0;
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      if (comm !== 'dockerd' && comm !== 'containerd') continue;
-      // Lab machines running beside the bench have daemons of the same names; they are not the host's engine.
-      if (IN_CONTAINER.test(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))) continue;
-      // Fields after the command name: utime and stime are the 12th and 13th.
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      /* the process ended between readdir and read */
-    }
-  }
-  return ticks / 100; // USER_HZ is 100 on Linux
-}
-
-/** CPU seconds used inside the machine (its inner containerd and dockerd), from its cgroup (v1 or v2). */
-function machineCpuSeconds(containerId: string): number | null {
-  for (const file of [`/sys/fs/cgroup/cpuacct/docker/${containerId}/cpuacct.usage`, `/sys/fs/cgroup/system.slice/docker-${containerId}.scope/cpu.stat`]) {
-    try {
-      const text = fs.readFileSync(file, 'utf8');
-      if (file.endsWith('cpuacct.usage')) return Number(text.trim()) / 1e9;
-      const usec = /usage_usec (\d+)/.exec(text);
-      return usec ? Number(usec[1]) / 1e6 : null;
-    } catch {
-      /* not this cgroup layout */
-    }
-  }
-  return null;
-}
 
 /** The machine's cgroup folder under cpuacct (v1) or the unified tree (v2), whichever exists. */
 function machineCgroupDir(containerId: string): string | null {
@@ -129,7 +92,7 @@ async function main(): Promise<void> {
       await waitReady(container, 90_000);
     } finally {
       const t3 = performance.now();
-      const inMachine = machineCpuSeconds(container.id);
+      const inMachine = containerCpuSeconds(container.id);
       const byEngine = engineCpuSeconds() - engine0;
       const daemons = daemonCpuSeconds(container.id);
       if (inMachine !== null) cpu.machine.push(inMachine);
