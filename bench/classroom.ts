@@ -18,20 +18,15 @@
  *
  *   npm run bench:classroom            (BENCH_STUDENTS=10 for a lighter run)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
 import { connectDocker } from '../server/docker/engine';
 import { containerCpuSeconds, engineCpuSeconds, hostBusyCpuSeconds } from './host-cpu';
-import { cpuSecondsOf, fmt, hostSummary, median, percentile, printTable, removeInstanceObjects, rssOf, sleep } from './util';
+import { startBerth } from './berth-child';
+import { cpuSecondsOf, fmt, hostSummary, median, percentile, printTable, rssOf, runMain, sleep } from './util';
 
-const ROOT = path.join(__dirname, '..', '..');
-const LABS = path.join(ROOT, 'tests', 'fixtures', 'runtime-labs');
-const CLI = path.join(ROOT, 'dist', 'server', 'cli.js');
 const MiB = 1024 ** 2;
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -44,25 +39,6 @@ interface Outcome {
 
 function hostMemUsedGiB(): number {
   return (os.totalmem() - os.freemem()) / 1024 ** 3;
-}
-
-async function startBerth(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      // BENCH_SERVER_LOG=<file> keeps the server's log (JSON lines), where a failed start says why.
-      if (process.env.BENCH_SERVER_LOG) fs.appendFileSync(process.env.BENCH_SERVER_LOG, text);
-      out = (out + text).slice(-100_000);
-      const m = /serving .* on (http:\/\/[^:]+:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`berth serve exited (${code}) before serving:\n${out.slice(-2000)}`)));
-  });
-  return { child, url };
 }
 
 async function student(url: string, n: number): Promise<Outcome> {
@@ -151,20 +127,15 @@ async function main(): Promise<void> {
   const students = Number(process.env.BENCH_STUDENTS || 30);
   const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS || 20);
   const prewarm = process.env.BENCH_PREWARM === '1';
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
-  const instance = `bench-class-${crypto.randomBytes(3).toString('hex')}`;
   const memBefore = hostMemUsedGiB();
-  const berth = await startBerth({
-    BERTH_PORT: '0',
-    BERTH_HOST: '127.0.0.1',
-    BERTH_LABS_DIR: LABS,
-    BERTH_DATA_DIR: dataDir,
-    BERTH_WARM_POOL: prewarm ? String(students) : '0',
-    BERTH_INSTANCE: instance,
-    BERTH_CHECK_INTERVAL: '0',
-    BERTH_MAX_SESSIONS: String(students),
-    BERTH_OPEN_JOIN: 'true',
+  const berth = await startBerth('bench-class', {
+    env: { BERTH_WARM_POOL: prewarm ? String(students) : '0', BERTH_MAX_SESSIONS: String(students) },
+    // BENCH_SERVER_LOG=<file> keeps the server's log (JSON lines), where a failed start says why.
+    onOutput: (text) => {
+      if (process.env.BENCH_SERVER_LOG) fs.appendFileSync(process.env.BENCH_SERVER_LOG, text);
+    },
   });
+  const { instance } = berth;
   const pid = berth.child.pid!;
   console.log(`classroom: ${students} students start the one-machine lab at once (${prewarm ? `a warm pool of ${students} filled first` : 'warm pool off'})`);
   console.log(hostSummary());
@@ -218,16 +189,9 @@ async function main(): Promise<void> {
       ['host memory used before → after (GiB)', `${memBefore.toFixed(1)} → ${hostMemUsedGiB().toFixed(1)}`],
     ]);
   } finally {
-    for (const s of sockets) s.close();
-    berth.child.kill('SIGTERM');
-    await new Promise((r) => berth.child.once('exit', r));
-    await removeInstanceObjects(instance);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await berth.stop(sockets);
   }
   process.exit(0);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);

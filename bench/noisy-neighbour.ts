@@ -20,19 +20,15 @@
  *
  *   npm run bench:noisy-neighbour
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
 import { connectDocker } from '../server/docker/engine';
-import { fmt, hostSummary, median, percentile, printTable, removeInstanceObjects, sleep } from './util';
+import { post, studentWithLab } from './api';
+import { startBerth } from './berth-child';
+import { fmt, hostSummary, median, percentile, printTable, runMain, sleep } from './util';
 
-const ROOT = path.join(__dirname, '..', '..');
-const LABS = path.join(ROOT, 'tests', 'fixtures', 'runtime-labs');
-const CLI = path.join(ROOT, 'dist', 'server', 'cli.js');
 const KEYS = Number(process.env.BENCH_KEYS || 200);
 const DISK_MB = Number(process.env.BENCH_DISK_MB || 512);
 const RAMP_SECONDS = Number(process.env.BENCH_RAMP_SECONDS || 60);
@@ -52,52 +48,6 @@ interface Terminal {
   bytes(): number;
   /** How many times `text` has arrived so far (the neighbour's hog and filler print one per round). */
   seen(text: string): number;
-}
-
-async function startBerth(instance: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const env = {
-    ...process.env,
-    BERTH_PORT: '0',
-    BERTH_HOST: '127.0.0.1',
-    BERTH_LABS_DIR: LABS,
-    BERTH_DATA_DIR: dataDir,
-    BERTH_WARM_POOL: '0',
-    BERTH_INSTANCE: instance,
-    BERTH_CHECK_INTERVAL: '0',
-    BERTH_OPEN_JOIN: 'true',
-    // Not below info: the "serving … on" line is how we learn the port.
-    BERTH_LOG_LEVEL: 'info',
-  };
-  const child = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /serving .* on (http:\/\/[^:]+:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`berth serve exited (${code}) before serving:\n${out.slice(-2000)}`)));
-  });
-}
-
-async function post(url: string, route: string, body: unknown, cookie?: string): Promise<{ json: Record<string, any>; cookie: string | null }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
-  return { json: (await res.json()) as Record<string, unknown>, cookie: res.headers.get('set-cookie') };
-}
-
-/** Joins, starts the lab, waits until it runs; returns the cookie and session id. */
-async function studentWithLab(url: string, name: string, labId: string): Promise<{ cookie: string; sessionId: string }> {
-  const cookie = (await post(url, '/api/join', { name })).cookie!.split(';')[0];
-  const sessionId: string = (await post(url, '/api/sessions', { labId }, cookie)).json.session.id;
-  for (let i = 0; ; i++) {
-    const res = await fetch(`${url}/api/sessions/${sessionId}`, { headers: { cookie } });
-    const session = ((await res.json()) as { session: { state: string; error?: string } }).session;
-    if (session.state === 'running') return { cookie, sessionId };
-    if (session.state === 'failed' || i > 1200) throw new Error(`${name}'s lab ${labId} did not start: ${session.state} ${session.error ?? ''}`);
-    await sleep(100);
-  }
 }
 
 async function openTerminal(url: string, cookie: string, sessionId: string, machine: string): Promise<{ socket: Client; terminal: Terminal }> {
@@ -236,9 +186,8 @@ function load(): string {
 async function main(): Promise<void> {
   console.log(`noisy neighbour: ${KEYS} keystrokes per phase; neighbour's disk filler ${DISK_MB} MB a round`);
   console.log(hostSummary());
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-noisy-'));
-  const instance = `bench-noisy-${crypto.randomBytes(3).toString('hex')}`;
-  const berth = await startBerth(instance, dataDir);
+  // Not below info: the "serving … on" line is how we learn the port.
+  const berth = await startBerth('bench-noisy', { dataDirPrefix: 'berth-bench-noisy-', env: { BERTH_LOG_LEVEL: 'info' } });
   const sockets: Client[] = [];
   try {
     // The measured student has a plain shell; the neighbour a Docker-in-Docker machine, for the nested spinners.
@@ -384,16 +333,9 @@ async function main(): Promise<void> {
     const p95 = Math.max(...phases.map((p) => percentile(p.echo, 95) / percentile(p.quiet, 95)));
     console.log(`target (issue 15), the worst noisy phase: p50 ≤ 1.5× (${fmt(p50, 2)}×: ${p50 <= 1.5 ? 'met' : 'not met'}), p95 ≤ 3× (${fmt(p95, 2)}×: ${p95 <= 3 ? 'met' : 'not met'})`);
   } finally {
-    for (const s of sockets) s.close();
-    berth.child.kill('SIGTERM');
-    await new Promise((r) => berth.child.once('exit', r));
-    await removeInstanceObjects(instance);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await berth.stop(sockets);
   }
   process.exit(0);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);

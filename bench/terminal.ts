@@ -13,8 +13,7 @@
  *
  *   npm run bench:terminal
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,11 +23,9 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
 import { connectDocker } from '../server/docker/engine';
 import { startTtyExec } from '../server/docker/exec';
-import { fmt, hostSummary, median, percentile, printTable, removeInstanceObjects, rssOf, sleep } from './util';
-
-const ROOT = path.join(__dirname, '..', '..');
-const LABS = path.join(ROOT, 'tests', 'fixtures', 'runtime-labs');
-const CLI = path.join(ROOT, 'dist', 'server', 'cli.js');
+import { studentWithLab } from './api';
+import { serveChild, startBerth } from './berth-child';
+import { fmt, hostSummary, median, percentile, printTable, rssOf, runMain, sleep } from './util';
 
 /** A byte stream we can type into and wait on, whatever carries it. */
 interface Pipe {
@@ -119,38 +116,6 @@ interface Served {
   url: string;
 }
 
-/** Starts `node <script> ...args`, resolving once its output matches `listening`. */
-function serve(args: string[], env: NodeJS.ProcessEnv, listening: RegExp, what: string): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = listening.exec(out);
-      if (m) resolve({ child, match: m });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${what} exited (${code}) before serving:\n${out.slice(-2000)}`)));
-  });
-}
-
-async function startBerth(instance: string, dataDir: string): Promise<Served> {
-  const env = {
-    ...process.env,
-    BERTH_PORT: '0',
-    BERTH_HOST: '127.0.0.1',
-    BERTH_LABS_DIR: LABS,
-    BERTH_DATA_DIR: dataDir,
-    BERTH_WARM_POOL: '0',
-    BERTH_INSTANCE: instance,
-    BERTH_CHECK_INTERVAL: '0',
-    BERTH_OPEN_JOIN: 'true',
-  };
-  const { child, match } = await serve([CLI, 'serve'], env, /serving .* on (http:\/\/[^:]+:\d+)/, 'berth serve');
-  return { child, url: match[1] };
-}
-
 /** wetty from npm into a temporary folder; null (with the reason printed) when it cannot be had here. */
 async function startWetty(containerId: string): Promise<Served | null> {
   if (process.env.BENCH_WETTY === '0') return null;
@@ -160,7 +125,7 @@ async function startWetty(containerId: string): Promise<Served | null> {
     await promisify(execFile)('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', 'wetty'], { timeout: 300_000 });
     const main = path.join(dir, 'node_modules', 'wetty', 'build', 'main.js');
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const { child } = await serve(
+    const { child } = await serveChild(
       [main, '--host', '127.0.0.1', '--port', String(port), '--base', '/wetty', '--command', `docker exec -it ${containerId} bash -l`],
       { ...process.env, NODE_ENV: 'production' },
       /Server started|listening|started on/i,
@@ -175,34 +140,17 @@ async function startWetty(containerId: string): Promise<Served | null> {
   }
 }
 
-async function post(url: string, route: string, body: unknown, cookie?: string): Promise<{ json: Record<string, any>; cookie: string | null }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
-  return { json: (await res.json()) as Record<string, unknown>, cookie: res.headers.get('set-cookie') };
-}
-
 async function main(): Promise<void> {
   const keys = Number(process.env.BENCH_KEYS || 200);
   const mb = Number(process.env.BENCH_MB || 100);
   console.log(`terminal: ${keys} keystrokes, ${mb} MB of output, Ctrl-C during a flood; Berth, wetty and a direct exec into the same machine`);
   console.log(hostSummary());
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
-  const instance = `bench-term-${crypto.randomBytes(3).toString('hex')}`;
-  const berth = await startBerth(instance, dataDir);
+  const berth = await startBerth('bench-term');
   let wetty: Served | null = null;
   let direct: Duplex | null = null;
   const sockets: Array<{ close(): void }> = [];
   try {
-    const joined = await post(berth.url, '/api/join', { name: 'Bench' });
-    const cookie = joined.cookie!.split(';')[0];
-    const started = await post(berth.url, '/api/sessions', { labId: 'shell-only' }, cookie);
-    const sessionId: string = started.json.session.id;
-    for (let i = 0; ; i++) {
-      const res = await fetch(`${berth.url}/api/sessions/${sessionId}`, { headers: { cookie } });
-      const state = ((await res.json()) as { session: { state: string; error?: string } }).session;
-      if (state.state === 'running') break;
-      if (state.state === 'failed' || i > 600) throw new Error(`the lab did not start: ${state.state} ${state.error ?? ''}`);
-      await sleep(100);
-    }
+    const { cookie, sessionId } = await studentWithLab(berth.url, 'Bench', 'shell-only', { tries: 600, what: 'the lab' });
 
     // Through Berth: socket.io client, acking every chunk as soon as it arrives.
     const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(berth.url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true });
@@ -300,15 +248,9 @@ async function main(): Promise<void> {
     direct?.end('exit\r');
     direct?.destroy();
     wetty?.child.kill('SIGTERM');
-    berth.child.kill('SIGTERM');
-    await new Promise((r) => berth.child.once('exit', r));
-    await removeInstanceObjects(instance);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await berth.stop();
   }
   process.exit(0);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);

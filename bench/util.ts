@@ -1,6 +1,7 @@
-/** Small helpers shared by the benchmarks: statistics and a plain-text table. */
+/** Small helpers shared by the benchmarks: statistics, a plain-text table, a Berth's environment and clean-up, and running main. */
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { connectDocker } from '../server/docker/engine';
 import { log } from '../server/log';
 
@@ -43,6 +44,39 @@ export async function removeInstanceObjects(instance: string): Promise<void> {
   for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
   for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
   for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+}
+
+/** Removes what a benchmark's Berth instance left: its containers, volumes and networks, and its data folder. */
+export async function removeInstance(instance: string, dataDir: string): Promise<void> {
+  await removeInstanceObjects(instance);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** The labs the runtime tests use (tests/fixtures/runtime-labs), from dist/bench/. */
+export const RUNTIME_LABS = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'runtime-labs');
+
+/** A benchmark's Berth: 127.0.0.1 on a free port, no warm pool, no background checks, open join; `overrides` win. */
+export function berthEnv(labsDir: string, dataDir: string, instance: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    BERTH_PORT: '0',
+    BERTH_HOST: '127.0.0.1',
+    BERTH_LABS_DIR: labsDir,
+    BERTH_DATA_DIR: dataDir,
+    BERTH_WARM_POOL: '0',
+    BERTH_INSTANCE: instance,
+    BERTH_CHECK_INTERVAL: '0',
+    BERTH_OPEN_JOIN: 'true',
+    ...overrides,
+  };
+}
+
+/** Runs a benchmark's main: an error is printed and the process exits 1 (or, with `exitCode`, only sets it and lets the process end by itself). */
+export function runMain(main: () => Promise<void>, options: { exitCode?: boolean } = {}): void {
+  main().catch((err: unknown) => {
+    console.error(err);
+    if (options.exitCode) process.exitCode = 1;
+    else process.exit(1);
+  });
 }
 
 /** Benchmarks print tables; the in-process server's info lines would bury them (BERTH_LOG_LEVEL overrides). */
