@@ -27,6 +27,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../server/contr
 import { connectDocker } from '../server/docker/engine';
 import { post, studentWithLab } from './api';
 import { startBerth } from './berth-child';
+import { keyEcho } from './echo';
 import { fmt, hostSummary, median, percentile, printTable, runMain, sleep } from './util';
 
 const KEYS = Number(process.env.BENCH_KEYS || 200);
@@ -105,24 +106,8 @@ async function run(t: Terminal, line: string, ms = 120_000): Promise<void> {
   await seen;
 }
 
-async function echo(t: Terminal, keys: number): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < keys; i++) {
-    const key = 'abcdefghijklmnopqrstuvwxyz'[i % 26];
-    const seen = t.next(key, 30_000);
-    const t0 = performance.now();
-    t.type(key);
-    samples.push((await seen) - t0);
-    await sleep(GAP_MS);
-    if (i % 40 === 39) {
-      // Ctrl-U clears the line so it never grows long enough to matter.
-      t.type('\x15');
-      await sleep(100);
-    }
-  }
-  t.type('\x15');
-  await sleep(200);
-  return samples;
+function echo(t: Terminal, keys: number): Promise<number[]> {
+  return keyEcho((data) => t.type(data), (key) => t.next(key, 30_000), keys, { gapMs: GAP_MS });
 }
 
 interface Phase {

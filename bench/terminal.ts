@@ -25,6 +25,7 @@ import { connectDocker } from '../server/docker/engine';
 import { startTtyExec } from '../server/docker/exec';
 import { studentWithLab } from './api';
 import { serveChild, startBerth } from './berth-child';
+import { keyEcho } from './echo';
 import { fmt, hostSummary, median, percentile, printTable, rssOf, runMain, sleep } from './util';
 
 /** A byte stream we can type into and wait on, whatever carries it. */
@@ -68,23 +69,12 @@ function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, sleep(ms).then(() => Promise.reject(new Error(`${what}: nothing within ${ms} ms`)))]);
 }
 
-async function echoLatency(pipe: Pipe, keys: number): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < keys; i++) {
-    const key = 'abcdefghijklmnopqrstuvwxyz'[i % 26];
-    const seen = pipe.waitFor(key);
-    const t0 = performance.now();
-    pipe.write(key);
-    samples.push((await timeout(seen, 10_000, `${pipe.name} echo of key ${i + 1} (${pipe.received()} bytes received so far)`)) - t0);
-    if (i % 40 === 39) {
-      // Ctrl-U clears the line so it never grows long enough to matter.
-      pipe.write('\x15');
-      await sleep(100);
-    }
-  }
-  pipe.write('\x15');
-  await sleep(200);
-  return samples;
+function echoLatency(pipe: Pipe, keys: number): Promise<number[]> {
+  return keyEcho(
+    (data) => pipe.write(data),
+    (key, i) => timeout(pipe.waitFor(key), 10_000, `${pipe.name} echo of key ${i + 1} (${pipe.received()} bytes received so far)`),
+    keys,
+  );
 }
 
 async function throughput(pipe: Pipe, mb: number): Promise<{ bytes: number; seconds: number }> {
