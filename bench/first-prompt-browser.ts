@@ -8,17 +8,13 @@
  *
  *   npm run bench:first-prompt-browser   (needs the client built: npm run build:client)
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { loadConfig } from '../server/config';
-import type { DockerBackend } from '../server/docker/docker-backend';
-import { startServer, type RunningServer } from '../server/http/server';
-import { fmt, hostSummary, median, printTable, quietServerLogs, removeInstanceObjects, sleep } from './util';
+import type { RunningServer } from '../server/http/server';
+import { startInProcessBerth } from './in-process-berth';
+import { fmt, hostSummary, median, printTable, quietServerLogs, RUNTIME_LABS, runMain } from './util';
 
-const LABS = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'runtime-labs');
 const LAB = 'hello';
 const MACHINE = 'docker';
 const POOL = 2;
@@ -81,25 +77,17 @@ async function oneRun(browser: Browser, server: RunningServer, title: string, n:
 }
 
 async function scenario(browser: Browser, pool: number, runs: number): Promise<Sample[]> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
-  const instance = `bench-fpb-${crypto.randomBytes(3).toString('hex')}`;
-  const server = await startServer(
-    loadConfig({ ...process.env, BERTH_PORT: '0', BERTH_HOST: '127.0.0.1', BERTH_LABS_DIR: LABS, BERTH_DATA_DIR: dataDir, BERTH_WARM_POOL: String(pool), BERTH_INSTANCE: instance, BERTH_CHECK_INTERVAL: '0', BERTH_OPEN_JOIN: 'true' }),
-  );
-  const backend = server.ctx.backend as DockerBackend;
-  const title = server.ctx.catalog.get(LAB)?.title;
-  if (!title) throw new Error(`lab ${LAB} is not in ${LABS}`);
+  const berth = await startInProcessBerth('bench-fpb', { env: { BERTH_WARM_POOL: String(pool) } });
+  const title = berth.server.ctx.catalog.get(LAB)?.title;
+  if (!title) throw new Error(`lab ${LAB} is not in ${RUNTIME_LABS}`);
   const samples: Sample[] = [];
   try {
     for (let i = 0; i < runs; i++) {
-      if (pool > 0) while (backend.poolStats().ready < pool) await sleep(100);
-      await sleep(500); // let the engine settle after the last stop / refill
-      samples.push(await oneRun(browser, server, title, i));
+      await berth.settle(pool);
+      samples.push(await oneRun(browser, berth.server, title, i));
     }
   } finally {
-    await server.close({ removeSessions: true });
-    await removeInstanceObjects(instance);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await berth.close();
   }
   return samples;
 }
@@ -131,7 +119,4 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);

@@ -6,18 +6,14 @@
  *
  *   npm run bench:first-prompt
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { DockerBackend } from '../server/docker/docker-backend';
-import { loadConfig } from '../server/config';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
-import { startServer, type RunningServer } from '../server/http/server';
-import { fmt, hostSummary, median, printTable, quietServerLogs, removeInstanceObjects, sleep } from './util';
+import type { RunningServer } from '../server/http/server';
+import { post } from './api';
+import { startInProcessBerth } from './in-process-berth';
+import { fmt, hostSummary, median, printTable, quietServerLogs, runMain, sleep } from './util';
 
-const LABS = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'runtime-labs');
 const POOL = 2;
 
 interface Sample {
@@ -27,14 +23,8 @@ interface Sample {
   adoption: DockerBackend['lastAdoption'];
 }
 
-interface PostResult {
-  json: { session: { id: string } };
-  cookie: string | null;
-}
-
-async function post(url: string, route: string, body: unknown, cookie?: string): Promise<PostResult> {
-  const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
-  return { json: (await res.json()) as PostResult['json'], cookie: res.headers.get('set-cookie') };
+interface StartedReply {
+  session: { id: string };
 }
 
 async function oneRun(server: RunningServer, labId: string, firstMachine: string): Promise<Sample> {
@@ -51,7 +41,7 @@ async function oneRun(server: RunningServer, labId: string, firstMachine: string
     });
   });
   const t0 = performance.now();
-  const started = await post(server.url, '/api/sessions', { labId }, cookie);
+  const started = await post<StartedReply>(server.url, '/api/sessions', { labId }, cookie);
   sessionId = started.json.session.id;
   await socket.emitWithAck('session:watch', { sessionId });
   if (server.ctx.sessions.get(sessionId)?.state !== 'running') await running;
@@ -74,25 +64,15 @@ async function oneRun(server: RunningServer, labId: string, firstMachine: string
 }
 
 async function scenario(pool: number, labId: string, firstMachine: string, runs: number): Promise<Sample[]> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
-  const instance = `bench-fp-${crypto.randomBytes(3).toString('hex')}`;
-  const server = await startServer(
-    loadConfig({ ...process.env, BERTH_PORT: '0', BERTH_HOST: '127.0.0.1', BERTH_LABS_DIR: LABS, BERTH_DATA_DIR: dataDir, BERTH_WARM_POOL: String(pool), BERTH_INSTANCE: instance, BERTH_CHECK_INTERVAL: '0', BERTH_OPEN_JOIN: 'true' }),
-  );
-  const backend = server.ctx.backend as DockerBackend;
+  const berth = await startInProcessBerth('bench-fp', { env: { BERTH_WARM_POOL: String(pool) } });
   const samples: Sample[] = [];
   try {
     for (let i = 0; i < runs; i++) {
-      // startServer began filling the pool; every adoption refills it in the background.
-      if (pool > 0) while (backend.poolStats().ready < pool) await sleep(100);
-      await sleep(500); // let the engine settle after the last stop / refill
-      samples.push(await oneRun(server, labId, firstMachine));
+      await berth.settle(pool);
+      samples.push(await oneRun(berth.server, labId, firstMachine));
     }
   } finally {
-    await server.close({ removeSessions: true });
-    // The pool's machines are ours too: a final reconcile-style sweep of the instance.
-    await removeInstanceObjects(instance);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await berth.close();
   }
   return samples;
 }
@@ -133,7 +113,4 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);
