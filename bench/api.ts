@@ -1,10 +1,12 @@
 /** A student's side of Berth's HTTP API, as the benchmarks use it. */
 import { sleep } from './util';
 
-/** POSTs `body` as JSON (with the cookie, if any); the reply's JSON and the cookie it sets. */
-export async function post<T = Record<string, any>>(url: string, route: string, body: unknown, cookie?: string): Promise<{ json: T; cookie: string | null }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** POSTs `body` as JSON (with the cookie, if any); the reply's JSON and the cookie it sets. With `expectOk`, a status other than 200 throws. */
+export async function post<T = Record<string, any>>(url: string, route: string, body: unknown, cookie?: string, options: { expectOk?: boolean } = {}): Promise<{ json: T; cookie: string | null }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
-  return { json: (await res.json()) as T, cookie: res.headers.get('set-cookie') };
+  const json = (await res.json()) as T;
+  if (options.expectOk && res.status !== 200) throw new Error(`${route}: ${res.status} ${JSON.stringify(json)}`);
+  return { json, cookie: res.headers.get('set-cookie') };
 }
 
 export interface LabOptions {

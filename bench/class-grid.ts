@@ -13,15 +13,15 @@
  *
  *   npm run build:server && node dist/bench/class-grid.js
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { loadConfig } from '../server/config';
 import type { GridRow } from '../server/contracts/classroom';
-import { startServer, type RunningServer } from '../server/http/server';
-import { fmt, hostSummary, median, percentile, printTable, removeInstanceObjects, sleep } from './util';
+import type { RunningServer } from '../server/http/server';
+import { post as apiPost } from './api';
+import { startInProcessBerth } from './in-process-berth';
+import { fmt, hostSummary, median, percentile, printTable, runMain, sleep } from './util';
 
 const LAB_ID = 'grid-bench';
 const LAB = `---
@@ -59,11 +59,10 @@ interface Pending {
   at: number;
 }
 
+/** A POST that must succeed; the cookie's name=value, or '' when none was set. */
 async function post(url: string, route: string, body: unknown, cookie?: string): Promise<{ json: Record<string, any>; cookie: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const res = await fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
-  const json = (await res.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  if (res.status !== 200) throw new Error(`${route}: ${res.status} ${JSON.stringify(json)}`);
-  return { json, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] };
+  const res = await apiPost(url, route, body, cookie, { expectOk: true });
+  return { json: res.json, cookie: (res.cookie ?? '').split(';')[0] };
 }
 
 function connect(url: string, cookie: string, auth?: Record<string, string>): Promise<Socket> {
@@ -127,22 +126,13 @@ async function main(): Promise<void> {
   const labsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-grid-labs-'));
   fs.mkdirSync(path.join(labsDir, LAB_ID));
   fs.writeFileSync(path.join(labsDir, LAB_ID, 'lab.md'), LAB);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-grid-'));
-  const instance = `bench-grid-${crypto.randomBytes(3).toString('hex')}`;
-  const server = await startServer(
-    loadConfig({
-      ...process.env,
-      BERTH_PORT: '0',
-      BERTH_HOST: '127.0.0.1',
-      BERTH_LABS_DIR: labsDir,
-      BERTH_DATA_DIR: dataDir,
-      BERTH_WARM_POOL: '0',
-      BERTH_INSTANCE: instance,
-      BERTH_CHECK_INTERVAL: '0',
-      BERTH_MAX_SESSIONS: String(machines),
-      BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL || 'warn',
-    }),
-  );
+  const berth = await startInProcessBerth('bench-grid', {
+    dataDirPrefix: 'berth-bench-grid-',
+    labsDir,
+    // Students join with the class's code: open join stays as the environment has it.
+    env: { BERTH_MAX_SESSIONS: String(machines), BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL || 'warn', BERTH_OPEN_JOIN: process.env.BERTH_OPEN_JOIN },
+  });
+  const { server } = berth;
   console.log(`class-grid: ${students} students on ${machines} machines, ${failures} failing check(s) then a pass on each of 2 steps, one instructor watching`);
   console.log(hostSummary());
   try {
@@ -222,14 +212,9 @@ async function main(): Promise<void> {
     );
     console.log(`\n${patches} patches carrying ${rowsSent} rows in ${fmt(wall, 1)} s (${fmt(patches / wall, 1)} patches/s, ${fmt(rowsSent / Math.max(1, patches), 1)} rows each); outcomes never shown: ${pending.length}; students failed: ${failed.length}`);
   } finally {
-    await server.close({ removeSessions: true });
-    await removeInstanceObjects(instance);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await berth.close();
     fs.rmSync(labsDir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runMain(main, { exitCode: true });
