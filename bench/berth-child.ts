@@ -39,6 +39,12 @@ export function serveChild(
   });
 }
 
+/** `berth serve` with exactly `env`, resolving with its URL once it says it is serving. */
+export async function serveBerth(env: NodeJS.ProcessEnv, onOutput?: (text: string) => void): Promise<{ child: ChildProcess; url: string; exited: Promise<void> }> {
+  const { child, match, exited } = await serveChild([CLI, 'serve'], env, /serving .* on (http:\/\/[^:]+:\d+)/, 'berth serve', onOutput);
+  return { child, url: match[1], exited };
+}
+
 export interface BerthChild {
   child: ChildProcess;
   url: string;
@@ -62,10 +68,10 @@ export async function startBerth(instancePrefix: string, options: BerthChildOpti
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), options.dataDirPrefix ?? 'berth-bench-'));
   const instance = `${instancePrefix}-${crypto.randomBytes(3).toString('hex')}`;
   const env = { ...process.env, ...berthEnv(RUNTIME_LABS, dataDir, instance), ...options.env };
-  const { child, match, exited } = await serveChild([CLI, 'serve'], env, /serving .* on (http:\/\/[^:]+:\d+)/, 'berth serve', options.onOutput);
+  const { child, url, exited } = await serveBerth(env, options.onOutput);
   return {
     child,
-    url: match[1],
+    url,
     instance,
     dataDir,
     async stop(sockets = []) {

@@ -8,7 +8,7 @@
 import { loadConfig } from '../server/config';
 import { connectDocker } from '../server/docker/engine';
 import { runExec } from '../server/docker/exec';
-import { hostSummary, printTable } from './util';
+import { hostSummary, printTable, runMain } from './util';
 
 const MiB = 1024 ** 2;
 
@@ -50,7 +50,4 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);

@@ -16,7 +16,7 @@ import { detectProfile } from '../server/docker/detect-profile';
 import { connectDocker, labelsFor } from '../server/docker/engine';
 import { createMachine, removeContainer, removeVolume, waitReady } from '../server/docker/machines';
 import { containerCpuSeconds, engineCpuSeconds } from './host-cpu';
-import { fmt, hostSummary, median, printTable } from './util';
+import { fmt, hostSummary, median, printTable, runMain } from './util';
 
 /** The machine's cgroup folder under cpuacct (v1) or the unified tree (v2), whichever exists. */
 function machineCgroupDir(containerId: string): string | null {
@@ -125,7 +125,4 @@ async function main(): Promise<void> {
   console.log(`\nCPU per machine start: ${fmt(perStart * 1000)} ms of one core; a class of 30 needs at least ${(30 * perStart / cores).toFixed(1)} s on ${cores} cores before the last machine is ready.`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);

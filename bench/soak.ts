@@ -13,18 +13,16 @@
  *
  *   npm run build:server && node dist/bench/soak.js
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { io, type Socket } from 'socket.io-client';
 import { connectDocker } from '../server/docker/engine';
-import { fmt, hostSummary, median, percentile, printTable, removeInstanceObjects, sleep } from './util';
+import { serveBerth } from './berth-child';
+import { berthEnv, fmt, hostSummary, median, percentile, printTable, removeInstance, RUNTIME_LABS, runMain, sleep } from './util';
 
-const ROOT = path.join(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'dist', 'server', 'cli.js');
-const LABS_DIR = path.join(ROOT, 'tests', 'fixtures', 'runtime-labs');
 const CYCLES = Number(process.env.SOAK_CYCLES ?? 1000);
 const KILLS = Number(process.env.SOAK_KILLS ?? 100);
 const EVERY = Number(process.env.SOAK_EVERY ?? 100);
@@ -34,18 +32,6 @@ const FIRST_MACHINE: Record<string, string> = { 'shell-only': 'box', hello: 'doc
 
 const instance = `soak-${Math.random().toString(36).slice(2, 8)}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-soak-'));
-const env = {
-  ...process.env,
-  BERTH_PORT: '0',
-  BERTH_HOST: '127.0.0.1',
-  BERTH_LABS_DIR: LABS_DIR,
-  BERTH_DATA_DIR: dataDir,
-  BERTH_WARM_POOL: '0',
-  BERTH_INSTANCE: instance,
-  BERTH_CHECK_INTERVAL: '0',
-  BERTH_OPEN_JOIN: 'true',
-  BERTH_LOG_LEVEL: 'warn',
-};
 const docker = connectDocker();
 
 interface Child {
@@ -55,20 +41,11 @@ interface Child {
   output(): string;
 }
 
-function serve(): Promise<Child> {
-  const proc = spawn(process.execPath, [CLI, 'serve'], { env: { ...env, BERTH_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+async function serve(): Promise<Child> {
   let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /serving .* on (http:\/\/[^:]+:\d+)/.exec(out);
-      if (m) resolve({ proc, url: m[1], exited, output: () => out });
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    void exited.then(() => reject(new Error(`serve exited:\n${out}`)));
-  });
+  const env = { ...process.env, ...berthEnv(RUNTIME_LABS, dataDir, instance, { BERTH_LOG_LEVEL: 'info' }) };
+  const { child, url, exited } = await serveBerth(env, (text) => (out += text));
+  return { proc: child, url, exited, output: () => out };
 }
 
 async function call(url: string, method: string, route: string, cookie?: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown>; setCookie: string | null }> {
@@ -278,12 +255,8 @@ async function main(): Promise<void> {
     if (CYCLES > 0) await cycles();
     if (KILLS > 0) await kills();
   } finally {
-    await removeInstanceObjects(instance);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await removeInstance(instance, dataDir);
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);
