@@ -1,4 +1,4 @@
-/** Keystroke echo timing, whatever carries the keys: bench/terminal.ts and bench/noisy-neighbour.ts. */
+/** Keystroke echo timing and the watch on a terminal's output it needs, whatever carries the keys: bench/terminal.ts and bench/noisy-neighbour.ts. */
 import { sleep } from './util';
 
 export interface KeyEchoOptions {
@@ -28,4 +28,34 @@ export async function keyEcho(type: (data: string) => void, seen: (key: string, 
   type('\x15');
   await sleep(200);
   return samples;
+}
+
+/** Watches a terminal's output for a text: only its last `keep` characters are held (a flood must not pile up). */
+export interface TextWatch {
+  /** Every chunk of output, as it arrives. */
+  feed(chunk: Buffer): void;
+  /** Resolves with the time (performance.now()) at which `text` has appeared in output fed after the call. */
+  next(text: string): Promise<number>;
+}
+
+export function textWatch(keep: number): TextWatch {
+  let tail = '';
+  let waiter: { text: string; resolve: (t: number) => void } | null = null;
+  return {
+    feed(chunk) {
+      tail = (tail + chunk.toString('latin1')).slice(-keep);
+      if (waiter && tail.includes(waiter.text)) {
+        const w = waiter;
+        waiter = null;
+        tail = '';
+        w.resolve(performance.now());
+      }
+    },
+    next(text) {
+      tail = '';
+      return new Promise((resolve) => {
+        waiter = { text, resolve };
+      });
+    },
+  };
 }

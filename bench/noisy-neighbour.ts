@@ -27,7 +27,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../server/contr
 import { connectDocker } from '../server/docker/engine';
 import { post, studentWithLab } from './api';
 import { startBerth } from './berth-child';
-import { keyEcho } from './echo';
+import { keyEcho, textWatch } from './echo';
 import { fmt, hostSummary, median, percentile, printTable, runMain, sleep } from './util';
 
 const KEYS = Number(process.env.BENCH_KEYS || 200);
@@ -54,10 +54,10 @@ interface Terminal {
 async function openTerminal(url: string, cookie: string, sessionId: string, machine: string): Promise<{ socket: Client; terminal: Terminal }> {
   const socket: Client = io(url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true });
   await new Promise<void>((r) => socket.once('connect', () => r()));
-  let tail = '';
+  // Only the last bytes: a fork bomb's complaints must not pile up here.
+  const watch = textWatch(512);
   let recent = '';
   let total = 0;
-  let waiter: { text: string; resolve: (t: number) => void } | null = null;
   const counts = new Map<string, number>();
   let carry = '';
   socket.on('terminal:data', (e) => {
@@ -69,15 +69,8 @@ async function openTerminal(url: string, cookie: string, sessionId: string, mach
     for (const line of lines) for (const key of ['hog-round', 'fill-round']) if (line.includes(key)) counts.set(key, (counts.get(key) ?? 0) + 1);
     socket.emit('terminal:ack', { sessionId, terminalId: machine, bytes: data.length });
     total += data.length;
-    // Only the last bytes: a fork bomb's complaints must not pile up here.
-    tail = (tail + data.toString('latin1')).slice(-512);
     recent = (recent + data.toString('latin1')).slice(-300);
-    if (waiter && tail.includes(waiter.text)) {
-      const w = waiter;
-      waiter = null;
-      tail = '';
-      w.resolve(performance.now());
-    }
+    watch.feed(data);
   });
   const reply = await socket.emitWithAck('terminal:attach', { sessionId, machine, terminalId: machine, from: 0, cols: 120, rows: 32 });
   if (!reply.ok) throw new Error(`attach ${machine}: ${JSON.stringify(reply)}`);
@@ -86,9 +79,8 @@ async function openTerminal(url: string, cookie: string, sessionId: string, mach
     bytes: () => total,
     seen: (text) => counts.get(text) ?? 0,
     next(text, ms = 10_000) {
-      tail = '';
       return Promise.race([
-        new Promise<number>((resolve) => (waiter = { text, resolve })),
+        watch.next(text),
         sleep(ms).then(() => Promise.reject(new Error(`nothing like ${JSON.stringify(text)} within ${ms} ms (${total} bytes received so far, the last: ${JSON.stringify(recent)})`))),
       ]);
     },

@@ -25,7 +25,7 @@ import { connectDocker } from '../server/docker/engine';
 import { startTtyExec } from '../server/docker/exec';
 import { studentWithLab } from './api';
 import { serveChild, startBerth } from './berth-child';
-import { keyEcho } from './echo';
+import { keyEcho, textWatch } from './echo';
 import { fmt, hostSummary, median, percentile, printTable, rssOf, runMain, sleep } from './util';
 
 /** A byte stream we can type into and wait on, whatever carries it. */
@@ -38,30 +38,18 @@ interface Pipe {
 }
 
 function pipeFrom(name: string, subscribe: (onData: (chunk: Buffer) => void) => void, write: (data: string) => void): Pipe {
-  let tail = '';
   let total = 0;
-  let waiter: { pattern: string; resolve: (t: number) => void } | null = null;
+  // Only the last bytes are kept: a hundred megabytes must not be held here.
+  const watch = textWatch(256);
   subscribe((chunk) => {
     total += chunk.length;
-    // Only the last bytes are kept: a hundred megabytes must not be held here.
-    tail = (tail + chunk.toString('latin1')).slice(-256);
-    if (waiter && tail.includes(waiter.pattern)) {
-      const w = waiter;
-      waiter = null;
-      tail = '';
-      w.resolve(performance.now());
-    }
+    watch.feed(chunk);
   });
   return {
     name,
     write,
     received: () => total,
-    waitFor(pattern) {
-      tail = '';
-      return new Promise((resolve) => {
-        waiter = { pattern, resolve };
-      });
-    },
+    waitFor: (pattern) => watch.next(pattern),
   };
 }
 
