@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import type { RunningServer } from '../server/http/server';
-import { startInProcessBerth } from './in-process-berth';
+import { poolScenario } from './in-process-berth';
 import { fmt, hostSummary, median, printTable, quietServerLogs, RUNTIME_LABS, runMain } from './util';
 
 const LAB = 'hello';
@@ -76,20 +76,11 @@ async function oneRun(browser: Browser, server: RunningServer, title: string, n:
   }
 }
 
-async function scenario(browser: Browser, pool: number, runs: number): Promise<Sample[]> {
-  const berth = await startInProcessBerth('bench-fpb', { env: { BERTH_WARM_POOL: String(pool) } });
-  const title = berth.server.ctx.catalog.get(LAB)?.title;
+/** The lab's title, which names its Start button. */
+function labTitle(server: RunningServer): string {
+  const title = server.ctx.catalog.get(LAB)?.title;
   if (!title) throw new Error(`lab ${LAB} is not in ${RUNTIME_LABS}`);
-  const samples: Sample[] = [];
-  try {
-    for (let i = 0; i < runs; i++) {
-      await berth.settle(pool);
-      samples.push(await oneRun(browser, berth.server, title, i));
-    }
-  } finally {
-    await berth.close();
-  }
-  return samples;
+  return title;
 }
 
 async function main(): Promise<void> {
@@ -108,7 +99,7 @@ async function main(): Promise<void> {
       ['cold, 1 machine', 0],
       [`warm (pool ${POOL}), 1 machine`, POOL],
     ] as const) {
-      const samples = await scenario(browser, pool, runs);
+      const samples = await poolScenario('bench-fpb', pool, runs, (server, i) => oneRun(browser, server, labTitle(server), i));
       rows.push([label, fmt(median(samples.map((s) => s.terminal))), fmt(median(samples.map((s) => s.prompt))), samples.map((s) => fmt(s.prompt)).join(' / ')]);
       console.log(`  ${label}: ${samples.map((s) => fmt(s.prompt)).join(', ')} ms`);
     }

@@ -11,7 +11,7 @@ import type { DockerBackend } from '../server/docker/docker-backend';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
 import type { RunningServer } from '../server/http/server';
 import { post } from './api';
-import { startInProcessBerth } from './in-process-berth';
+import { poolScenario } from './in-process-berth';
 import { fmt, hostSummary, median, printTable, quietServerLogs, runMain, sleep } from './util';
 
 const POOL = 2;
@@ -63,20 +63,6 @@ async function oneRun(server: RunningServer, labId: string, firstMachine: string
   return { running: runningAt - t0, prompt: promptAt - t0, adoption };
 }
 
-async function scenario(pool: number, labId: string, firstMachine: string, runs: number): Promise<Sample[]> {
-  const berth = await startInProcessBerth('bench-fp', { env: { BERTH_WARM_POOL: String(pool) } });
-  const samples: Sample[] = [];
-  try {
-    for (let i = 0; i < runs; i++) {
-      await berth.settle(pool);
-      samples.push(await oneRun(berth.server, labId, firstMachine));
-    }
-  } finally {
-    await berth.close();
-  }
-  return samples;
-}
-
 async function main(): Promise<void> {
   const runs = Number(process.env.BENCH_RUNS || 3);
   quietServerLogs();
@@ -95,7 +81,7 @@ async function main(): Promise<void> {
     [`warm (pool ${POOL}), 1 machine`, POOL, 'hello', 'docker'],
     [`warm (pool ${POOL}), 3 machines`, POOL, 'trio', 'node1'],
   ] as const) {
-    const samples = await scenario(pool, labId, machine, runs);
+    const samples = await poolScenario('bench-fp', pool, runs, (server) => oneRun(server, labId, machine));
     rows.push([label, fmt(median(samples.map((s) => s.running))), fmt(median(samples.map((s) => s.prompt))), samples.map((s) => fmt(s.prompt)).join(' / ')]);
     console.log(`  ${label}: ${samples.map((s) => fmt(s.prompt)).join(', ')} ms`);
     for (const s of samples) if (s.adoption) adoptions.push(s.adoption);

@@ -53,3 +53,18 @@ export async function startInProcessBerth(instancePrefix: string, options: InPro
     },
   };
 }
+
+/** `runs` runs of `run` on a new in-process Berth with a warm pool of `pool` (each run once the pool is full and the engine has settled); closed afterwards. */
+export async function poolScenario<T>(instancePrefix: string, pool: number, runs: number, run: (server: RunningServer, i: number) => Promise<T>): Promise<T[]> {
+  const berth = await startInProcessBerth(instancePrefix, { env: { BERTH_WARM_POOL: String(pool) } });
+  const samples: T[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      await berth.settle(pool);
+      samples.push(await run(berth.server, i));
+    }
+  } finally {
+    await berth.close();
+  }
+  return samples;
+}
