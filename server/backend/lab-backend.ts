@@ -81,6 +81,12 @@ export interface ShellStream {
   resume(): void;
   onData(listener: (chunk: Buffer) => void): void;
   onExit(listener: (reason: string) => void): void;
+  /**
+   * Asks the engine whether the shell still runs. A stream can outlive its
+   * shell without ending (the machine removed behind Berth's back); absent
+   * means the stream's own end is trusted.
+   */
+  running?(): Promise<boolean>;
   /** Ends the shell and everything it started inside the machine. */
   close(): Promise<void>;
 }

@@ -107,6 +107,15 @@ export async function openDockerShell(
     onExit(listener) {
       exitListeners.push(listener);
     },
+    async running() {
+      if (!running) return false;
+      try {
+        return Boolean((await exec.inspect()).Running);
+      } catch {
+        // No such exec any more: its container was removed.
+        return false;
+      }
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { BerthContext } from '../context';
+import { sessionLog } from '../log';
 import { shellReady } from '../sessions/step-setup';
 import type { Terminal, TerminalViewer } from '../terminal/terminal';
 import type { BerthServer, StudentSocket } from './student-socket';
@@ -46,7 +47,12 @@ export function registerTerminalEvents({ socket, ctx, on, own }: StudentSocket):
     socket.data.terminals.set(key, { sessionId: req.sessionId, terminalId: req.terminalId });
     reply({ ok: true, owner: true });
     // A machine's main terminal (id = machine name) is where visible step setup is typed; some may be waiting for it.
-    if (req.terminalId === req.machine) void shellReady(terminal).then(() => ctx.progress.terminalOpened(session.id, req.machine));
+    if (req.terminalId === req.machine) {
+      // Up to seconds later: the session may have ended, or Berth be shutting down, by then.
+      void shellReady(terminal)
+        .then(() => ctx.progress.terminalOpened(session.id, req.machine))
+        .catch((err: unknown) => sessionLog(session.id).warn({ err: String(err), machine: req.machine }, 'typing waiting step setup failed'));
+    }
   });
 
   on('terminal:input', (req, reply) => {

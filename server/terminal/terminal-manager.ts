@@ -59,9 +59,10 @@ export class TerminalManager {
   ): Promise<Terminal> {
     const key = this.key(sessionId, terminalId);
     let terminal = this.terminals.get(key);
-    if (terminal && (!terminal.alive || terminal.machine !== machine)) {
-      // The shell exited (the student typed `exit`): a fresh shell, a fresh byte stream.
-      this.terminals.delete(key);
+    if (terminal && (terminal.machine !== machine || !(await terminal.stillRunning()))) {
+      // The shell exited (the student typed `exit`, or its machine went away without its stream
+      // ending): a fresh shell, a fresh byte stream. Another attach may have replaced it meanwhile.
+      if (this.terminals.get(key) === terminal) this.terminals.delete(key);
       await terminal.close().catch(() => undefined);
       terminal = undefined;
       if (from > 0) viewer.reset(0);

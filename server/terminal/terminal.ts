@@ -116,6 +116,12 @@ export class Terminal {
     });
   }
 
+  /** `alive`, confirmed with the engine where the backend can ask it (one call: for attaching, not for every byte). */
+  async stillRunning(): Promise<boolean> {
+    if (!this.alive) return false;
+    return this.shell.running ? this.shell.running() : true;
+  }
+
   get alive(): boolean {
     return this.exited === null;
   }
