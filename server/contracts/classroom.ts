@@ -1,3 +1,5 @@
+// Over ~350 lines on purpose: the whole classroom contract (REST and socket shapes) in one file the client bundles, so a
+// change to any shape is one diff; it holds types and the route table only, no logic.
 /**
  * The classroom contract: instructors, classes, join codes, the live class
  * grid and results. Plain types only (the client bundles this file); the

@@ -1,3 +1,5 @@
+// Over ~350 lines on purpose: the one LabBackend implementation on Docker, a method per lifecycle promise of
+// server/backend/lab-backend.ts; what each call does to the engine lives in the files beside it (machines, networks, exec, shell, files, warm pool).
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from '../config';

@@ -1,3 +1,5 @@
+// Over ~350 lines on purpose: one converter of a foreign format, read top to bottom (index.json → machines → markdown →
+// scripts → assets), with every guess it makes reported; splitting it would scatter the mapping a reviewer checks in one place.
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';

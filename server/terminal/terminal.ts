@@ -1,3 +1,5 @@
+// Over ~350 lines on purpose: one terminal's byte stream both ways (scrollback, output flow control per viewer,
+// bounded input queue) shares its sequence numbers and its pause state; the decisions themselves are pure, in flow-control.ts.
 import type { ShellStream, TerminalSize } from '../backend/lab-backend';
 import { Scrollback } from './scrollback';
 import {
