@@ -53,9 +53,8 @@ test('when the engine fails under a student, the browser gets a sentence, not th
   const containerId = state.machines[0].containerId;
   // The machine vanishes behind Berth's back (an admin's `docker rm`, an engine restart).
   await docker.getContainer(containerId).remove({ force: true });
-  // The main terminal was opened when the lab started (server/terminal/preopen.ts); its stream does not
-  // end with the machine, so the attach must find out from the engine that its shell is gone.
-  expect(berth.server.ctx.terminals.get(sessionId, 'box')).toBeDefined();
+  // The main terminal may have been opened when the lab started (server/terminal/preopen.ts); its stream
+  // does not end with the machine, so the attach must find out from the engine that its shell is gone.
 
   socket = await connect(berth.url, ada.cookie);
   const attach = await ask<{ ok: boolean; error?: string }>(socket, 'terminal:attach', { sessionId, machine: 'box', terminalId: 'box', from: 0, cols: 80, rows: 24 });
