@@ -53,7 +53,7 @@ async function oneRun(browser: Browser, server: RunningServer, title: string, n:
         new Promise<{ terminal: number; prompt: number }>((resolve, reject) => {
           const w = globalThis as unknown as PageGlobals;
           let terminal = 0;
-          const deadline = performance.now() + 120_000;
+          const deadline = performance.now() + 30_000;
           const frame = () => {
             const now = performance.now();
             if (!terminal && w.document.querySelector('.xterm-host.active')) terminal = now - w.benchT0;
@@ -61,13 +61,17 @@ async function oneRun(browser: Browser, server: RunningServer, title: string, n:
               resolve({ terminal: terminal || now - w.benchT0, prompt: now - w.benchT0 });
               return;
             }
-            if (now > deadline) reject(new Error('no prompt within 120 s'));
+            if (now > deadline) reject(new Error(`no prompt within 30 s; the terminal shows: ${JSON.stringify((w.berth?.terminalText(machine) ?? '(no terminal)').slice(-300))}; the page: ${JSON.stringify(String((w.document as unknown as { body: { innerText: string } }).body.innerText).slice(0, 600))}`));
             else w.requestAnimationFrame(frame);
           };
           w.requestAnimationFrame(frame);
         }),
       { machine: MACHINE },
-    );
+    ).catch((err: unknown) => {
+      const id = /#\/session\/([^/?]+)/.exec(page.url())?.[1];
+      const row = id ? server.ctx.sessions.get(id) : undefined;
+      throw new Error(`${String(err)}\n(the server has the session ${id} as ${row?.state ?? 'unknown'})`);
+    });
     const sessionId = /#\/session\/([^/?]+)/.exec(page.url())?.[1];
     if (sessionId) await server.ctx.sessions.stop(sessionId);
     return times;

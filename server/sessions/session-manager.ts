@@ -5,7 +5,7 @@
 import type { BerthConfig } from '../config';
 import { storedState, type BackendState, type LabBackend, type SessionSpec } from '../backend/lab-backend';
 import { newSessionId } from './session-id';
-import type { SessionState } from '../contracts/protocol';
+import type { SessionState, SessionStatusEvent } from '../contracts/protocol';
 import type { EventBus } from '../events';
 import type { LabCatalog } from '../labs/catalog';
 import type { LabDefinition } from '../labs/types';
@@ -388,16 +388,20 @@ export class SessionManager {
   }
 
   private announce(row: SessionRow): void {
-    this.bus.emit('status', {
+    this.bus.emit('status', { ...this.statusOf(row), studentId: row.studentId });
+  }
+
+  /** The session's status as announced, for a page that starts watching after the last announcement. */
+  statusOf(row: SessionRow): SessionStatusEvent {
+    return {
       sessionId: row.id,
-      studentId: row.studentId,
       state: row.state,
       queuePosition: this.queuePosition(row.id),
       detail: this.details.get(row.id),
       expiresAt: row.expiresAt,
       idleAt: this.idleMinutes(row) > 0 ? (this.activity.get(row.id) ?? row.lastActivityAt) + this.idleMinutes(row) * 60_000 : undefined,
       error: row.error ?? undefined,
-    });
+    };
   }
 }
 
