@@ -6,10 +6,9 @@ import { INSTRUCTOR_EVENTS } from '../contracts/classroom';
 import { wireShapes, type Reply as ReplyBody } from '../contracts/protocol';
 import type { BerthContext } from '../context';
 import { classRoom } from '../live/class-feed';
-import type { TerminalViewer } from '../terminal/terminal';
 import { describeIssue, inbound } from './inbound';
 import { failureReply } from './replies';
-import { transportBacklog } from './terminal-events';
+import { socketViewer } from './terminal-events';
 
 /**
  * The instructor's socket: watching a class's grid, watching a student's
@@ -121,14 +120,7 @@ export function registerInstructorSocket(_io: Server, socket: Socket, ctx: Berth
     const key = `${req.sessionId}/${req.terminalId}`;
     if (terminals.has(key)) ctx.terminals.detach(req.sessionId, req.terminalId, socket.id);
     // owner false: the terminal core never waits for this viewer, and it cannot type or resize.
-    const viewer: TerminalViewer = {
-      id: socket.id,
-      owner: false,
-      send: (seq, data) => socket.emit('terminal:data', { sessionId: req.sessionId, terminalId: req.terminalId, seq, data }),
-      reset: (seq) => socket.emit('terminal:reset', { sessionId: req.sessionId, terminalId: req.terminalId, seq }),
-      exit: (reason) => socket.emit('terminal:exit', { sessionId: req.sessionId, terminalId: req.terminalId, reason }),
-      transportBacklog: () => transportBacklog(socket),
-    };
+    const viewer = socketViewer(socket, req.sessionId, req.terminalId, false);
     terminals.set(key, { sessionId: req.sessionId, terminalId: req.terminalId });
     try {
       await session.attachTerminal(req.terminalId, req.machine, viewer, req.from, { cols: req.cols, rows: req.rows });

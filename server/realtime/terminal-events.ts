@@ -11,6 +11,22 @@ export function transportBacklog(socket: Socket): number {
   return (conn.writeBuffer?.length ?? 0) * 1024 + (conn.transport?.socket?.bufferedAmount ?? 0);
 }
 
+/**
+ * A socket as a terminal's viewer. `owner` false (an instructor watching): the terminal core never
+ * waits for it, and it cannot type or resize. Only an owner is told to slow its input down.
+ */
+export function socketViewer(socket: Socket, sessionId: string, terminalId: string, owner: boolean): TerminalViewer {
+  return {
+    id: socket.id,
+    owner,
+    send: (seq, data) => socket.emit('terminal:data', { sessionId, terminalId, seq, data }),
+    reset: (seq) => socket.emit('terminal:reset', { sessionId, terminalId, seq }),
+    exit: (reason) => socket.emit('terminal:exit', { sessionId, terminalId, reason }),
+    transportBacklog: () => transportBacklog(socket),
+    ...(owner ? { inputSlow: (slow: boolean, dropped: number) => socket.emit('terminal:slow', { sessionId, terminalId, slow, dropped }) } : {}),
+  };
+}
+
 /** The same "quiet after Enter" signal the checks use: the editor's file tree refreshes on it. */
 export function broadcastTerminalEvents(io: BerthServer, ctx: BerthContext): void {
   ctx.terminals.onPromptReturn((sessionId, machine) => io.to(`session:${sessionId}`).emit('files:changed', { sessionId, machine }));
@@ -23,15 +39,7 @@ export function registerTerminalEvents({ socket, ctx, on, own }: StudentSocket):
     const key = `${req.sessionId}/${req.terminalId}`;
     const previous = socket.data.terminals.get(key);
     if (previous) ctx.terminals.detach(req.sessionId, req.terminalId, socket.id);
-    const viewer: TerminalViewer = {
-      id: socket.id,
-      owner: true,
-      send: (seq, data) => socket.emit('terminal:data', { sessionId: req.sessionId, terminalId: req.terminalId, seq, data }),
-      reset: (seq) => socket.emit('terminal:reset', { sessionId: req.sessionId, terminalId: req.terminalId, seq }),
-      exit: (reason) => socket.emit('terminal:exit', { sessionId: req.sessionId, terminalId: req.terminalId, reason }),
-      transportBacklog: () => transportBacklog(socket),
-      inputSlow: (slow, dropped) => socket.emit('terminal:slow', { sessionId: req.sessionId, terminalId: req.terminalId, slow, dropped }),
-    };
+    const viewer = socketViewer(socket, req.sessionId, req.terminalId, true);
     // A resize sent while the shell is being created (the browser laid out the page meanwhile)
     // would otherwise be dropped: the terminal is not ours yet. Keep the last one and apply it.
     socket.data.attaching.set(key, null);
