@@ -15,8 +15,9 @@ import { startServer, type RunningServer } from '../../server/http/server';
 import type { ClientToServerEvents, ServerToClientEvents, SessionState, SessionStatusEvent } from '../../server/contracts/protocol';
 import type { Terminal } from '../../server/terminal/terminal';
 import type { Scrollback } from '../../server/terminal/scrollback';
+import { testEnv } from '../tools/serve-child';
 
-export const FIXTURE_LABS = path.join(__dirname, '..', 'fixtures', 'runtime-labs');
+export { FIXTURE_LABS } from '../tools/serve-child';
 export const INSTANCE_LABEL = 'io.berth.instance';
 export const SESSION_LABEL = 'io.berth.session';
 
@@ -54,19 +55,7 @@ export async function startBerth(prefix: string, extraEnv: Record<string, string
   quietServerLogs();
   const instance = uniqueInstance(prefix);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `berth-${prefix}-`));
-  const env: Record<string, string> = {
-    BERTH_PORT: '0',
-    BERTH_HOST: '127.0.0.1',
-    BERTH_LABS_DIR: FIXTURE_LABS,
-    BERTH_DATA_DIR: dataDir,
-    BERTH_WARM_POOL: '0',
-    BERTH_INSTANCE: instance,
-    // The slow auto-check timer would race with the checks a test runs on purpose.
-    BERTH_CHECK_INTERVAL: '0',
-    // Most tests join by name alone; the classroom tests turn it off to test the door.
-    BERTH_OPEN_JOIN: 'true',
-    ...extraEnv,
-  };
+  const env = testEnv(instance, dataDir, extraEnv);
   const start = () => startServer(loadConfig({ ...process.env, ...env }));
   const berth: Berth = {
     server: await start(),

@@ -16,9 +16,13 @@ export interface ServeChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function baseEnv(instance: string, dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The settings every test's Berth starts from: loopback on a free port, the fixture labs, no warm
+ * pool, no auto-check timer (it would race with the checks a test runs on purpose), and open join
+ * (most tests join by name alone; the classroom tests turn it off to test the door).
+ */
+export function testEnv(instance: string, dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    ...(process.env as Record<string, string>),
     BERTH_PORT: '0',
     BERTH_HOST: '127.0.0.1',
     BERTH_LABS_DIR: FIXTURE_LABS,
@@ -29,6 +33,11 @@ export function baseEnv(instance: string, dataDir: string, extra: Record<string,
     BERTH_OPEN_JOIN: 'true',
     ...extra,
   };
+}
+
+/** testEnv on top of this process's environment, for a child process. */
+export function baseEnv(instance: string, dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...(process.env as Record<string, string>), ...testEnv(instance, dataDir, extra) };
 }
 
 export function serve(env: Record<string, string>): Promise<ServeChild> {
