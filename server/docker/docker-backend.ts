@@ -17,7 +17,7 @@ import type {
   TerminalSize,
 } from '../backend/lab-backend';
 import { LABEL, errorText, isNotFound, labelsFor } from './engine';
-import { sessionLog } from '../log';
+import { log, sessionLog } from '../log';
 import { createMachine, removeContainer, removeVolume, stopContainer, waitReady } from './machines';
 import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from './networks';
 import { runExec, runScript } from './exec';
@@ -99,8 +99,17 @@ export class DockerBackend implements LabBackend {
     };
   }
 
+  /** Whether a waiting machine of the pool can stand in for this one (the pool holds Docker machines of the lab image). */
+  private poolServes(m: MachineSpec): boolean {
+    return m.docker && this.imageFor(m) === this.config.images.dind;
+  }
+
   async start(spec: SessionSpec, progress: StartProgress = () => undefined): Promise<BackendState> {
-    const network = `${this.prefix()}-${spec.sessionId}`;
+    // A lab of one machine takes a waiting machine together with its own network, which becomes the
+    // session's: nothing to create, connect or leave on the student's way to a prompt.
+    const only = spec.machines.length === 1 ? spec.machines[0] : undefined;
+    const solo = only && this.poolServes(only) ? this.pool.take() : undefined;
+    const network = solo?.network ?? `${this.prefix()}-${spec.sessionId}`;
     const labels = labelsFor(this.config.instanceId, 'network', {
       [LABEL.session]: spec.sessionId,
       [LABEL.lab]: spec.labId,
@@ -110,14 +119,14 @@ export class DockerBackend implements LabBackend {
     progress({ phase: 'network', detail: 'creating your private network' });
     // A warm machine's rename, limits and hostname need no network: they run while it is created.
     // A fresh machine is created on it, so that path waits for it first.
-    const networkReady = createSessionNetwork(this.docker, network, labels);
+    const networkReady = solo ? Promise.resolve(network) : createSessionNetwork(this.docker, network, labels);
     networkReady.catch(() => undefined);
     try {
       // Machines start in parallel: each waits on its own inner dockerd.
       state.machines = await Promise.all(
         spec.machines.map(async (m) => {
           progress({ phase: 'machine', machine: m.name, detail: `starting ${m.name}` });
-          const record = await this.startMachine(spec, m, network, networkReady);
+          const record = await this.startMachine(spec, m, network, networkReady, solo);
           if (!this.prepared.delete(record)) await this.prepareMachine(record, m);
           progress({ phase: 'ready', machine: m.name, detail: `${m.name} is ready` });
           return record;
@@ -134,16 +143,18 @@ export class DockerBackend implements LabBackend {
     }
   }
 
-  private async startMachine(spec: SessionSpec, m: MachineSpec, network: string, networkReady: Promise<unknown>): Promise<MachineRecord> {
+  /** `given`: the waiting machine whose network is the session's (a lab of one machine). */
+  private async startMachine(spec: SessionSpec, m: MachineSpec, network: string, networkReady: Promise<unknown>, given?: PooledMachine): Promise<MachineRecord> {
     const image = this.imageFor(m);
     const containerName = `${this.prefix()}-${spec.sessionId}-${m.name}`;
-    const pooled = image === this.config.images.dind && m.docker ? this.pool.take() : undefined;
+    const pooled = given ?? (this.poolServes(m) ? this.pool.take() : undefined);
     if (pooled) {
       try {
         return await this.adopt(pooled, containerName, network, networkReady, m);
       } catch (err) {
         sessionLog(spec.sessionId).warn(`warm pool: could not adopt ${pooled.containerId.slice(0, 12)}, starting a fresh machine: ${errorText(err)}`);
-        await this.discard(pooled);
+        // A network that is now the session's stays for the fresh machine.
+        await this.discard(pooled, pooled.network === network);
       }
     }
     await networkReady;
@@ -184,9 +195,10 @@ export class DockerBackend implements LabBackend {
   lastAdoption: { network: number; rename: number; limits: number; hostname: number; total: number } | null = null;
 
   /**
-   * A warm machine joins the session: it moves to the session network under
-   * its new name, takes the lab's limits and hostname. Hostname and env are
-   * kept in files so a paused-and-resumed machine gets them back.
+   * A warm machine joins the session under its new name, takes the lab's
+   * limits and hostname, and, unless its own network is the session's, moves
+   * to the session network and leaves its own. Hostname and env are kept in
+   * files so a paused-and-resumed machine gets them back.
    */
   private async adopt(pooled: PooledMachine, containerName: string, network: string, networkReady: Promise<unknown>, m: MachineSpec): Promise<MachineRecord> {
     const container = this.docker.getContainer(pooled.containerId);
@@ -209,16 +221,19 @@ export class DockerBackend implements LabBackend {
       steps[step] = performance.now() - t0;
     };
     const t0 = performance.now();
+    const moves = pooled.network !== network;
     // The steps touch different parts of the container, so they run side by side: the student waits
-    // for the slowest, not for their sum. The machine has left the pool network before it is handed over.
+    // for the slowest, not for their sum. A machine that moves has left its own network before it is handed over.
     await Promise.all([
-      // Leaving the pool network needs nothing else; joining waits for the session network to exist.
-      timed('network', () =>
-        Promise.all([
-          networkReady.then(() => connectToNetwork(this.docker, network, pooled.containerId, [m.name])),
-          disconnectFromNetwork(this.docker, this.pool.networkName(this.prefix()), pooled.containerId),
-        ]),
-      ),
+      // Leaving needs nothing else; joining waits for the session network to exist.
+      moves
+        ? timed('network', () =>
+            Promise.all([
+              networkReady.then(() => connectToNetwork(this.docker, network, pooled.containerId, [m.name])),
+              disconnectFromNetwork(this.docker, pooled.network, pooled.containerId),
+            ]),
+          )
+        : Promise.resolve(),
       timed('rename', () => container.rename({ name: containerName })),
       timed('limits', () => container.update({ Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes, NanoCpus: limits.nanoCpus, PidsLimit: limits.pids })),
       timed('hostname', async () => {
@@ -228,6 +243,8 @@ export class DockerBackend implements LabBackend {
     ]);
     steps.total = performance.now() - t0;
     this.lastAdoption = steps;
+    // Nothing is on the machine's own network any more; removing it is engine work the student need not wait for.
+    if (moves) void removeNetwork(this.docker, pooled.network).catch((err: unknown) => log.warn({ err: errorText(err) }, `warm pool: could not remove ${pooled.network}`));
     for (const file of m.files) await copyFolderIn(container, file.from, file.to, file.mode);
     this.prepared.add(record);
     return record;
@@ -397,12 +414,17 @@ export class DockerBackend implements LabBackend {
     let removed = 0;
     const containers = await this.docker.listContainers({ all: true, filters });
     const poolIds = new Set(this.pool.ids());
+    // A network in use by a machine that stays stays too: an adopted pool machine's own network is its
+    // session's, and it carries no session label (a network's labels are fixed when it is made).
+    const keptNetworks = new Set<string>();
     for (const c of containers) {
       const session = this.sessionOf(c);
       const role = c.Labels[LABEL.role];
-      if (role === 'pool' && !session) {
-        if (poolIds.has(c.Id)) continue;
-      } else if (session && keep.has(session)) continue;
+      const kept = role === 'pool' && !session ? poolIds.has(c.Id) : Boolean(session && keep.has(session));
+      if (kept) {
+        for (const name of Object.keys(c.NetworkSettings?.Networks ?? {})) keptNetworks.add(name);
+        continue;
+      }
       await removeContainer(this.docker, c.Id);
       removed++;
     }
@@ -416,8 +438,7 @@ export class DockerBackend implements LabBackend {
     }
     for (const n of await this.docker.listNetworks({ filters })) {
       const session = n.Labels?.[LABEL.session];
-      if (session && keep.has(session)) continue;
-      if (n.Name === this.pool.networkName(this.prefix())) continue;
+      if ((session && keep.has(session)) || keptNetworks.has(n.Name)) continue;
       await removeNetwork(this.docker, n.Name).catch(() => undefined);
       removed++;
     }
@@ -427,56 +448,49 @@ export class DockerBackend implements LabBackend {
   /* ---- warm pool ---- */
 
   private async createPoolMachine(suffix: string): Promise<PooledMachine> {
-    const network = this.pool.networkName(this.prefix());
-    await this.ensurePoolNetwork(network);
     const containerName = `${this.prefix()}-pool-${suffix}`;
+    // Its own bridge, named as the machine: the session network of the one-machine lab that takes it.
+    const network = containerName;
     const hostname = `pool-${suffix}`;
     const volume = `${containerName}-docker`;
-    const container = await createMachine(this.docker, {
+    await createSessionNetwork(this.docker, network, labelsFor(this.config.instanceId, 'network'));
+    let container: Docker.Container;
+    try {
+      container = await createMachine(this.docker, {
       containerName,
       hostname,
       image: this.config.images.dind,
       docker: true,
       profile: this.profile,
-      network: { name: network, aliases: [] },
-      labels: labelsFor(this.config.instanceId, 'pool'),
-      volumeName: volume,
-      env: {},
-      ...this.machineLimits(),
-      logBytes: this.config.limits.machineLogBytes,
-      diskBytes: this.config.limits.machineDiskBytes,
-      registryMirror: this.config.registryMirror,
-    });
+        network: { name: network, aliases: [] },
+        labels: labelsFor(this.config.instanceId, 'pool'),
+        volumeName: volume,
+        env: {},
+        ...this.machineLimits(),
+        logBytes: this.config.limits.machineLogBytes,
+        diskBytes: this.config.limits.machineDiskBytes,
+        registryMirror: this.config.registryMirror,
+      });
+    } catch (err) {
+      await removeNetwork(this.docker, network).catch(() => undefined);
+      throw err;
+    }
+    const pooled = { containerId: container.id, volume, hostname, network };
     try {
       await container.start();
       await waitReady(container, READY_TIMEOUT_MS);
     } catch (err) {
-      await this.discard({ containerId: container.id, volume, hostname });
+      await this.discard(pooled);
       throw err;
     }
-    return { containerId: container.id, volume, hostname };
+    return pooled;
   }
 
-  private poolNetworkReady = false;
-  private async ensurePoolNetwork(name: string): Promise<void> {
-    if (this.poolNetworkReady) return;
-    try {
-      await this.docker.getNetwork(name).inspect();
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      try {
-        // Internal: a waiting machine has no student and needs no traffic.
-        await this.docker.createNetwork({ Name: name, Driver: 'bridge', Internal: true, Labels: labelsFor(this.config.instanceId, 'network') });
-      } catch (e) {
-        if (!/already exists/.test(errorText(e))) throw e;
-      }
-    }
-    this.poolNetworkReady = true;
-  }
-
-  private async discard(m: PooledMachine): Promise<void> {
+  /** `keepNetwork`: the machine's network has become a session's and outlives it. */
+  private async discard(m: PooledMachine, keepNetwork = false): Promise<void> {
     await removeContainer(this.docker, m.containerId);
     await removeVolume(this.docker, m.volume);
+    if (!keepNetwork) await removeNetwork(this.docker, m.network);
   }
 
   /** Re-adopts running pool machines left by a previous run, then fills the pool. */
@@ -490,11 +504,15 @@ export class DockerBackend implements LabBackend {
       const name = c.Names.find((n) => n.startsWith(poolPrefix));
       if (!name) continue;
       const volume = c.Mounts.find((mt) => mt.Destination === '/var/lib/docker')?.Name;
-      if (c.State === 'running' && volume && this.pool.size() < this.config.warmPool.size) {
-        this.pool.add({ containerId: c.Id, volume, hostname: name.slice(poolPrefix.length - 4) });
+      // Only on its own network (named as the machine) may it become a session's; an older Berth's shared pool network may not.
+      const network = name.slice(1);
+      const own = Object.keys(c.NetworkSettings?.Networks ?? {}).includes(network);
+      if (c.State === 'running' && volume && own && this.pool.size() < this.config.warmPool.size) {
+        this.pool.add({ containerId: c.Id, volume, hostname: name.slice(poolPrefix.length - 4), network });
       } else {
         await removeContainer(this.docker, c.Id);
         if (volume) await removeVolume(this.docker, volume);
+        if (own) await removeNetwork(this.docker, network).catch(() => undefined);
       }
     }
     await this.pool.refill();
@@ -520,15 +538,7 @@ export class DockerBackend implements LabBackend {
     // Waiting machines are spared by removeOrphans (they are the pool's); after `down` there is no pool.
     const waiting = this.pool.drain();
     await Promise.all(waiting.map((m) => this.discard(m).catch(() => undefined)));
-    let removed = waiting.length + (await this.removeOrphans(new Set()));
-    // removeOrphans spares the pool's network (a serving Berth reuses it); nothing is serving now.
-    const pool = this.pool.networkName(this.prefix());
-    for (const n of await this.docker.listNetworks({ filters: { name: [pool] } })) {
-      if (n.Name !== pool) continue;
-      await removeNetwork(this.docker, n.Name).catch(() => undefined);
-      removed++;
-    }
-    return removed;
+    return waiting.length + (await this.removeOrphans(new Set()));
   }
 }
 

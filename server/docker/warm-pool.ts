@@ -4,6 +4,12 @@ export interface PooledMachine {
   containerId: string;
   volume: string;
   hostname: string;
+  /**
+   * The machine's own bridge, made with it. A lab of one machine takes it as
+   * its session network, so adoption does no network work at all; a lab of
+   * several moves the machine to a shared session network and drops it.
+   */
+  network: string;
 }
 
 /**
@@ -24,10 +30,6 @@ export class WarmPool {
     private readonly create: (suffix: string) => Promise<PooledMachine>,
     private readonly destroy: (m: PooledMachine) => Promise<void>,
   ) {}
-
-  networkName(prefix: string): string {
-    return `${prefix}-pool`;
-  }
 
   size(): number {
     return this.ready.length;

@@ -6,13 +6,16 @@ import { detectProfile } from '../../server/docker/detect-profile';
 import { connectDocker, LABEL } from '../../server/docker/engine';
 
 /**
- * A lab started from the warm pool on the real engine. Adoption runs its
- * steps side by side (the session network is created while the machine is
- * renamed, limited and given its hostname; it leaves the pool network while it
- * joins the session's), so this checks what a student would notice if the
- * overlap went wrong: the machines' names, that they find each other by name,
- * that no machine is left on the pool network where other students' waiting
- * machines are, and that the pool fills again.
+ * Labs started from the warm pool on the real engine. Each waiting machine
+ * has a network of its own. A lab of several machines: adoption runs its
+ * steps side by side (the session network is created while the machines are
+ * renamed, limited and given their hostnames; each leaves its own network
+ * while it joins the session's), so this checks what a student would notice
+ * if the overlap went wrong: the machines' names, that they find each other by
+ * name, that no machine is left on a network of the pool, and that the pool
+ * fills again. A lab of one machine takes the machine's own network as the
+ * session's: no other machine is on it, a restart's clean-up keeps it while
+ * the lab lives, and it goes with the lab.
  */
 jest.setTimeout(300_000);
 
@@ -78,4 +81,50 @@ test('two machines adopted from the pool have their names, find each other, and 
     expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`berth-${instance}-${sessionId}`]);
   }
   await waitPool(2);
+  // The machines' own networks went once they had left them.
+  for (const id of pooledIds) {
+    const name = pooled.find((c) => c.Id === id)!.Names[0]!.slice(1);
+    for (let waited = 0; (await docker.listNetworks({ filters: { name: [name] } })).some((n) => n.Name === name); waited += 250) {
+      if (waited > 10_000) throw new Error(`the pool machine's own network ${name} is still there`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  await backend.stop(state);
+  state = undefined;
+});
+
+test("a lab of one machine takes the waiting machine's own network: nothing else is on it, it survives a restart's clean-up and goes with the lab", async () => {
+  await waitPool(2);
+  const soloSession = newSessionId();
+  const pooled = await docker.listContainers({ filters: { label: [`${LABEL.instance}=${instance}`, `${LABEL.role}=pool`] } });
+  state = await backend.start({
+    sessionId: soloSession,
+    labId: 'warm-solo',
+    studentId: 'tester',
+    machines: [{ name: 'docker', image: 'dind', docker: true, env: { LAB_ROLE: 'solo' }, files: [] }],
+  });
+  expect(backend.lastAdoption?.network).toBe(0);
+  const [machine] = await docker.listContainers({ filters: { name: [`-${soloSession}-`] } });
+  expect(pooled.some((c) => c.Id === machine!.Id)).toBe(true);
+  // The network it was made with, named as it was in the pool.
+  const network = pooled.find((c) => c.Id === machine!.Id)!.Names[0]!.slice(1);
+  expect(network).toMatch(new RegExp(`^berth-${instance}-pool-`));
+  expect(Object.keys(machine!.NetworkSettings.Networks)).toEqual([network]);
+  // No other machine (the next waiting one included) shares it.
+  const members = Object.keys((await docker.getNetwork(network).inspect()).Containers ?? {});
+  expect(members).toEqual([machine!.Id]);
+
+  const r = await backend.exec(state, 'docker', 'hostname; . /etc/profile.d/berth-lab.sh; echo "$LAB_ROLE"; getent hosts docker >/dev/null && echo found; docker info --format "{{.ServerVersion}}" >/dev/null && echo engine', { timeoutMs: 30_000, outputCapBytes: 4096 });
+  expect(r.stdout.trim().split('\n')).toEqual(['docker', 'solo', 'found', 'engine']);
+  // A published port is reached on the session network.
+  expect((await backend.endpoint(state, 'docker', 80)).host).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+
+  // A restart's clean-up keeps a live lab's network, though it carries no session label.
+  await backend.removeOrphans(new Set([soloSession]));
+  expect((await docker.listNetworks({ filters: { name: [network] } })).map((n) => n.Name)).toContain(network);
+  expect((await docker.getContainer(machine!.Id).inspect()).State.Running).toBe(true);
+
+  await backend.stop(state);
+  state = undefined;
+  expect((await docker.listNetworks({ filters: { name: [network] } })).filter((n) => n.Name === network)).toEqual([]);
 });
