@@ -38,14 +38,20 @@ export function LabPage({ sessionId, onTitle }: { sessionId: string; student: St
   const [error, setError] = useState<{ message: string; status: number } | null>(null);
   const [lab, setLab] = useState<LabState | null>(null);
 
+  // Only the latest load may set the view. A load begun while the lab was starting can answer after
+  // the one the 'running' event began, and would put the page back on "Starting…" for good.
+  const loads = useRef(0);
   const load = useCallback(async () => {
+    const n = ++loads.current;
     setError(null);
     try {
       const r = await api.session(sessionId);
+      if (n !== loads.current) return;
       setSession(r.session);
       onTitle(r.session.lab.title);
       setLab((prev) => prev ?? initLabState(stepInfos(r.session), r.session.progress));
     } catch (e) {
+      if (n !== loads.current) return;
       setError({ message: errorText(e), status: e instanceof ApiError ? e.status : 0 });
     }
   }, [sessionId]);
