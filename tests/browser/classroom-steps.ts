@@ -53,8 +53,21 @@ export async function joinAndStart(page: Page, berth: Berth, code: string, name:
   await page.getByRole('button', { name: 'Join' }).click();
   await page.getByRole('button', { name: 'Start: Berth in the browser' }).click();
   await page.waitForURL(/#\/session\//);
-  await waitForTerminal(page, 'docker', prompt, 180_000);
-  return /#\/session\/([^/?]+)/.exec(page.url())![1]!;
+  const sessionId = /#\/session\/([^/?]+)/.exec(page.url())![1]!;
+  try {
+    await waitForTerminal(page, 'docker', prompt, 180_000);
+  } catch (err) {
+    // And what the server knew of it: a session that never ran, or a terminal that never opened.
+    const { store, terminals } = berth.server.ctx;
+    const row = store.getSession(decodeURIComponent(sessionId));
+    const terminal = terminals.get(decodeURIComponent(sessionId), 'docker');
+    throw new Error(
+      `${(err as Error).message}\nthe server: session ${row?.state ?? 'unknown'}${row?.error ? ` (${row.error})` : ''}; ` +
+        `terminal docker ${terminal ? `open, ${terminal.end} bytes, ${terminal.viewerCount()} viewers, alive ${terminal.alive}` : 'not open'}`,
+      { cause: err },
+    );
+  }
+  return sessionId;
 }
 
 /** Screenshots for docs/classroom.md: small viewport, written into docs/. */

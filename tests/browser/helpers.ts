@@ -88,7 +88,14 @@ export async function waitForTerminal(page: Page, machine: string, pattern: RegE
     if (pattern.test(text)) return text;
     await page.waitForTimeout(150);
   }
-  throw new Error(`terminal ${machine} never showed ${pattern}; it shows:\n${text.slice(-2000)}`);
+  // What the page itself showed tells "no terminal yet" (still starting, an error) from "a silent shell".
+  const shown = await page
+    .evaluate(() => {
+      const hasTerminals = Boolean((window as unknown as { berth?: unknown }).berth);
+      return `${location.hash} | terminal hub ${hasTerminals ? 'mounted' : 'not mounted'} | ${document.body.innerText.replace(/\s+/g, ' ').slice(0, 600)}`;
+    })
+    .catch((err: unknown) => `(page unreadable: ${String(err)})`);
+  throw new Error(`terminal ${machine} never showed ${pattern}; it shows:\n${text.slice(-2000)}\nthe page: ${shown}`);
 }
 
 export function count(text: string, needle: string): number {
