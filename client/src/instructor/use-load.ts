@@ -1,5 +1,5 @@
 /** Loading one thing from the instructor API: the data, the error in words, and a reload. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from '../error-text';
 
 export interface Loaded<T> {
@@ -19,14 +19,21 @@ export function useLoad<T>(fetcher: () => Promise<T>, deps: unknown[] = []): Loa
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loadedAt, setLoadedAt] = useState(Date.now());
+  // Only the latest request may set the data: after a quick change of `deps` (another class) or two
+  // reloads, an earlier answer arriving last would show what was asked before.
+  const latest = useRef(0);
   const reload = () => {
+    const n = ++latest.current;
     setError(null);
     fetcher()
       .then((d) => {
+        if (n !== latest.current) return;
         setData(d);
         setLoadedAt(Date.now());
       })
-      .catch((e: unknown) => setError(errorText(e)));
+      .catch((e: unknown) => {
+        if (n === latest.current) setError(errorText(e));
+      });
   };
   useEffect(reload, deps);
   return { data, error, loadedAt, reload, setData, setError };
