@@ -34,6 +34,8 @@ export interface BerthConfig {
     machineDiskBudgetBytes: number;
     /** How often the disk watchdog measures (one `docker system df`). */
     diskCheckSeconds: number;
+    /** How often the engine is asked whether it answers (its going away is also watched as it happens). */
+    engineProbeSeconds: number;
   };
   sessions: {
     maxRunning: number;
@@ -189,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
       maxPids: Math.max(int(env, 'BERTH_MACHINE_MAX_PIDS', 8192), int(env, 'BERTH_MACHINE_PIDS', 4096)),
       machineDiskBudgetBytes: bytes(env, 'BERTH_MACHINE_DISK_BUDGET', '8g'),
       diskCheckSeconds: int(env, 'BERTH_DISK_CHECK_SECONDS', 300),
+      engineProbeSeconds: Math.max(1, int(env, 'BERTH_ENGINE_PROBE_SECONDS', 15)),
     },
     sessions: {
       maxRunning: int(env, 'BERTH_MAX_SESSIONS', 30),

@@ -137,6 +137,7 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
     liveStates: () => store.liveSessions().map((s) => s.state),
     warmPoolSize: () => backend.poolStats?.().ready ?? 0,
     pingEngine: () => backend.ping(),
+    watchEngine: backend.watchEngine?.bind(backend),
     classroom: () => {
       const classes = store.classroom.classRows();
       const archived = classes.filter((c) => c.archived).length;

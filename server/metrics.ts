@@ -18,6 +18,8 @@ export interface MetricsSources {
   warmPoolSize(): number;
   /** Asks the engine a trivial question; rejects when it does not answer. */
   pingEngine(): Promise<unknown>;
+  /** Optional: calls `onLost` the moment the engine goes away (see LabBackend.watchEngine). */
+  watchEngine?(onLost: () => void): Promise<() => void>;
   /** The classroom at a glance: classes (active and archived), students who joined, instructors typing right now. */
   classroom?(): ClassroomCounts;
 }
@@ -264,7 +266,15 @@ export class BerthMetrics {
     this.socketCount = counter;
   }
 
-  /** Engine probe every `engineEveryMs`, one sample for the summary every `sampleEveryMs`. */
+  private unwatchEngine: (() => void) | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  /**
+   * Engine probe every `engineEveryMs`, one sample for the summary every `sampleEveryMs`. Where the
+   * backend can watch the engine, its going away is known at once, even for a restart shorter than the
+   * probe's period: the engine is then called down and asked again every second until it answers.
+   */
   start(engineEveryMs = 15_000, sampleEveryMs = 60_000): void {
     const probe = async () => {
       try {
@@ -275,6 +285,7 @@ export class BerthMetrics {
           log.info('the Docker engine answers again');
           for (const listener of this.backListeners) listener();
         }
+        if (!this.unwatchEngine) void watch();
       } catch (err) {
         if (this.engineUp) log.error(`the Docker engine is not answering (${err instanceof Error ? err.message : String(err)}); labs cannot start or stop until it is back`);
         this.engineUp = false;
@@ -283,8 +294,38 @@ export class BerthMetrics {
       }
       this.upGauge.set(this.engineUp ? 1 : 0);
     };
+    const askUntilBack = () => {
+      if (this.stopped || this.retryTimer) return;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        void probe().then(() => {
+          if (!this.engineUp) askUntilBack();
+        });
+      }, 1000);
+      this.retryTimer.unref();
+    };
+    const watch = async () => {
+      if (!this.sources.watchEngine || this.stopped) return;
+      this.unwatchEngine = () => undefined; // one watch at a time, also while it is being set up
+      try {
+        const unwatch = await this.sources.watchEngine(() => {
+          this.unwatchEngine = null;
+          if (this.stopped) return;
+          // Down until it answers again, even if it is back before anyone asks: a restart stopped the lab machines.
+          if (this.engineUp) log.error('the Docker engine is not answering (its event stream ended: it stopped or is restarting); labs cannot start or stop until it is back');
+          this.engineUp = false;
+          this.upGauge.set(0);
+          askUntilBack();
+        });
+        if (this.stopped) unwatch();
+        else this.unwatchEngine = unwatch;
+      } catch {
+        this.unwatchEngine = null; // not answering: the probe finds out, and watches again once it does
+      }
+    };
     this.timers.push(setInterval(() => void probe(), engineEveryMs), setInterval(() => this.sample(), sampleEveryMs));
     for (const t of this.timers) t.unref();
+    void watch();
     this.sample();
   }
 
@@ -327,7 +368,11 @@ export class BerthMetrics {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.unwatchEngine?.();
+    this.unwatchEngine = null;
   }
 }

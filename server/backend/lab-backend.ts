@@ -221,6 +221,12 @@ export interface LabBackend {
   removeOrphans(keep: Set<string>): Promise<number>;
   /** Resolves when the engine answers (health checks, metrics); rejects with why it does not. */
   ping(): Promise<void>;
+  /**
+   * Optional: watch the engine for going away. Resolves once watching (rejects if the engine does not
+   * answer); calls `onLost` once when the engine stops or restarts, however briefly. The returned
+   * function stops watching without calling `onLost`.
+   */
+  watchEngine?(onLost: () => void): Promise<() => void>;
   /** Fills the optional warm pool (machines started ahead of any student); no-op for backends without one. */
   warmUp(): Promise<void>;
   /** Optional: keep `extra` more started machines than configured (a class about to start); 0 ends it. */

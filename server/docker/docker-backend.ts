@@ -24,6 +24,7 @@ import { runExec, runScript } from './exec';
 import { measureSessionsDisk } from './disk-watchdog';
 import { copyFolderIn, copyOut, writeFileStream } from './files';
 import { endAllShells, openDockerShell } from './shell';
+import { watchEngineEvents } from './engine-watch';
 import { WarmPool, type PooledMachine } from './warm-pool';
 
 interface MachineRecord {
@@ -380,6 +381,10 @@ export class DockerBackend implements LabBackend {
 
   async ping(): Promise<void> {
     await this.docker.ping();
+  }
+
+  watchEngine(onLost: () => void): Promise<() => void> {
+    return watchEngineEvents(this.docker, onLost);
   }
 
   async endpoint(raw: BackendState, machine: string, port: number): Promise<{ host: string; port: number }> {

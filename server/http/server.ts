@@ -51,7 +51,7 @@ export async function startServer(config: BerthConfig, backend?: ChosenBackend):
   ctx.progress.startTimer();
   // The engine's probe lives in metrics; labs its restart stopped are settled when it answers again.
   ctx.metrics.onEngineBack(() => void settleLabsAfterEngineReturn(ctx.sessions, ctx.store, ctx.backend));
-  ctx.metrics.start();
+  ctx.metrics.start(config.limits.engineProbeSeconds * 1000);
   void ctx.backend.warmUp().catch((err: Error) => log.error({ err }, `warm pool: ${err.message}`));
   const address = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
