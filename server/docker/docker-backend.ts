@@ -47,6 +47,10 @@ interface DockerState extends BackendState {
 }
 
 const READY_TIMEOUT_MS = 90_000;
+/** A main shell opened ahead of its page ends if no page asked for it by then. */
+const OFFERED_SHELL_MS = 60_000;
+/** The size a shell opened ahead of its page starts with; the page's attach resizes it. */
+const DEFAULT_SIZE: TerminalSize = { cols: 80, rows: 24 };
 
 function dockerState(raw: BackendState): DockerState {
   return readState<DockerState>(raw, 'docker', 1);
@@ -127,7 +131,7 @@ export class DockerBackend implements LabBackend {
       state.machines = await Promise.all(
         spec.machines.map(async (m) => {
           progress({ phase: 'machine', machine: m.name, detail: `starting ${m.name}` });
-          const record = await this.startMachine(spec, m, network, networkReady, solo);
+          const record = await this.startMachine(spec, m, network, networkReady, solo, m === spec.machines[0]);
           if (!this.prepared.delete(record)) await this.prepareMachine(record, m);
           progress({ phase: 'ready', machine: m.name, detail: `${m.name} is ready` });
           return record;
@@ -144,14 +148,25 @@ export class DockerBackend implements LabBackend {
     }
   }
 
-  /** `given`: the waiting machine whose network is the session's (a lab of one machine). */
-  private async startMachine(spec: SessionSpec, m: MachineSpec, network: string, networkReady: Promise<unknown>, given?: PooledMachine): Promise<MachineRecord> {
+  /**
+   * `given`: the waiting machine whose network is the session's (a lab of one machine). `first`: the
+   * lab's first machine, whose main terminal the page opens at once: its shell is opened while the
+   * machine gets ready and handed to that first `openShell`.
+   */
+  private async startMachine(
+    spec: SessionSpec,
+    m: MachineSpec,
+    network: string,
+    networkReady: Promise<unknown>,
+    given: PooledMachine | undefined,
+    first: boolean,
+  ): Promise<MachineRecord> {
     const image = this.imageFor(m);
     const containerName = `${this.prefix()}-${spec.sessionId}-${m.name}`;
     const pooled = given ?? (this.poolServes(m) ? this.pool.take() : undefined);
     if (pooled) {
       try {
-        return await this.adopt(pooled, containerName, network, networkReady, m);
+        return await this.adopt(pooled, containerName, network, networkReady, m, first);
       } catch (err) {
         sessionLog(spec.sessionId).warn(`warm pool: could not adopt ${pooled.containerId.slice(0, 12)}, starting a fresh machine: ${errorText(err)}`);
         // A network that is now the session's stays for the fresh machine.
@@ -183,8 +198,14 @@ export class DockerBackend implements LabBackend {
     });
     await container.start();
     const record: MachineRecord = { name: m.name, containerId: container.id, containerName, volume, docker: m.docker };
-    // Env and files need a running container, not its inner dockerd: write them while that starts.
-    await Promise.all([waitReady(container, READY_TIMEOUT_MS), this.prepareMachine(record, m)]);
+    // Env and files need a running container, not its inner dockerd: write them while that starts, and
+    // then (bash reads the env once, at start) open the main shell, which needs no dockerd either.
+    await Promise.all([
+      waitReady(container, READY_TIMEOUT_MS),
+      this.prepareMachine(record, m).then(() => {
+        if (first) this.offerShell(container.id, openDockerShell(container, DEFAULT_SIZE, {}));
+      }),
+    ]);
     this.prepared.add(record);
     return record;
   }
@@ -201,7 +222,7 @@ export class DockerBackend implements LabBackend {
    * to the session network and leaves its own. Hostname and env are kept in
    * files so a paused-and-resumed machine gets them back.
    */
-  private async adopt(pooled: PooledMachine, containerName: string, network: string, networkReady: Promise<unknown>, m: MachineSpec): Promise<MachineRecord> {
+  private async adopt(pooled: PooledMachine, containerName: string, network: string, networkReady: Promise<unknown>, m: MachineSpec, first: boolean): Promise<MachineRecord> {
     const container = this.docker.getContainer(pooled.containerId);
     const limits = this.machineLimits(m);
     const record: MachineRecord = { name: m.name, containerId: pooled.containerId, containerName, volume: pooled.volume, docker: true };
@@ -236,8 +257,21 @@ export class DockerBackend implements LabBackend {
           )
         : Promise.resolve(),
       timed('rename', () => container.rename({ name: containerName })),
-      timed('limits', () => container.update({ Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes, NanoCpus: limits.nanoCpus, PidsLimit: limits.pids })),
+      // A waiting machine runs with the default limits already: a lab that asks for no others changes nothing.
+      sameLimits(limits, this.machineLimits())
+        ? Promise.resolve()
+        : timed('limits', () => container.update({ Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes, NanoCpus: limits.nanoCpus, PidsLimit: limits.pids })),
       timed('hostname', async () => {
+        if (first) {
+          // The main shell sets the hostname and env before bash starts: one exec where two were, and
+          // the shell is ready for the page's first attach. It resolves once bash runs.
+          const shell = openDockerShell(container, DEFAULT_SIZE, {}, { setup: setHost });
+          this.offerShell(pooled.containerId, shell);
+          await shell.catch((err: unknown) => {
+            throw new Error(`could not rename pooled machine: ${errorText(err)}`);
+          });
+          return;
+        }
         const result = await runExec(container, ['/bin/sh', '-c', setHost], { timeoutMs: 10_000, outputCapBytes: 4096 });
         if (result.exitCode !== 0) throw new Error(`could not rename pooled machine: ${result.stderr}`);
       }),
@@ -278,6 +312,7 @@ export class DockerBackend implements LabBackend {
 
   async stop(raw: BackendState): Promise<void> {
     const state = dockerState(raw);
+    for (const m of state.machines) this.dropShell(m.containerId);
     const known = new Map(state.machines.map((m) => [m.containerId, m]));
     for (const m of await this.findSessionMachines(state.sessionId)) known.set(m.containerId, m);
     await Promise.all(
@@ -291,6 +326,7 @@ export class DockerBackend implements LabBackend {
 
   async pause(raw: BackendState): Promise<void> {
     const state = dockerState(raw);
+    for (const m of state.machines) this.dropShell(m.containerId);
     await Promise.all(state.machines.map((m) => stopContainer(this.docker, m.containerId)));
   }
 
@@ -355,7 +391,39 @@ export class DockerBackend implements LabBackend {
   }
 
   async openShell(state: BackendState, machine: string, size: TerminalSize, env: Record<string, string> = {}): Promise<ShellStream> {
+    const offered = Object.keys(env).length === 0 ? this.takeShell(this.record(state, machine).containerId) : undefined;
+    const shell = offered && (await offered.catch(() => null));
+    if (shell && (await shell.running?.())) {
+      await shell.resize(size);
+      return shell;
+    }
     return onMachine(machine, () => openDockerShell(this.container(state, machine), size, env));
+  }
+
+  /** Main shells opened while their machine got ready, each waiting for the first openShell of its machine. */
+  private readonly offered = new Map<string, { shell: Promise<ShellStream>; timer: NodeJS.Timeout }>();
+
+  private offerShell(containerId: string, shell: Promise<ShellStream>): void {
+    shell.catch(() => undefined); // a failed one is never handed over: openShell opens another
+    this.dropShell(containerId);
+    // Nobody asked (the lab stopped before its page came): it must not run on unwatched.
+    const timer = setTimeout(() => this.dropShell(containerId), OFFERED_SHELL_MS);
+    timer.unref();
+    this.offered.set(containerId, { shell, timer });
+  }
+
+  private takeShell(containerId: string): Promise<ShellStream> | undefined {
+    const offer = this.offered.get(containerId);
+    if (!offer) return undefined;
+    clearTimeout(offer.timer);
+    this.offered.delete(containerId);
+    return offer.shell;
+  }
+
+  private dropShell(containerId: string): void {
+    void this.takeShell(containerId)
+      ?.then((shell) => shell.close())
+      .catch(() => undefined);
   }
 
   async endStaleShells(raw: BackendState): Promise<void> {
@@ -493,6 +561,7 @@ export class DockerBackend implements LabBackend {
 
   /** `keepNetwork`: the machine's network has become a session's and outlives it. */
   private async discard(m: PooledMachine, keepNetwork = false): Promise<void> {
+    this.dropShell(m.containerId);
     await removeContainer(this.docker, m.containerId);
     await removeVolume(this.docker, m.volume);
     if (!keepNetwork) await removeNetwork(this.docker, m.network);
@@ -547,6 +616,10 @@ export class DockerBackend implements LabBackend {
   }
 }
 
+
+function sameLimits(a: { memoryBytes: number; nanoCpus: number; pids: number }, b: { memoryBytes: number; nanoCpus: number; pids: number }): boolean {
+  return a.memoryBytes === b.memoryBytes && a.nanoCpus === b.nanoCpus && a.pids === b.pids;
+}
 
 /** Writes a lab's env where every login shell reads it; ends with its heredoc, so it goes last in a chain. */
 function envScript(env: Record<string, string>): string {

@@ -14,16 +14,26 @@ export async function openDockerShell(
   container: Docker.Container,
   size: TerminalSize,
   env: Record<string, string>,
+  options: { setup?: string } = {},
 ): Promise<ShellStream> {
   const id = crypto.randomBytes(6).toString('hex');
   const pidFile = `/run/berth/shell-${id}.pid`;
   const cols = clamp(size.cols, 10, 500);
   const rows = clamp(size.rows, 4, 200);
-  const script = `mkdir -p /run/berth; echo $$ > ${pidFile}; cd /root; exec bash -l`;
+  // `setup` runs before bash starts (a warm machine's new hostname and env, which bash reads once, at
+  // start): one exec instead of two. On its own lines, so a heredoc may end it.
+  const setup = options.setup ? `if ! (\n${options.setup}\n) >/dev/null 2>&1; then echo ${SETUP_FAILED}; exit 1; fi\n` : '';
+  const script = `mkdir -p /run/berth; echo $$ > ${pidFile}\n${setup}cd /root; exec bash -l`;
   const envList = Object.entries({ TERM: 'xterm-256color', LANG: 'C.UTF-8', HOME: '/root', ...env }).map(([k, v]) => `${k}=${v}`);
   const { stream, exec } = await startTtyExec(container, ['/bin/sh', '-c', script], { cols, rows }, envList);
 
   const dataListeners: Array<(chunk: Buffer) => void> = [];
+  // Output before anyone listens (a shell opened ahead of its terminal prints its prompt) is kept for
+  // the listeners registered together first, not lost.
+  let early: Buffer[] | null = [];
+  let earlyBytes = 0;
+  let firstOutput: (chunk: Buffer | null) => void = () => undefined;
+  const firstChunk = new Promise<Buffer | null>((resolve) => (firstOutput = resolve));
   const exitListeners: Array<(reason: string) => void> = [];
   let running = true;
   let closed = false;
@@ -65,9 +75,16 @@ export async function openDockerShell(
   void applyResize();
 
   stream.on('data', (chunk: Buffer) => {
+    firstOutput(chunk);
+    if (early) {
+      if (earlyBytes + chunk.length <= EARLY_CAP) early.push(chunk);
+      earlyBytes += chunk.length;
+      return;
+    }
     for (const listener of dataListeners) listener(chunk);
   });
   const ended = (reason: string) => {
+    firstOutput(null);
     if (!running) return;
     running = false;
     for (const listener of exitListeners) listener(reason);
@@ -78,6 +95,15 @@ export async function openDockerShell(
 
   // Whoever types first must find the size in place (`stty size` was 0 0 without this); a second at most.
   await Promise.race([firstSize, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+  if (options.setup) {
+    // Any output comes from bash, which starts only after the setup succeeded.
+    const first = await Promise.race([firstChunk, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), SETUP_TIMEOUT_MS).unref())]);
+    if (first === null || first === 'late' || first.includes(SETUP_FAILED)) {
+      stream.destroy();
+      ended('setup failed');
+      throw new Error(first === 'late' ? `the shell's setup gave no sign in ${SETUP_TIMEOUT_MS / 1000} s` : "the shell's setup failed");
+    }
+  }
 
   return {
     id,
@@ -103,6 +129,13 @@ export async function openDockerShell(
     },
     onData(listener) {
       dataListeners.push(listener);
+      if (early && dataListeners.length === 1) {
+        queueMicrotask(() => {
+          const kept = early ?? [];
+          early = null;
+          for (const chunk of kept) for (const l of dataListeners) l(chunk);
+        });
+      }
     },
     onExit(listener) {
       exitListeners.push(listener);
@@ -131,6 +164,11 @@ export async function openDockerShell(
     },
   };
 }
+
+const SETUP_FAILED = 'BERTH-SETUP-FAILED';
+const SETUP_TIMEOUT_MS = 10_000;
+/** Output kept for a shell nobody listens to yet: a prompt or a few lines. */
+const EARLY_CAP = 64 * 1024;
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.round(value) || min));

@@ -55,7 +55,7 @@ test('two machines adopted from the pool have their names, find each other, and 
     studentId: 'tester',
     machines: [
       { name: 'node1', image: 'dind', docker: true, env: { LAB_ROLE: 'first' }, files: [] },
-      { name: 'node2', image: 'dind', docker: true, env: { LAB_ROLE: 'second' }, files: [] },
+      { name: 'node2', image: 'dind', docker: true, env: { LAB_ROLE: 'second' }, files: [], memoryBytes: 1024 ** 3 },
     ],
   });
   const adoption = backend.lastAdoption;
@@ -79,6 +79,8 @@ test('two machines adopted from the pool have their names, find each other, and 
   for (const c of session) {
     const info = await docker.getContainer(c.Id).inspect();
     expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`berth-${instance}-${sessionId}`]);
+    // The lab's own limit where it asks for one; the default (what the machine waited with) elsewhere.
+    expect(info.HostConfig.Memory).toBe(info.Name.endsWith('-node2') ? 1024 ** 3 : config.limits.machineMemoryBytes);
   }
   await waitPool(2);
   // The machines' own networks went once they had left them.
@@ -116,6 +118,24 @@ test("a lab of one machine takes the waiting machine's own network: nothing else
 
   const r = await backend.exec(state, 'docker', 'hostname; . /etc/profile.d/berth-lab.sh; echo "$LAB_ROLE"; getent hosts docker >/dev/null && echo found; docker info --format "{{.ServerVersion}}" >/dev/null && echo engine', { timeoutMs: 30_000, outputCapBytes: 4096 });
   expect(r.stdout.trim().split('\n')).toEqual(['docker', 'solo', 'found', 'engine']);
+  // The main shell was opened during adoption (it set the hostname and env before bash started) and is
+  // handed to the first terminal: its prompt, already printed, is not lost, and it takes the page's size.
+  const shells = async () => (await backend.exec(state!, 'docker', 'ls /run/berth | grep -c "^shell-"', { timeoutMs: 10_000, outputCapBytes: 1024 })).stdout.trim();
+  expect(await shells()).toBe('1');
+  const shell = await backend.openShell(state, 'docker', { cols: 101, rows: 31 });
+  expect(await shells()).toBe('1'); // the one opened ahead, not a second
+  let out = '';
+  shell.onData((chunk) => (out += chunk.toString('utf8')));
+  const seen = async (re: RegExp) => {
+    for (let waited = 0; !re.test(out); waited += 50) {
+      if (waited > 15_000) throw new Error(`the shell never showed ${re}; it shows ${JSON.stringify(out)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await seen(/root@docker[^\n]*[#$] $/);
+  shell.write('echo "$LAB_ROLE-$(stty size)"\r');
+  await seen(/solo-31 101/);
+  await shell.close();
   // A published port is reached on the session network.
   expect((await backend.endpoint(state, 'docker', 80)).host).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
 
