@@ -198,7 +198,11 @@ export interface LabBackend {
    * are outcomes, not errors. Rejects with `UnknownMachine` or `MachineUnavailable`.
    */
   exec(state: BackendState, machine: string, script: string, opts: { timeoutMs: number; outputCapBytes: number }): Promise<ExecOutcome>;
-  /** A new interactive login shell with a pty; each call is a new shell. Rejects like `exec`. */
+  /**
+   * A new interactive login shell with a pty, at `size`; each call is a new shell (the first for a
+   * machine may be one the backend opened while the machine got ready: output it printed before anyone
+   * listened reaches the first `onData` listeners). Rejects like `exec`.
+   */
   openShell(state: BackendState, machine: string, size: TerminalSize, env?: Record<string, string>): Promise<ShellStream>;
   /** Copies a host folder's contents into `target` (created if missing); `mode` applies to every copied file. */
   copyIn(state: BackendState, machine: string, hostDir: string, target: string, mode?: string): Promise<void>;
