@@ -49,6 +49,28 @@ test('the inner Docker engine is ready and the machine has the lab hostname and 
   expect(greeting).toBe('hi there');
 });
 
+test("the main shell, opened while the machine started, has the lab's env, prompt and Tab completion of docker's commands", async () => {
+  const shell = await backend.openShell(state, 'docker', { cols: 90, rows: 25 });
+  let out = '';
+  shell.onData((chunk) => (out += chunk.toString('utf8')));
+  const seen = async (re: RegExp) => {
+    for (let waited = 0; !re.test(out); waited += 50) {
+      if (waited > 15_000) throw new Error(`the shell never showed ${re}; it shows ${JSON.stringify(out)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  try {
+    await seen(/root@docker[^\n]*[#$] $/); // printed before anyone listened: kept, not lost
+    shell.write('echo "[$LAB_GREETING] $(stty size)"\r');
+    await seen(/\[hi there\] 25 90/);
+    // bash-completion is read on the first Tab (not at every shell's start); that first Tab completes too.
+    shell.write('docker conta\t');
+    await seen(/docker container $/);
+  } finally {
+    await shell.close();
+  }
+});
+
 test('docker pull nginx is served by the registry mirror, and docker run works', async () => {
   const pull = await sh('docker pull nginx 2>&1 && docker run --rm alpine echo inner-ok');
   expect(pull.stdout).toContain('inner-ok');
