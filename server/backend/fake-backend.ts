@@ -92,9 +92,10 @@ export class FakeBackend implements LabBackend {
     progress({ phase: 'network', detail: 'creating the network' });
     const session: FakeSession = { network: true, machines: new Map() };
     this.sessions.set(spec.sessionId, session);
+    const claimed = this.claimed.delete(spec.sessionId);
     for (const m of spec.machines) {
       progress({ phase: 'machine', machine: m.name, detail: `starting ${m.name}` });
-      if (this.pool > 0 && m.docker) {
+      if (!claimed && this.pool > 0 && m.docker) {
         this.pool--;
         this.poolTaken++;
       }
@@ -234,6 +235,17 @@ export class FakeBackend implements LabBackend {
 
   async warmUp(): Promise<void> {
     if (!this.shutDown) this.pool = this.options.warmPool ?? 0;
+  }
+
+  /** Sessions whose machines were claimed from the pool ahead of their start. */
+  private readonly claimed = new Set<string>();
+
+  claimWarm(spec: SessionSpec): boolean {
+    if (!spec.machines.length || !spec.machines.every((m) => m.docker) || this.pool < spec.machines.length) return false;
+    this.pool -= spec.machines.length;
+    this.poolTaken += spec.machines.length;
+    this.claimed.add(spec.sessionId);
+    return true;
   }
 
   poolStats(): { ready: number; target: number } {

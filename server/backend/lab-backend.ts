@@ -233,6 +233,12 @@ export interface LabBackend {
   watchEngine?(onLost: () => void): Promise<() => void>;
   /** Fills the optional warm pool (machines started ahead of any student); no-op for backends without one. */
   warmUp(): Promise<void>;
+  /**
+   * Optional: takes waiting machines for every machine of `spec` now, if the warm pool has them all,
+   * and returns true; the next `start` of that session adopts them. Such a start is light on the
+   * engine, so the caller need not hold it back behind cold starts. False: nothing was taken.
+   */
+  claimWarm?(spec: SessionSpec): boolean;
   /** Optional: keep `extra` more started machines than configured (a class about to start); 0 ends it. */
   prewarm?(extra: number): Promise<{ ready: number; target: number }>;
   /** Optional: the warm pool now (machines ready, machines wanted). */

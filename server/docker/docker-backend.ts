@@ -109,11 +109,22 @@ export class DockerBackend implements LabBackend {
     return m.docker && this.imageFor(m) === this.config.images.dind;
   }
 
+  /** Waiting machines claimed for a session's next start, in the order of its machines. */
+  private readonly claimed = new Map<string, PooledMachine[]>();
+
+  claimWarm(spec: SessionSpec): boolean {
+    if (!spec.machines.length || !spec.machines.every((m) => this.poolServes(m)) || this.pool.size() < spec.machines.length) return false;
+    this.claimed.set(spec.sessionId, spec.machines.map(() => this.pool.take()!));
+    return true;
+  }
+
   async start(spec: SessionSpec, progress: StartProgress = () => undefined): Promise<BackendState> {
+    const claimed = this.claimed.get(spec.sessionId);
+    this.claimed.delete(spec.sessionId);
     // A lab of one machine takes a waiting machine together with its own network, which becomes the
     // session's: nothing to create, connect or leave on the student's way to a prompt.
     const only = spec.machines.length === 1 ? spec.machines[0] : undefined;
-    const solo = only && this.poolServes(only) ? this.pool.take() : undefined;
+    const solo = only ? (claimed?.[0] ?? (this.poolServes(only) ? this.pool.take() : undefined)) : undefined;
     const network = solo?.network ?? `${this.prefix()}-${spec.sessionId}`;
     const labels = labelsFor(this.config.instanceId, 'network', {
       [LABEL.session]: spec.sessionId,
@@ -131,7 +142,8 @@ export class DockerBackend implements LabBackend {
       state.machines = await Promise.all(
         spec.machines.map(async (m) => {
           progress({ phase: 'machine', machine: m.name, detail: `starting ${m.name}` });
-          const record = await this.startMachine(spec, m, network, networkReady, solo, m === spec.machines[0]);
+          const given = spec.machines.length === 1 ? solo : claimed?.[spec.machines.indexOf(m)];
+          const record = await this.startMachine(spec, m, network, networkReady, given, m === spec.machines[0]);
           if (!this.prepared.delete(record)) await this.prepareMachine(record, m);
           progress({ phase: 'ready', machine: m.name, detail: `${m.name} is ready` });
           return record;
@@ -149,7 +161,8 @@ export class DockerBackend implements LabBackend {
   }
 
   /**
-   * `given`: the waiting machine whose network is the session's (a lab of one machine). `first`: the
+   * `given`: a waiting machine taken for this one (claimed, or for a lab of one machine, whose network
+   * then is the session's); otherwise the pool is asked here. `first`: the
    * lab's first machine, whose main terminal the page opens at once: its shell is opened while the
    * machine gets ready and handed to that first `openShell`.
    */

@@ -231,11 +231,14 @@ export class SessionManager {
     this.setDetail(row, 'Creating your lab machines…');
     try {
       if (!lab) throw new Error(`lab ${row.labId} is no longer available`);
-      const state = await this.engine.run(() =>
-        this.backend.start(this.specFor(lab, row), (e) => {
+      const spec = this.specFor(lab, row);
+      const start = () =>
+        this.backend.start(spec, (e) => {
           if (e.detail) this.setDetail(this.store.getSession(id)!, capitalise(e.detail) + '…');
-        }),
-      );
+        });
+      // A start the warm pool serves whole is light on the engine: it does not wait behind cold starts
+      // (a pre-warmed class pressing Start together went six at a time).
+      const state = await (this.backend.claimWarm?.(spec) ? start() : this.engine.run(start));
       this.store.updateSession(id, { backendState: state });
       // The student may have ended the lab while machines were starting.
       if (this.store.getSession(id)?.state !== 'starting') {

@@ -49,7 +49,7 @@ afterAll(async () => {
 test('two machines adopted from the pool have their names, find each other, and are off the pool network', async () => {
   const pooled = await docker.listContainers({ filters: { label: [`${LABEL.instance}=${instance}`, `${LABEL.role}=pool`] } });
   const pooledIds = new Set(pooled.map((c) => c.Id));
-  state = await backend.start({
+  const spec = {
     sessionId,
     labId: 'warm-test',
     studentId: 'tester',
@@ -57,7 +57,12 @@ test('two machines adopted from the pool have their names, find each other, and 
       { name: 'node1', image: 'dind', docker: true, env: { LAB_ROLE: 'first' }, files: [] },
       { name: 'node2', image: 'dind', docker: true, env: { LAB_ROLE: 'second' }, files: [], memoryBytes: 1024 ** 3 },
     ],
-  });
+  };
+  // Claimed ahead (as the session manager does, so a warm start skips the queue of cold ones), adopted by start.
+  expect(backend.claimWarm(spec)).toBe(true);
+  expect(backend.poolStats().ready).toBe(0);
+  expect(backend.claimWarm({ ...spec, sessionId: newSessionId() })).toBe(false);
+  state = await backend.start(spec);
   const adoption = backend.lastAdoption;
   expect(adoption).not.toBeNull();
 

@@ -68,6 +68,23 @@ describe('session lifecycle', () => {
     expect(backend.sessions.size).toBe(0);
   });
 
+  test('a start the warm pool serves whole does not wait behind the cold starts that hold the engine', async () => {
+    const backend = new SlowStartBackend();
+    w = world({ backend, env: { BERTH_START_CONCURRENCY: '1' } });
+    const cold = await w.sessions.start(student(w), 'hello');
+    expect(backend.waiting.has(cold.session.id)).toBe(true); // holds the one start slot
+    const queuedCold = await w.sessions.start(student(w), 'hello');
+    expect(backend.waiting.has(queuedCold.session.id)).toBe(false); // waits for the slot
+    backend.pool = 1; // a machine is waiting now
+    const warm = await w.sessions.start(student(w), 'hello');
+    expect(backend.waiting.has(warm.session.id)).toBe(true); // went straight to the engine
+    expect(backend.poolTaken).toBe(1);
+    backend.release();
+    for (const s of [cold, queuedCold, warm]) await w.sessions.settled(s.session.id);
+    for (const s of [cold, queuedCold, warm]) expect(w.sessions.get(s.session.id)?.state).toBe('running');
+    expect(backend.poolTaken).toBe(1); // the claimed machine was not counted twice
+  });
+
   test('a start that never finishes holds its place: the next student queues', async () => {
     w = world({ backend: new NeverStartsBackend(), env: { BERTH_MAX_SESSIONS: '1' } });
     const a = await w.sessions.start(student(w), 'hello');
