@@ -7,7 +7,7 @@ import { log } from '../log';
 import { claimDataDir, releaseDataDir } from '../ops/data-dir-lock';
 import { refuseStartsWhile, tellEveryone } from '../ops/shutdown';
 import { attachRealtime } from '../realtime/socket-server';
-import { settleLabsAfterEngineReturn } from '../sessions/engine-return';
+import { settleLabsAfterEngineReturn, watchRunningLabs } from '../sessions/stopped-machines';
 import { createApp } from './app';
 import { startProxyOrigin } from './proxy-origin';
 import { routeUpgrade } from './upgrade';
@@ -51,6 +51,8 @@ export async function startServer(config: BerthConfig, backend?: ChosenBackend):
   ctx.progress.startTimer();
   // The engine's probe lives in metrics; labs its restart stopped are settled when it answers again.
   ctx.metrics.onEngineBack(() => void settleLabsAfterEngineReturn(ctx.sessions, ctx.store, ctx.backend));
+  // Machines stopped while the engine stayed up (by hand, or a pause a restart of Berth cut short).
+  const unwatchLabs = watchRunningLabs(ctx.sessions, ctx.store, ctx.backend, () => ctx.metrics.engineAnswering);
   ctx.metrics.start(config.limits.engineProbeSeconds * 1000);
   void ctx.backend.warmUp().catch((err: Error) => log.error({ err }, `warm pool: ${err.message}`));
   const address = server.address() as AddressInfo;
@@ -64,6 +66,7 @@ export async function startServer(config: BerthConfig, backend?: ChosenBackend):
     ctx,
     async close(options = {}) {
       closing = true;
+      unwatchLabs();
       if (options.notice) await tellEveryone(io, options.notice);
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {

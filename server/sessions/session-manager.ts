@@ -296,12 +296,25 @@ export class SessionManager {
   }
 
   /** `detail`: why, for the student; an idle pause by default. */
+  /** Sessions whose pause is under way (the store still says running until the machines have stopped). */
+  private readonly pausing = new Set<string>();
+
+  /** A start, resume or pause of this session is under way. */
+  busy(id: string): boolean {
+    return this.inFlight.has(id) || this.pausing.has(id);
+  }
+
   async pause(id: string, detail = 'Your lab was paused because nobody typed for a while. Your files and images are kept; resume to continue.'): Promise<SessionRow> {
     const row = this.mustGet(id);
     const state = stateOf(row);
-    if (row.state !== 'running' || !state) return row;
-    this.bus.emit('machinesDown', { sessionId: id });
-    await this.backend.pause(state);
+    if (row.state !== 'running' || !state || this.pausing.has(id)) return row;
+    this.pausing.add(id);
+    try {
+      this.bus.emit('machinesDown', { sessionId: id });
+      await this.backend.pause(state);
+    } finally {
+      this.pausing.delete(id);
+    }
     this.store.updateSession(id, { state: 'paused' });
     this.details.set(id, detail);
     this.announce(this.store.getSession(id)!);
