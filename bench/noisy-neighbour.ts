@@ -203,14 +203,14 @@ async function main(): Promise<void> {
      * The host is shared, so its load drifts by the minute; the frozen blocks, interleaved, are the
      * quiet baseline this phase is compared with. Then `stop` runs in the neighbour's terminal.
      */
-    const phase = async (name: string, stop?: string): Promise<void> => {
+    const phase = async (name: string, stop?: string, frozenBlocks = true): Promise<void> => {
       await sleep(RAMP_MS);
       const p: Phase = { name, quiet: [], echo: [], load: load(), machine: [], rounds: { hog: 0, fill: 0, seconds: 0 } };
       const per = Math.max(1, Math.round(KEYS / ROUNDS));
       for (let r = 0; r < ROUNDS; r++) {
         // runc cannot always freeze a cgroup whose processes fork as fast as they can (the bomb): then that
         // round has no quiet block, and a phase with none is compared with the idle and ended echo instead.
-        if (await freeze()) {
+        if (frozenBlocks && (await freeze())) {
           await sleep(1000);
           p.quiet.push(...(await echo(q.terminal, per)));
           await machine.unpause();
@@ -252,7 +252,10 @@ async function main(): Promise<void> {
       if (atLimit >= 4096 * 0.9) break;
     }
     console.log(`the fork bomb reached ${atLimit} processes in ${fmt((Date.now() - ramp) / 1000, 1)} s`);
-    await phase('all four: spinners, hog, filler and a fork bomb');
+    // Never frozen: on cgroup v1 a freeze of a cgroup that forks at full speed can succeed and its
+    // `docker unpause` then hang for good, holding the engine's lock on the machine (2026-12-07: the
+    // bench waited forever, and the machine had to be thawed by hand). Compared with the idle and ended echo.
+    await phase('all four: spinners, hog, filler and a fork bomb', undefined, false);
     const neighbourBytes = n.terminal.bytes();
 
     n.socket.close();
