@@ -5,6 +5,7 @@ import { loadConfig } from '../../server/config';
 import { runDoctor } from '../../server/docker/doctor';
 import { detectProfile } from '../../server/docker/detect-profile';
 import { connectDocker, LABEL } from '../../server/docker/engine';
+import { shellOutput } from './shell-output';
 
 /**
  * The foundation on the real engine: a lab machine under the detected
@@ -51,14 +52,7 @@ test('the inner Docker engine is ready and the machine has the lab hostname and 
 
 test("the main shell, opened while the machine started, has the lab's env, prompt and Tab completion of docker's commands", async () => {
   const shell = await backend.openShell(state, 'docker', { cols: 90, rows: 25 });
-  let out = '';
-  shell.onData((chunk) => (out += chunk.toString('utf8')));
-  const seen = async (re: RegExp) => {
-    for (let waited = 0; !re.test(out); waited += 50) {
-      if (waited > 15_000) throw new Error(`the shell never showed ${re}; it shows ${JSON.stringify(out)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const { seen } = shellOutput(shell);
   try {
     await seen(/root@docker[^\n]*[#$] $/); // printed before anyone listened: kept, not lost
     shell.write('echo "[$LAB_GREETING] $(stty size)"\r');

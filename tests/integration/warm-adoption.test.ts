@@ -4,6 +4,7 @@ import type { BackendState } from '../../server/backend/lab-backend';
 import { loadConfig } from '../../server/config';
 import { detectProfile } from '../../server/docker/detect-profile';
 import { connectDocker, LABEL } from '../../server/docker/engine';
+import { shellOutput } from './shell-output';
 
 /**
  * Labs started from the warm pool on the real engine. Each waiting machine
@@ -129,14 +130,7 @@ test("a lab of one machine takes the waiting machine's own network: nothing else
   expect(await shells()).toBe('1');
   const shell = await backend.openShell(state, 'docker', { cols: 101, rows: 31 });
   expect(await shells()).toBe('1'); // the one opened ahead, not a second
-  let out = '';
-  shell.onData((chunk) => (out += chunk.toString('utf8')));
-  const seen = async (re: RegExp) => {
-    for (let waited = 0; !re.test(out); waited += 50) {
-      if (waited > 15_000) throw new Error(`the shell never showed ${re}; it shows ${JSON.stringify(out)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const { seen } = shellOutput(shell);
   await seen(/root@docker[^\n]*[#$] $/);
   shell.write('echo "$LAB_ROLE-$(stty size)"\r');
   await seen(/solo-31 101/);
