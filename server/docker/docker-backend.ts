@@ -543,11 +543,11 @@ export class DockerBackend implements LabBackend {
     let container: Docker.Container;
     try {
       container = await createMachine(this.docker, {
-      containerName,
-      hostname,
-      image: this.config.images.dind,
-      docker: true,
-      profile: this.profile,
+        containerName,
+        hostname,
+        image: this.config.images.dind,
+        docker: true,
+        profile: this.profile,
         network: { name: network, aliases: [] },
         labels: labelsFor(this.config.instanceId, 'pool'),
         volumeName: volume,
