@@ -59,6 +59,9 @@ export interface TerminalSize {
   rows: number;
 }
 
+/** The size a shell opened before any page asked for it starts with; the page's attach resizes it. */
+export const UNSEEN_TERMINAL_SIZE: TerminalSize = { cols: 80, rows: 24 };
+
 /** A live interactive shell in a machine. Bytes in, bytes out: no decoding. */
 export interface ShellStream {
   readonly id: string;

@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from '../config';
-import { BackendError, MachineUnavailable, readState, UnknownMachine } from '../backend/lab-backend';
+import { BackendError, MachineUnavailable, readState, UnknownMachine, UNSEEN_TERMINAL_SIZE } from '../backend/lab-backend';
 import type {
   BackendState,
   ExecOutcome,
@@ -49,8 +49,6 @@ interface DockerState extends BackendState {
 const READY_TIMEOUT_MS = 90_000;
 /** A main shell opened ahead of its page ends if no page asked for it by then. */
 const OFFERED_SHELL_MS = 60_000;
-/** The size a shell opened ahead of its page starts with; the page's attach resizes it. */
-const DEFAULT_SIZE: TerminalSize = { cols: 80, rows: 24 };
 
 function dockerState(raw: BackendState): DockerState {
   return readState<DockerState>(raw, 'docker', 1);
@@ -216,7 +214,7 @@ export class DockerBackend implements LabBackend {
     await Promise.all([
       waitReady(container, READY_TIMEOUT_MS),
       this.prepareMachine(record, m).then(() => {
-        if (first) this.offerShell(container.id, openDockerShell(container, DEFAULT_SIZE, {}));
+        if (first) this.offerShell(container.id, openDockerShell(container, UNSEEN_TERMINAL_SIZE, {}));
       }),
     ]);
     this.prepared.add(record);
@@ -278,7 +276,7 @@ export class DockerBackend implements LabBackend {
         if (first) {
           // The main shell sets the hostname and env before bash starts: one exec where two were, and
           // the shell is ready for the page's first attach. It resolves once bash runs.
-          const shell = openDockerShell(container, DEFAULT_SIZE, {}, { setup: setHost });
+          const shell = openDockerShell(container, UNSEEN_TERMINAL_SIZE, {}, { setup: setHost });
           this.offerShell(pooled.containerId, shell);
           await shell.catch((err: unknown) => {
             throw new Error(`could not rename pooled machine: ${errorText(err)}`);

@@ -1,4 +1,4 @@
-import type { BackendState, LabBackend, TerminalSize } from '../backend/lab-backend';
+import { UNSEEN_TERMINAL_SIZE, type BackendState, type LabBackend, type TerminalSize } from '../backend/lab-backend';
 import type { BerthConfig } from '../config';
 import { InputAccount, Terminal, type TerminalViewer } from './terminal';
 
@@ -148,7 +148,7 @@ export class TerminalManager {
    * nobody watching it ends after the same grace as a terminal its viewer left,
    * so a Start nobody looks at leaves no shell behind.
    */
-  preopen(sessionId: string, state: BackendState, machine: string, size: TerminalSize = { cols: 80, rows: 24 }): Promise<void> {
+  preopen(sessionId: string, state: BackendState, machine: string, size: TerminalSize = UNSEEN_TERMINAL_SIZE): Promise<void> {
     const key = this.key(sessionId, machine);
     if (this.terminals.has(key) || this.opening.has(key)) return Promise.resolve();
     try {
