@@ -26,7 +26,7 @@ function printKiBTable(title: string, what: string, lines: string): void {
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const image = process.env.BENCH_IMAGE || config.images.dind;
+  const image = process.env.BENCH_IMAGE || config.docker.images.dind;
   const docker = connectDocker();
   const info = await docker.getImage(image).inspect();
   console.log(`image-size: ${image} (${info.Id.slice(7, 19)}), ${(info.Size / MiB).toFixed(0)} MiB uncompressed`);

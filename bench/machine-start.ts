@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, BERTH_INSTANCE: instance });
   const { profile, why } = await detectProfile(docker, config);
   const version = (await docker.version()) as { Version: string };
-  console.log(`machine-start: ${runs} runs of ${config.images.dind}, profile ${profile} (${why}), engine ${version.Version}`);
+  console.log(`machine-start: ${runs} runs of ${config.docker.images.dind}, profile ${profile} (${why}), engine ${version.Version}`);
   console.log(hostSummary());
   const rows: Array<Array<string | number>> = [];
   const totals: number[] = [];
@@ -72,18 +72,18 @@ async function main(): Promise<void> {
     const container = await createMachine(docker, {
       containerName: name,
       hostname: 'bench',
-      image: config.images.dind,
+      image: config.docker.images.dind,
       docker: true,
       profile,
       labels: labelsFor(instance, 'machine'),
       volumeName: volume,
       env: {},
-      memoryBytes: config.limits.machineMemoryBytes,
-      nanoCpus: config.limits.machineNanoCpus,
-      pids: config.limits.machinePids,
-      logBytes: config.limits.machineLogBytes,
-      diskBytes: config.limits.machineDiskBytes,
-      registryMirror: config.registryMirror,
+      memoryBytes: config.docker.limits.machineMemoryBytes,
+      nanoCpus: config.docker.limits.machineNanoCpus,
+      pids: config.docker.limits.machinePids,
+      logBytes: config.docker.limits.machineLogBytes,
+      diskBytes: config.docker.limits.machineDiskBytes,
+      registryMirror: config.docker.registryMirror,
     });
     const t1 = performance.now();
     await container.start();

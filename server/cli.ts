@@ -52,8 +52,8 @@ program
 async function buildMissingImages(config: BerthConfig): Promise<void> {
   const docker = connectDocker();
   const wanted: Array<[string, string]> = [
-    ['dind', config.images.dind],
-    ['shell', config.images.shell],
+    ['dind', config.docker.images.dind],
+    ['shell', config.docker.images.shell],
   ];
   const missing: string[] = [];
   for (const [folder, tag] of wanted) if (!(await imageExists(docker, tag))) missing.push(folder);
@@ -61,7 +61,7 @@ async function buildMissingImages(config: BerthConfig): Promise<void> {
   log.info({ missing }, `lab images missing (${missing.join(', ')}): building them before serving; this takes a few minutes`);
   const started = Date.now();
   try {
-    await buildAllImages(docker, config.images, (line) => log.info(line), missing);
+    await buildAllImages(docker, config.docker.images, (line) => log.info(line), missing);
     log.info(`lab images ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
     log.error(`building lab images failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -77,7 +77,7 @@ images
   .action(async (opts: { only?: string[] }) => {
     const config = loadConfig();
     const started = Date.now();
-    await buildAllImages(connectDocker(), config.images, (line) => console.log(line), opts.only);
+    await buildAllImages(connectDocker(), config.docker.images, (line) => console.log(line), opts.only);
     console.log(`images ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 

@@ -12,31 +12,19 @@ export interface BerthConfig {
   allowedOrigins: string[];
   dataDir: string;
   labsDir: string;
-  /** Labels every Docker object so reconcile can tell ours from anyone else's. */
-  instanceId: string;
-  isolation: IsolationSetting;
   /** BERTH_BACKEND: what runs lab machines (server/backend/factory.ts); `fake`, in memory, only under NODE_ENV=test. */
   backend: BackendKind;
-  registryMirror: string;
-  images: { dind: string; shell: string; mirror: string; base: string };
-  limits: {
-    machineMemoryBytes: number;
-    machineNanoCpus: number;
-    machinePids: number;
-    machineLogBytes: number;
-    /** Only applied where the storage driver supports a size (overlay2 on xfs with pquota). */
-    machineDiskBytes: number;
-    /** The most a lab may ask for per machine; larger requests are cut to these. */
-    maxMemoryBytes: number;
-    maxNanoCpus: number;
-    maxPids: number;
-    /** Disk a machine may write (writable layer + its Docker volume) before its lab is paused; 0 = no watchdog. */
-    machineDiskBudgetBytes: number;
-    /** How often the disk watchdog measures (one `docker system df`). */
-    diskCheckSeconds: number;
-    /** How often the engine is asked whether it answers (its going away is also watched as it happens). */
-    engineProbeSeconds: number;
+  /** What only the Docker backend reads (server/docker/); another backend gets a section of its own beside it. */
+  docker: DockerConfig;
+  /** Disk a machine may write before its lab is paused, measured through the backend (server/sessions/disk-watchdog.ts). */
+  disk: {
+    /** Writable layer + Docker volume per machine; 0 = no watchdog. */
+    budgetBytesPerMachine: number;
+    /** How often it measures (for Docker, one `docker system df`). */
+    checkSeconds: number;
   };
+  /** How often the backend's engine is asked whether it answers (its going away is also watched as it happens). */
+  engineProbeSeconds: number;
   sessions: {
     maxRunning: number;
     maxPerStudent: number;
@@ -76,6 +64,26 @@ export interface BerthConfig {
   dev: boolean;
   /** pino level from BERTH_LOG_LEVEL (server/log.ts reads it too, before any config exists). */
   logLevel: LogLevel;
+}
+
+export interface DockerConfig {
+  /** BERTH_INSTANCE: labels every Docker object so reconcile can tell ours from anyone else's. */
+  instanceId: string;
+  isolation: IsolationSetting;
+  registryMirror: string;
+  images: { dind: string; shell: string; mirror: string; base: string };
+  limits: {
+    machineMemoryBytes: number;
+    machineNanoCpus: number;
+    machinePids: number;
+    machineLogBytes: number;
+    /** Only applied where the storage driver supports a size (overlay2 on xfs with pquota). */
+    machineDiskBytes: number;
+    /** The most a lab may ask for per machine; larger requests are cut to these. */
+    maxMemoryBytes: number;
+    maxNanoCpus: number;
+    maxPids: number;
+  };
 }
 
 export interface ClassroomConfig {
@@ -170,29 +178,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
     allowedOrigins: (env.BERTH_ALLOWED_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
     dataDir,
     labsDir: path.resolve(env.BERTH_LABS_DIR || 'labs'),
-    instanceId: env.BERTH_INSTANCE || 'berth',
-    isolation,
     backend: parseBackend(env),
-    registryMirror: env.BERTH_REGISTRY_MIRROR ?? 'http://host.docker.internal:5000',
-    images: {
-      dind: env.BERTH_IMAGE_DIND || 'berth-dind:latest',
-      shell: env.BERTH_IMAGE_SHELL || 'berth-shell:latest',
-      mirror: env.BERTH_IMAGE_MIRROR || 'berth-mirror:latest',
-      base: env.BERTH_IMAGE_BASE || 'debian:trixie-slim',
+    docker: {
+      instanceId: env.BERTH_INSTANCE || 'berth',
+      isolation,
+      registryMirror: env.BERTH_REGISTRY_MIRROR ?? 'http://host.docker.internal:5000',
+      images: {
+        dind: env.BERTH_IMAGE_DIND || 'berth-dind:latest',
+        shell: env.BERTH_IMAGE_SHELL || 'berth-shell:latest',
+        mirror: env.BERTH_IMAGE_MIRROR || 'berth-mirror:latest',
+        base: env.BERTH_IMAGE_BASE || 'debian:trixie-slim',
+      },
+      limits: {
+        machineMemoryBytes: bytes(env, 'BERTH_MACHINE_MEMORY', '2g'),
+        machineNanoCpus: Math.round(Number(env.BERTH_MACHINE_CPUS || '1') * 1e9),
+        machinePids: int(env, 'BERTH_MACHINE_PIDS', 4096),
+        machineLogBytes: bytes(env, 'BERTH_MACHINE_LOG', '10m'),
+        machineDiskBytes: bytes(env, 'BERTH_MACHINE_DISK', '0'),
+        maxMemoryBytes: Math.max(bytes(env, 'BERTH_MACHINE_MAX_MEMORY', '4g'), bytes(env, 'BERTH_MACHINE_MEMORY', '2g')),
+        maxNanoCpus: Math.round(Math.max(Number(env.BERTH_MACHINE_MAX_CPUS || '2'), Number(env.BERTH_MACHINE_CPUS || '1')) * 1e9),
+        maxPids: Math.max(int(env, 'BERTH_MACHINE_MAX_PIDS', 8192), int(env, 'BERTH_MACHINE_PIDS', 4096)),
+      },
     },
-    limits: {
-      machineMemoryBytes: bytes(env, 'BERTH_MACHINE_MEMORY', '2g'),
-      machineNanoCpus: Math.round(Number(env.BERTH_MACHINE_CPUS || '1') * 1e9),
-      machinePids: int(env, 'BERTH_MACHINE_PIDS', 4096),
-      machineLogBytes: bytes(env, 'BERTH_MACHINE_LOG', '10m'),
-      machineDiskBytes: bytes(env, 'BERTH_MACHINE_DISK', '0'),
-      maxMemoryBytes: Math.max(bytes(env, 'BERTH_MACHINE_MAX_MEMORY', '4g'), bytes(env, 'BERTH_MACHINE_MEMORY', '2g')),
-      maxNanoCpus: Math.round(Math.max(Number(env.BERTH_MACHINE_MAX_CPUS || '2'), Number(env.BERTH_MACHINE_CPUS || '1')) * 1e9),
-      maxPids: Math.max(int(env, 'BERTH_MACHINE_MAX_PIDS', 8192), int(env, 'BERTH_MACHINE_PIDS', 4096)),
-      machineDiskBudgetBytes: bytes(env, 'BERTH_MACHINE_DISK_BUDGET', '8g'),
-      diskCheckSeconds: int(env, 'BERTH_DISK_CHECK_SECONDS', 300),
-      engineProbeSeconds: Math.max(1, int(env, 'BERTH_ENGINE_PROBE_SECONDS', 15)),
+    disk: {
+      budgetBytesPerMachine: bytes(env, 'BERTH_MACHINE_DISK_BUDGET', '8g'),
+      checkSeconds: int(env, 'BERTH_DISK_CHECK_SECONDS', 300),
     },
+    engineProbeSeconds: Math.max(1, int(env, 'BERTH_ENGINE_PROBE_SECONDS', 15)),
     sessions: {
       maxRunning: int(env, 'BERTH_MAX_SESSIONS', 30),
       maxPerStudent: int(env, 'BERTH_MAX_SESSIONS_PER_STUDENT', 1),

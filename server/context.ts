@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { BerthConfig, IsolationProfile } from './config';
 import { createBackend, type ChosenBackend } from './backend/factory';
 import type { BackendState, LabBackend } from './backend/lab-backend';
-import { createDiskWatchdog, type DiskWatchdog } from './docker/disk-watchdog';
+import { createDiskWatchdog, type DiskWatchdog } from './sessions/disk-watchdog';
 import { CheckRunner } from './checks/check-runner';
 import { EventBus } from './events';
 import { BerthMetrics } from './metrics';
@@ -152,8 +152,8 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
   });
   terminals.onBytes((sessionId, direction, bytes) => metrics.terminalTraffic(sessionId, direction, bytes));
   const disk = createDiskWatchdog({
-    budgetBytesPerMachine: config.limits.machineDiskBudgetBytes,
-    intervalSeconds: config.limits.diskCheckSeconds,
+    budgetBytesPerMachine: config.disk.budgetBytesPerMachine,
+    intervalSeconds: config.disk.checkSeconds,
     measure: backend.diskUsage?.bind(backend),
     running: () =>
       store.liveSessions().flatMap((r) => {

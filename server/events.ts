@@ -13,7 +13,7 @@ export interface BerthEvents {
   ended: [{ sessionId: string }];
   /** Machines stopped for a pause or a reset: terminals close, the shells are gone. */
   machinesDown: [{ sessionId: string }];
-  /** A session's machines near or past their disk budget (server/docker/disk-watchdog.ts). */
+  /** A session's machines near or past their disk budget (server/sessions/disk-watchdog.ts). */
   diskWarning: [DiskWarningEvent & { studentId: string }];
   /** A lab's progress was wiped (reset): history kept beside it must go too. */
   progressReset: [{ studentId: string; labId: string }];

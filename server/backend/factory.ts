@@ -25,6 +25,6 @@ export async function createBackend(config: BerthConfig, options: BackendOptions
     case 'docker':
       return startDockerBackend(config, options.docker);
     case 'fake':
-      return { backend: new FakeBackend({ warmPool: config.warmPool.size }), profile: config.isolation === 'auto' ? 'privileged' : config.isolation };
+      return { backend: new FakeBackend({ warmPool: config.warmPool.size }), profile: config.docker.isolation === 'auto' ? 'privileged' : config.docker.isolation };
   }
 }

@@ -18,19 +18,19 @@ export interface ProfileChoice {
  */
 export async function detectProfile(docker: Docker, config: BerthConfig): Promise<ProfileChoice> {
   const chosen = await choose(docker, config);
-  return { ...chosen, advice: isolationAdvice(chosen.profile, config.isolation === 'auto' ? 'auto' : 'config') };
+  return { ...chosen, advice: isolationAdvice(chosen.profile, config.docker.isolation === 'auto' ? 'auto' : 'config') };
 }
 
 async function choose(docker: Docker, config: BerthConfig): Promise<{ profile: IsolationProfile; why: string }> {
-  if (config.isolation !== 'auto') return { profile: config.isolation, why: 'set by BERTH_ISOLATION' };
+  if (config.docker.isolation !== 'auto') return { profile: config.docker.isolation, why: 'set by BERTH_ISOLATION' };
   const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
   if (info.Runtimes && 'sysbox-runc' in info.Runtimes) return { profile: 'sysbox', why: 'the sysbox-runc runtime is installed' };
   let container: Docker.Container | undefined;
   try {
     container = await docker.createContainer({
-      Image: config.images.dind,
+      Image: config.docker.images.dind,
       Entrypoint: ['true'],
-      Labels: labelsFor(config.instanceId, 'check'),
+      Labels: labelsFor(config.docker.instanceId, 'check'),
       HostConfig: { Privileged: true },
     });
     await container.start();

@@ -21,7 +21,7 @@ import { log, sessionLog } from '../log';
 import { createMachine, removeContainer, removeVolume, stopContainer, waitReady } from './machines';
 import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from './networks';
 import { runExec, runScript } from './exec';
-import { measureSessionsDisk } from './disk-watchdog';
+import { measureSessionsDisk } from './disk-usage';
 import { copyFolderIn, copyOut, writeFileStream } from './files';
 import { endAllShells, openDockerShell } from './shell';
 import { watchEngineEvents } from './engine-watch';
@@ -83,18 +83,18 @@ export class DockerBackend implements LabBackend {
   }
 
   private prefix(): string {
-    return `berth-${this.config.instanceId}`;
+    return `berth-${this.config.docker.instanceId}`;
   }
 
   imageFor(spec: MachineSpec): string {
-    if (spec.image === 'dind' || spec.image === '') return this.config.images.dind;
-    if (spec.image === 'shell') return this.config.images.shell;
+    if (spec.image === 'dind' || spec.image === '') return this.config.docker.images.dind;
+    if (spec.image === 'shell') return this.config.docker.images.shell;
     return spec.image;
   }
 
   /** A lab's own limits, never past the server's maximums: a lab pack is not trusted with the host. */
   private machineLimits(spec?: MachineSpec) {
-    const l = this.config.limits;
+    const l = this.config.docker.limits;
     return {
       memoryBytes: Math.min(spec?.memoryBytes ?? l.machineMemoryBytes, l.maxMemoryBytes),
       nanoCpus: Math.min(spec?.cpus !== undefined ? Math.round(spec.cpus * 1e9) : l.machineNanoCpus, l.maxNanoCpus),
@@ -104,7 +104,7 @@ export class DockerBackend implements LabBackend {
 
   /** Whether a waiting machine of the pool can stand in for this one (the pool holds Docker machines of the lab image). */
   private poolServes(m: MachineSpec): boolean {
-    return m.docker && this.imageFor(m) === this.config.images.dind;
+    return m.docker && this.imageFor(m) === this.config.docker.images.dind;
   }
 
   /** Waiting machines claimed for a session's next start, in the order of its machines. */
@@ -124,7 +124,7 @@ export class DockerBackend implements LabBackend {
     const only = spec.machines.length === 1 ? spec.machines[0] : undefined;
     const solo = only ? (claimed?.[0] ?? (this.poolServes(only) ? this.pool.take() : undefined)) : undefined;
     const network = solo?.network ?? `${this.prefix()}-${spec.sessionId}`;
-    const labels = labelsFor(this.config.instanceId, 'network', {
+    const labels = labelsFor(this.config.docker.instanceId, 'network', {
       [LABEL.session]: spec.sessionId,
       [LABEL.lab]: spec.labId,
       [LABEL.student]: spec.studentId,
@@ -186,7 +186,7 @@ export class DockerBackend implements LabBackend {
     }
     await networkReady;
     const volume = m.docker ? `${containerName}-docker` : null;
-    const labels = labelsFor(this.config.instanceId, 'machine', {
+    const labels = labelsFor(this.config.docker.instanceId, 'machine', {
       [LABEL.session]: spec.sessionId,
       [LABEL.lab]: spec.labId,
       [LABEL.machine]: m.name,
@@ -203,9 +203,9 @@ export class DockerBackend implements LabBackend {
       volumeName: volume ?? undefined,
       env: m.env,
       ...this.machineLimits(m),
-      logBytes: this.config.limits.machineLogBytes,
-      diskBytes: this.config.limits.machineDiskBytes,
-      registryMirror: this.config.registryMirror,
+      logBytes: this.config.docker.limits.machineLogBytes,
+      diskBytes: this.config.docker.limits.machineDiskBytes,
+      registryMirror: this.config.docker.registryMirror,
     });
     await container.start();
     const record: MachineRecord = { name: m.name, containerId: container.id, containerName, volume, docker: m.docker };
@@ -309,7 +309,7 @@ export class DockerBackend implements LabBackend {
   private async findSessionMachines(sessionId: string): Promise<MachineRecord[]> {
     const containers = await this.docker.listContainers({
       all: true,
-      filters: { label: [`${LABEL.instance}=${this.config.instanceId}`] },
+      filters: { label: [`${LABEL.instance}=${this.config.docker.instanceId}`] },
     });
     const prefix = `/${this.prefix()}-${sessionId}-`;
     return containers
@@ -484,7 +484,7 @@ export class DockerBackend implements LabBackend {
   }
 
   async listSessions(): Promise<string[]> {
-    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.instance}=${this.config.instanceId}`] } });
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.instance}=${this.config.docker.instanceId}`] } });
     const sessions = new Set<string>();
     for (const c of containers) {
       const id = this.sessionOf(c);
@@ -494,7 +494,7 @@ export class DockerBackend implements LabBackend {
   }
 
   async removeOrphans(keep: Set<string>): Promise<number> {
-    const filters = { label: [`${LABEL.instance}=${this.config.instanceId}`] };
+    const filters = { label: [`${LABEL.instance}=${this.config.docker.instanceId}`] };
     let removed = 0;
     const containers = await this.docker.listContainers({ all: true, filters });
     const poolIds = new Set(this.pool.ids());
@@ -537,23 +537,23 @@ export class DockerBackend implements LabBackend {
     const network = containerName;
     const hostname = `pool-${suffix}`;
     const volume = `${containerName}-docker`;
-    await createSessionNetwork(this.docker, network, labelsFor(this.config.instanceId, 'network'));
+    await createSessionNetwork(this.docker, network, labelsFor(this.config.docker.instanceId, 'network'));
     let container: Docker.Container;
     try {
       container = await createMachine(this.docker, {
         containerName,
         hostname,
-        image: this.config.images.dind,
+        image: this.config.docker.images.dind,
         docker: true,
         profile: this.profile,
         network: { name: network, aliases: [] },
-        labels: labelsFor(this.config.instanceId, 'pool'),
+        labels: labelsFor(this.config.docker.instanceId, 'pool'),
         volumeName: volume,
         env: {},
         ...this.machineLimits(),
-        logBytes: this.config.limits.machineLogBytes,
-        diskBytes: this.config.limits.machineDiskBytes,
-        registryMirror: this.config.registryMirror,
+        logBytes: this.config.docker.limits.machineLogBytes,
+        diskBytes: this.config.docker.limits.machineDiskBytes,
+        registryMirror: this.config.docker.registryMirror,
       });
     } catch (err) {
       await removeNetwork(this.docker, network).catch(() => undefined);
@@ -582,7 +582,7 @@ export class DockerBackend implements LabBackend {
   async warmUp(): Promise<void> {
     const containers = await this.docker.listContainers({
       all: true,
-      filters: { label: [`${LABEL.instance}=${this.config.instanceId}`, `${LABEL.role}=pool`] },
+      filters: { label: [`${LABEL.instance}=${this.config.docker.instanceId}`, `${LABEL.role}=pool`] },
     });
     const poolPrefix = `/${this.prefix()}-pool-`;
     for (const c of containers) {

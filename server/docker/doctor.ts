@@ -43,13 +43,13 @@ async function tryStart(docker: Docker, image: string, hostConfig: Docker.HostCo
 /** Starts a real lab machine under `profile` and asks its inner Docker a question. */
 async function tryDockerInside(docker: Docker, config: BerthConfig, profile: IsolationProfile): Promise<Probe> {
   const suffix = Math.random().toString(36).slice(2, 8);
-  const labels = labelsFor(config.instanceId, 'check');
+  const labels = labelsFor(config.docker.instanceId, 'check');
   const name = `berth-doctor-${suffix}`;
   try {
     const container = await createMachine(docker, {
       containerName: name,
       hostname: 'doctor',
-      image: config.images.dind,
+      image: config.docker.images.dind,
       docker: true,
       profile,
       labels,
@@ -105,7 +105,7 @@ export async function runDoctor(docker: Docker, config: BerthConfig): Promise<Do
     probes.push({ name: 'free disk', ok: true, detail: `${rootDir} is not visible from here (Berth runs in a container); check it on the host` });
   }
 
-  const images = [config.images.base, config.images.dind, config.images.shell, config.images.mirror];
+  const images = [config.docker.images.base, config.docker.images.dind, config.docker.images.shell, config.docker.images.mirror];
   const missing: string[] = [];
   for (const image of images) if (!(await imageExists(docker, image))) missing.push(image);
   probes.push({
@@ -115,10 +115,10 @@ export async function runDoctor(docker: Docker, config: BerthConfig): Promise<Do
   });
   probes.push(await mirrorProbe(config));
 
-  const probeImage = (await imageExists(docker, config.images.base)) ? config.images.base : null;
+  const probeImage = (await imageExists(docker, config.docker.images.base)) ? config.docker.images.base : null;
   let privilegedError: string | null = 'no image to test with';
   if (probeImage) {
-    privilegedError = await tryStart(docker, probeImage, { Privileged: true }, config.instanceId);
+    privilegedError = await tryStart(docker, probeImage, { Privileged: true }, config.docker.instanceId);
     probes.push({
       name: 'privileged container',
       ok: privilegedError === null,
@@ -132,7 +132,7 @@ export async function runDoctor(docker: Docker, config: BerthConfig): Promise<Do
   candidates.push('caps');
 
   let recommended: IsolationProfile | null = null;
-  const dindPresent = await imageExists(docker, config.images.dind);
+  const dindPresent = await imageExists(docker, config.docker.images.dind);
   for (const profile of candidates) {
     if (!dindPresent) {
       recommended = recommended ?? profile;

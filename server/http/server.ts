@@ -53,7 +53,7 @@ export async function startServer(config: BerthConfig, backend?: ChosenBackend):
   ctx.metrics.onEngineBack(() => void settleLabsAfterEngineReturn(ctx.sessions, ctx.store, ctx.backend));
   // Machines stopped while the engine stayed up (by hand, or a pause a restart of Berth cut short).
   const unwatchLabs = watchRunningLabs(ctx.sessions, ctx.store, ctx.backend, () => ctx.metrics.engineAnswering);
-  ctx.metrics.start(config.limits.engineProbeSeconds * 1000);
+  ctx.metrics.start(config.engineProbeSeconds * 1000);
   void ctx.backend.warmUp().catch((err: Error) => log.error({ err }, `warm pool: ${err.message}`));
   const address = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

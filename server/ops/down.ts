@@ -33,7 +33,7 @@ export async function takeDown(config: BerthConfig, onLine: (line: string) => vo
     throw new Error(`cannot reach the Docker engine (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
   // Removing needs no isolation profile; the one given here is never used to start anything.
-  const backend = new DockerBackend(docker, config, config.isolation === 'auto' ? 'caps' : config.isolation);
+  const backend = new DockerBackend(docker, config, config.docker.isolation === 'auto' ? 'caps' : config.docker.isolation);
   const store = new Store(path.join(config.dataDir, 'berth.sqlite'));
   let ended = 0;
   try {
@@ -45,7 +45,7 @@ export async function takeDown(config: BerthConfig, onLine: (line: string) => vo
     }
     onLine(`${ended} session(s) ended`);
     const removed = await backend.removeEverything();
-    onLine(`${removed} Docker object(s) of instance "${config.instanceId}" removed`);
+    onLine(`${removed} Docker object(s) of instance "${config.docker.instanceId}" removed`);
     return { ended, removed };
   } finally {
     store.close();

@@ -79,8 +79,8 @@ export async function mirrorStatus(url: string, options: { timeoutMs?: number; m
 /** One line for `berth doctor`: ok unless the mirror is configured and silent. */
 export async function mirrorProbe(config: BerthConfig): Promise<{ name: string; ok: boolean; detail: string }> {
   const name = 'registry mirror';
-  if (!config.registryMirror) return { name, ok: true, detail: 'none configured (BERTH_REGISTRY_MIRROR is empty): lab machines pull from Docker Hub directly' };
-  const status = await mirrorStatus(mirrorUrlFromHost(config.registryMirror));
+  if (!config.docker.registryMirror) return { name, ok: true, detail: 'none configured (BERTH_REGISTRY_MIRROR is empty): lab machines pull from Docker Hub directly' };
+  const status = await mirrorStatus(mirrorUrlFromHost(config.docker.registryMirror));
   if (!status.reachable) {
     return { name, ok: false, detail: `${status.error}; lab machines will pull from Docker Hub directly. Is the mirror container running (docker compose ps mirror)?` };
   }

@@ -15,7 +15,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function prefetchCommand(labIds: string[], opts: { all?: boolean; mirror?: string }): Promise<void> {
   const config = loadConfig();
-  const mirror = (opts.mirror ?? mirrorUrlFromHost(config.registryMirror)).replace(/\/+$/, '');
+  const mirror = (opts.mirror ?? mirrorUrlFromHost(config.docker.registryMirror)).replace(/\/+$/, '');
   if (!mirror) throw new Error('no mirror to fill: BERTH_REGISTRY_MIRROR is empty (or pass --mirror URL)');
   const labs = selectLabFolders(config.labsDir, labIds, Boolean(opts.all));
   const status = await mirrorStatus(mirror);

@@ -70,7 +70,7 @@ test('docker pull nginx is served by the registry mirror, and docker run works',
   expect(pull.stdout).toContain('inner-ok');
   expect(pull.exitCode).toBe(0);
   const info = await sh('docker info --format "{{json .RegistryConfig.Mirrors}}"');
-  expect(info.stdout).toContain(config.registryMirror.replace(/\/$/, ''));
+  expect(info.stdout).toContain(config.docker.registryMirror.replace(/\/$/, ''));
 });
 
 test('docker compose up brings up a two-service app inside the machine', async () => {

@@ -182,7 +182,7 @@ test('with the upstream gone again, and after a restart of the mirror, the lab m
   expect(missing.exitCode).not.toBe(0);
   expect((await docker.getContainer(names.mirror).inspect()).State.Running).toBe(true);
   // berth doctor's line says it in words, with what is cached.
-  const probe = await mirrorProbe({ ...loadConfig(process.env), registryMirror: `http://host.docker.internal:${mirrorPort}` });
+  const probe = await mirrorProbe(loadConfig({ ...process.env, BERTH_REGISTRY_MIRROR: `http://host.docker.internal:${mirrorPort}` }));
   expect(probe.detail).toMatch(/cache-only: upstream unreachable/);
   expect(probe.detail).toMatch(/busybox:latest/);
 });

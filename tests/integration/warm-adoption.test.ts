@@ -86,7 +86,7 @@ test('two machines adopted from the pool have their names, find each other, and 
     const info = await docker.getContainer(c.Id).inspect();
     expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`berth-${instance}-${sessionId}`]);
     // The lab's own limit where it asks for one; the default (what the machine waited with) elsewhere.
-    expect(info.HostConfig.Memory).toBe(info.Name.endsWith('-node2') ? 1024 ** 3 : config.limits.machineMemoryBytes);
+    expect(info.HostConfig.Memory).toBe(info.Name.endsWith('-node2') ? 1024 ** 3 : config.docker.limits.machineMemoryBytes);
   }
   await waitPool(2);
   // The machines' own networks went once they had left them.

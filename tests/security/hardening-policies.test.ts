@@ -4,7 +4,7 @@
  * how feedback is capped, and when the disk budget warns and pauses.
  */
 import { capFeedback, FEEDBACK_MAX_CHARS } from '../../server/checks/feedback';
-import { DiskWatchdog, type DiskVerdict } from '../../server/docker/disk-watchdog';
+import { DiskWatchdog, type DiskVerdict } from '../../server/sessions/disk-watchdog';
 import { parseProxyPath, proxyKey, PROXY_CSP, sanitizeResponseHeaders } from '../../server/http/port-proxy';
 
 test('port addresses: the key is optional, exact in shape, and differs per session and secret', () => {

@@ -25,7 +25,7 @@ test('auto never picks privileged (or caps) silently: the choice comes with a wa
     expect(text).toMatch(/Install Sysbox/);
     expect(text).toMatch(/BERTH_ISOLATION=sysbox/);
   }
-  const left = await docker.listContainers({ all: true, filters: { label: [`io.berth.instance=${config.instanceId}`] } });
+  const left = await docker.listContainers({ all: true, filters: { label: [`io.berth.instance=${config.docker.instanceId}`] } });
   expect(left).toEqual([]);
 });
 

@@ -4,9 +4,9 @@ describe('configuration', () => {
   test('defaults are sensible with an empty environment', () => {
     const c = loadConfig({});
     expect(c.port).toBe(8080);
-    expect(c.isolation).toBe('auto');
+    expect(c.docker.isolation).toBe('auto');
     expect(c.sessions.maxRunning).toBe(30);
-    expect(c.limits.machineMemoryBytes).toBe(2 * 1024 ** 3);
+    expect(c.docker.limits.machineMemoryBytes).toBe(2 * 1024 ** 3);
     expect(c.terminal.lowWatermark).toBeLessThan(c.terminal.highWatermark);
   });
 
