@@ -7,5 +7,6 @@ import { initial } from './001-initial';
 import { classroom } from './002-classroom';
 import { results } from './003-results';
 import { stepSetup } from './004-step-setup';
+import { studentAttempts } from './005-student-attempts';
 
-export const MIGRATIONS: Migration[] = [initial, classroom, results, stepSetup];
+export const MIGRATIONS: Migration[] = [initial, classroom, results, stepSetup, studentAttempts];
