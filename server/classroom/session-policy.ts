@@ -9,7 +9,7 @@ import type { ClassService } from './classes';
  * only calls these.
  */
 export interface SessionPolicy {
-  /** Throws a SessionError when the student may not start this lab. */
+  /** Throws a SessionError when the student may not start, resume or reset this lab (checked before anything is changed). */
   admit(studentId: string, labId: string): void;
   /** Whether the student's class is below its own limit of labs running at once. */
   hasRoom(studentId: string): boolean;
@@ -28,7 +28,11 @@ export class ClassSessionPolicy implements SessionPolicy {
   admit(studentId: string, labId: string): void {
     const cls = this.classOf(studentId);
     if (!cls) throw new SessionError('forbidden', 'Please join a class first.');
-    if (cls.archived) throw new SessionError('forbidden', `The class "${cls.name}" has ended (archived): labs can no longer be started.`);
+    if (cls.archived) throw new SessionError('forbidden', `The class "${cls.name}" has ended (archived): labs can no longer be started.`, { reason: 'archived' });
+    // Open practice exists only while BERTH_OPEN_JOIN is on; students who joined it earlier (or came from 0.1) are not let in by a cookie alone.
+    if (cls.openPractice && !this.config.classroom.openJoin) {
+      throw new SessionError('forbidden', 'Open practice is closed on this Berth: join your class with the code your instructor gives you.', { reason: 'open_join_off' });
+    }
     if (!cls.labs.includes(labId)) {
       throw new SessionError('forbidden', `The lab "${labId}" is not part of your class "${cls.name}". Pick one of your class's labs.`, { reason: 'not_in_class' });
     }

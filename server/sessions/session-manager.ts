@@ -326,6 +326,8 @@ export class SessionManager {
     const row = this.mustGet(id);
     const paused = stateOf(row);
     if (row.state !== 'paused' || !paused) return row;
+    // Waking machines is starting them again: the class's rules may have changed while they slept.
+    this.policy?.admit(row.studentId, row.labId);
     if (this.activeCount() >= this.config.sessions.maxRunning || !(this.policy?.hasRoom(row.studentId) ?? true)) {
       throw new SessionError('unavailable', 'Berth is full right now; try resuming again in a minute.');
     }
