@@ -9,6 +9,11 @@
  *
  * Errors are `{ error, code }` with code one of invalid, not_found, conflict,
  * too_large, binary, not_a_file (and the session's own: not_found, conflict).
+ *
+ * Links are followed inside the machine: a file is read from, and saved into,
+ * the file its links lead to (the links stay). Targets are resolved against the
+ * machine's root, never Berth's host; /proc, /sys and /dev (the kernel's views,
+ * not files) are refused whether named or reached through a link.
  */
 
 export interface EditorEntry {

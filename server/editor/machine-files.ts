@@ -22,6 +22,22 @@ const MAX_ENTRIES = 2000;
 const SYMLINK_HOPS = 8;
 
 /**
+ * The kernel's views of the machine, not files: the copy API does not see
+ * them (they are mounted only inside the machine), so reading would say "no
+ * such file" and saving would write beneath the mount where nothing reads it.
+ */
+const KERNEL_DIRS = ['/proc', '/sys', '/dev'];
+
+/** Refuses a path in /proc, /sys or /dev, named directly or reached through links. */
+export function refuseKernelPath(p: string, asked = p): void {
+  const top = KERNEL_DIRS.find((d) => p === d || p.startsWith(`${d}/`));
+  if (top) {
+    const via = asked === p ? '' : ` (${asked} links there)`;
+    throw new EditorError('invalid', `${p} is in ${top}, the kernel's view of the machine${via}; the editor opens files only (use the terminal).`);
+  }
+}
+
+/**
  * An absolute path inside the machine, normalized. `..` segments are refused
  * outright rather than resolved: the tree navigates up by its own buttons, and
  * a path that climbs is nearly always a mistake or a probe.
@@ -56,6 +72,8 @@ export function decodeText(bytes: Buffer): string | null {
 }
 
 interface RawFile {
+  /** Where the links led: the regular file that was read. */
+  path: string;
   bytes: Buffer;
   owner: FileOwnership;
   mtimeMs: number;
@@ -72,6 +90,7 @@ export class MachineFiles {
   ) {}
 
   async list(state: BackendState, machine: string, dir: string): Promise<EditorListing> {
+    refuseKernelPath(dir);
     const script = `d=${quote(dir)}; [ -d "$d" ] || { echo missing >&2; exit 3; }; find "$d" -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%m\\t%T@\\t%f\\0' 2>/dev/null | head -z -n ${MAX_ENTRIES + 1}`;
     const out = await this.backend.exec(state, machine, script, { timeoutMs: 10_000, outputCapBytes: 1024 * 1024 });
     if (out.exitCode === 3) throw new EditorError('not_found', `There is no folder ${dir} in ${machine}.`);
@@ -111,12 +130,8 @@ export class MachineFiles {
   async save(state: BackendState, machine: string, file: string, content: string, expectedHash: string | null, force: boolean): Promise<EditorFile> {
     const bytes = Buffer.from(content, 'utf8');
     if (bytes.length > this.maxBytes) throw new EditorError('too_large', `The file is larger than the ${formatSize(this.maxBytes)} the editor saves.`);
-    let current: RawFile | null = null;
-    try {
-      current = await this.readRaw(state, machine, file);
-    } catch (err) {
-      if (!(err instanceof EditorError && err.code === 'not_found')) throw err;
-    }
+    const found = await this.follow(state, machine, file);
+    const current = 'bytes' in found ? found : null;
     const currentHash = current ? contentHash(current.bytes) : null;
     if (!force && currentHash !== expectedHash) {
       const text = current ? decodeText(current.bytes) : null;
@@ -128,20 +143,27 @@ export class MachineFiles {
       );
     }
     const owner = current?.owner ?? { mode: 0o644, uid: 0, gid: 0 };
-    await this.backend.writeFile(state, machine, path.posix.dirname(file), path.posix.basename(file), Readable.from([bytes]), bytes.length, owner);
+    // Into the file the links lead to: writing at `file` would replace a link with a regular file.
+    const dir = await this.physicalDir(state, machine, path.posix.dirname(found.path));
+    refuseKernelPath(path.posix.join(dir, path.posix.basename(found.path)), file);
+    await this.backend.writeFile(state, machine, dir, path.posix.basename(found.path), Readable.from([bytes]), bytes.length, owner);
     return { path: file, content, hash: contentHash(bytes), mode: owner.mode, size: bytes.length, mtimeMs: Date.now() };
   }
 
   async mkdir(state: BackendState, machine: string, dir: string): Promise<void> {
+    refuseKernelPath(dir);
     await this.run(state, machine, `d=${quote(dir)}; [ -e "$d" ] && { echo exists >&2; exit 4; }; mkdir -p -- "$d"`, dir);
   }
 
   async rename(state: BackendState, machine: string, from: string, to: string): Promise<void> {
+    refuseKernelPath(from);
+    refuseKernelPath(to);
     await this.run(state, machine, `a=${quote(from)}; b=${quote(to)}; [ -e "$a" ] || [ -L "$a" ] || exit 3; [ -e "$b" ] && { echo exists >&2; exit 4; }; mv -- "$a" "$b"`, to);
   }
 
   async remove(state: BackendState, machine: string, target: string): Promise<void> {
     if (target === '/') throw new EditorError('invalid', 'The root folder cannot be deleted.');
+    refuseKernelPath(target);
     await this.run(state, machine, `p=${quote(target)}; [ -e "$p" ] || [ -L "$p" ] || exit 3; rm -rf -- "$p"`, target);
   }
 
@@ -153,25 +175,50 @@ export class MachineFiles {
     throw new EditorError('invalid', `That did not work in ${machine}: ${out.stderr.trim().split('\n').pop()?.slice(0, 200) || `exit ${out.exitCode}`}`);
   }
 
+  /**
+   * `dir` with the links among its folders resolved by the machine's own
+   * shell (folders not made yet are kept as named), so a folder linked into
+   * /proc or /sys is seen before anything is made there.
+   */
+  private async physicalDir(state: BackendState, machine: string, dir: string): Promise<string> {
+    const script = `d=${quote(dir)}; p="$d"; while [ ! -d "$p" ]; do p="\${p%/*}"; [ -n "$p" ] || p=/; done; r=$(cd -P -- "$p" && pwd -P) || exit 1; printf '%s/%s' "$r" "\${d#"$p"}"`;
+    const out = await this.backend.exec(state, machine, script, { timeoutMs: 10_000, outputCapBytes: 8 * 1024 });
+    if (out.exitCode !== 0) throw new EditorError('invalid', `The folder ${dir} could not be reached in ${machine}.`);
+    return path.posix.normalize(out.stdout).replace(/(.)\/$/, '$1');
+  }
+
   /** One regular file's bytes and ownership out of the copy API's tar, following symlinks inside the machine. */
-  private async readRaw(state: BackendState, machine: string, file: string, hops = 0): Promise<RawFile> {
+  private async readRaw(state: BackendState, machine: string, file: string): Promise<RawFile> {
+    const found = await this.follow(state, machine, file);
+    if (!('bytes' in found)) throw new EditorError('not_found', `There is no file ${file} in ${machine}.`);
+    return found;
+  }
+
+  /**
+   * Follows `file`'s links to a regular file, or to the path where a missing
+   * one would be. Links are resolved against the machine's root, as the
+   * shell inside it would: a target that climbs past / stays at /, and the
+   * copy API reads the machine's files only, so no link reaches Berth's host.
+   */
+  private async follow(state: BackendState, machine: string, file: string, asked = file, hops = 0): Promise<RawFile | { path: string }> {
+    refuseKernelPath(file, asked);
     let archive: Readable;
     try {
       archive = await this.backend.copyOut(state, machine, file);
     } catch (err) {
-      if (err instanceof MachinePathNotFound) throw new EditorError('not_found', `There is no file ${file} in ${machine}.`);
+      if (err instanceof MachinePathNotFound) return { path: file };
       throw err;
     }
     const first = await firstEntry(archive, this.maxBytes);
     if (first.type === 'symlink' && first.linkname) {
-      if (hops >= SYMLINK_HOPS) throw new EditorError('invalid', `${file} is a chain of links too long to follow.`);
+      if (hops >= SYMLINK_HOPS) throw new EditorError('invalid', `${asked} is a chain of links too long to follow.`);
       const target = first.linkname.startsWith('/') ? first.linkname : path.posix.join(path.posix.dirname(file), first.linkname);
-      return this.readRaw(state, machine, path.posix.normalize(target), hops + 1);
+      return this.follow(state, machine, path.posix.normalize(target), asked, hops + 1);
     }
     if (first.type === 'directory') throw new EditorError('not_a_file', `${file} is a folder.`);
     if (first.type !== 'file') throw new EditorError('not_a_file', `${file} is not a regular file.`);
     if (first.tooLarge) throw new EditorError('too_large', `${file} is larger than the ${formatSize(this.maxBytes)} the editor opens (download it instead).`);
-    return { bytes: first.bytes, owner: first.owner, mtimeMs: first.mtimeMs };
+    return { path: file, bytes: first.bytes, owner: first.owner, mtimeMs: first.mtimeMs };
   }
 }
 

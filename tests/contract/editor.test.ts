@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { EditorFile, EditorListing } from '../../server/contracts/editor';
 import { join, startBerth, startLab, waitState, type Berth, type Student } from './harness';
 
@@ -106,9 +107,61 @@ test('folders and files are created, renamed and deleted; clashes and missing pa
   expect((await call('POST', fsUrl('ops'), ada.cookie, { op: 'chmod', path: '/root' })).status).toBe(400);
 });
 
+test('saving through a link writes the file it points to and keeps the link, its mode and owner', async () => {
+  await sh(
+    "mkdir -p /root/conf && printf 'listen 80;\\n' > /root/conf/site.conf && chmod 0640 /root/conf/site.conf && chown 1000:1000 /root/conf/site.conf" +
+      ' && ln -s conf/site.conf /root/site.conf && ln -s /root/site.conf /root/chain.conf && ln -s /root/conf/later.conf /root/dangling.conf',
+  );
+  const opened = await call<EditorFile>('GET', fsUrl('file', 'path=/root/chain.conf'), ada.cookie);
+  expect([opened.status, opened.json.content, opened.json.mode]).toEqual([200, 'listen 80;\n', 0o640]);
+  const saved = await call<EditorFile>('PUT', fsUrl('file', 'path=/root/chain.conf'), ada.cookie, { content: 'listen 8080;\n', expectedHash: opened.json.hash });
+  expect(saved.status).toBe(200);
+  expect(await sh('readlink /root/chain.conf; readlink /root/site.conf; cat /root/conf/site.conf; stat -c "%a %u:%g" /root/conf/site.conf')).toBe(
+    '/root/site.conf\nconf/site.conf\nlisten 8080;\n640 1000:1000\n',
+  );
+
+  // A link to a file not made yet: the new file is made where it points.
+  const created = await call<EditorFile>('PUT', fsUrl('file', 'path=/root/dangling.conf'), ada.cookie, { content: 'new\n', expectedHash: null });
+  expect(created.status).toBe(200);
+  expect(await sh('readlink /root/dangling.conf; cat /root/conf/later.conf')).toBe('/root/conf/later.conf\nnew\n');
+});
+
+test("links cannot lead the editor out of the machine's files: climbing stays at its root, the kernel's views are refused", async () => {
+  const name = `berth-editor-escape-${process.pid}-${Date.now()}`;
+  await sh(`printf 'machine side\\n' > /tmp/${name} && ln -s ../../../../../../../tmp/${name} /root/climb && ln -s /../../../tmp/${name}.new /root/climb-new && ln -s /proc/self/environ /root/env && ln -s /sys/kernel /root/kernel`);
+  const read = await call<EditorFile>('GET', fsUrl('file', 'path=/root/climb'), ada.cookie);
+  expect([read.status, read.json.content]).toEqual([200, 'machine side\n']);
+  expect((await call('PUT', fsUrl('file', 'path=/root/climb'), ada.cookie, { content: 'written\n', expectedHash: read.json.hash })).status).toBe(200);
+  expect((await call('PUT', fsUrl('file', 'path=/root/climb-new'), ada.cookie, { content: 'new\n', expectedHash: null })).status).toBe(200);
+  expect(await sh(`cat /tmp/${name} /tmp/${name}.new; readlink /root/climb`)).toBe(`written\nnew\n../../../../../../../tmp/${name}\n`);
+  // The machine's /tmp, not the host's that Berth runs on.
+  expect(fs.existsSync(`/tmp/${name}`) || fs.existsSync(`/tmp/${name}.new`)).toBe(false);
+
+  const env = await call<{ code: string; error: string }>('GET', fsUrl('file', 'path=/root/env'), ada.cookie);
+  expect([env.status, env.json.code]).toEqual([400, 'invalid']);
+  expect(env.json.error).toMatch(/\/proc\/self\/environ is in \/proc.*\/root\/env links there/);
+  const viaDir = await call<{ code: string }>('PUT', fsUrl('file', 'path=/root/kernel/x'), ada.cookie, { content: 'x', expectedHash: null, force: true });
+  expect(viaDir.status).toBe(400);
+  for (const [method, url, body] of [
+    ['GET', fsUrl('file', 'path=/proc/self/environ')],
+    ['PUT', fsUrl('file', 'path=/sys/kernel/x'), { content: 'x', expectedHash: null, force: true }],
+    ['GET', fsUrl('list', 'path=/proc')],
+    ['POST', fsUrl('ops'), { op: 'mkdir', path: '/dev/x' }],
+    ['POST', fsUrl('ops'), { op: 'rename', path: '/root/notes.txt', to: '/sys/notes.txt' }],
+  ] as const) {
+    const r = await call<{ code: string }>(method, url, ada.cookie, body);
+    expect([method, url, r.status, r.json.code]).toEqual([method, url, 400, 'invalid']);
+  }
+});
+
 test('only the session owner reads or writes; strangers are refused before the body is read', async () => {
   expect((await call('GET', fsUrl('file', 'path=/root/notes.txt'), eve.cookie)).status).toBe(404);
   expect((await call('PUT', fsUrl('file', 'path=/root/notes.txt'), eve.cookie, { content: 'evil', expectedHash: null, force: true })).status).toBe(404);
+  expect((await call('PUT', fsUrl('file', 'path=/root/eve.txt'), eve.cookie, { content: 'evil', expectedHash: null })).status).toBe(404);
+  expect((await call('GET', fsUrl('list', 'path=/root'), eve.cookie)).status).toBe(404);
+  for (const op of [{ op: 'mkdir', path: '/root/eve' }, { op: 'rename', path: '/root/notes.txt', to: '/root/eve.txt' }, { op: 'delete', path: '/root/notes.txt' }]) {
+    expect([op.op, (await call('POST', fsUrl('ops'), eve.cookie, op)).status]).toEqual([op.op, 404]);
+  }
   expect((await call('GET', fsUrl('list', 'path=/root'), '')).status).toBe(401);
-  expect(await sh('cat /root/notes.txt')).toBe('mine\n');
+  expect(await sh('cat /root/notes.txt; ls /root/eve /root/eve.txt 2>&1 >/dev/null | wc -l')).toBe('mine\n2\n');
 });
