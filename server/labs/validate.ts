@@ -4,7 +4,7 @@ import path from 'node:path';
 import YAML, { LineCounter, type Node as YamlNode } from 'yaml';
 import { labFolders, loadCourse } from './loader';
 import { parseLabFile } from './parse';
-import type { LabDefinition, LabIssue, ScriptBlock } from './types';
+import type { LabDefinition, LabIssue, ScriptBlock, StepDefinition } from './types';
 
 /**
  * `berth lab validate`: everything that can be known about a lab without
@@ -192,17 +192,7 @@ function lint(lab: LabDefinition, issues: LabIssue[]): void {
         hint: 'add a ```check block so Berth can tell the student the step is done (fine for a reading-only step)',
       });
     }
-    // Once the Run buttons fade, hints are the student's only way forward.
-    const hasCommand = step.blocks.some((b) => b.kind === 'run' || b.kind === 'copy');
-    if (step.checks.length > 0 && !hasCommand && (step.hintsHtml.length < 2 || step.solutionHtml === null)) {
-      issues.push({
-        severity: 'warning',
-        file,
-        line: step.line,
-        message: `step "${step.title}" has no run or copy block, so it needs at least two hints and a solution (it has ${step.hintsHtml.length} hint(s)${step.solutionHtml === null ? ' and no solution' : ''})`,
-        hint: 'add ```hint blocks that lead to the command step by step, and a ```solution block with it',
-      });
-    }
+    lintHelp(lab, step, issues);
     if (step.checks.length > 0 && step.solve.length === 0) {
       issues.push({
         severity: 'warning',
@@ -213,6 +203,79 @@ function lint(lab: LabDefinition, issues: LabIssue[]): void {
       });
     }
   }
+}
+
+/**
+ * The help a checked step owes the student once its Run buttons stop being
+ * the answer. A step whose Run buttons hold every command of its solve needs
+ * nothing more: pressing them is the task. Any other checked step asks for
+ * work the buttons do not do (a file to write, a command to find), so it needs
+ * at least one hint and a solution; with no run, copy or edit block at all,
+ * hints are the only way forward, so two.
+ */
+function lintHelp(lab: LabDefinition, step: StepDefinition, issues: LabIssue[]): void {
+  if (step.checks.length === 0) return;
+  const hints = step.hintsHtml.length;
+  const solution = step.solutionHtml !== null;
+  const hasBlock = step.blocks.some((b) => b.kind === 'run' || b.kind === 'copy' || b.kind === 'edit');
+  const missing = (need: number) => `it has ${hints} hint(s)${solution ? '' : ' and no solution'}; it needs ${need} and a solution`;
+  if (!hasBlock) {
+    if (hints >= 2 && solution) return;
+    issues.push({
+      severity: 'warning',
+      file: lab.source.file,
+      line: step.line,
+      message: `step "${step.title}" has no run, copy or edit block, so hints are the student's only way forward: ${missing(2)}`,
+      hint: 'add ```hint blocks that lead to the command step by step, and a ```solution block with it',
+    });
+    return;
+  }
+  if (hints >= 1 && solution) return;
+  const writes = step.blocks.some((b) => b.kind === 'copy' || b.kind === 'edit');
+  const notPressed = commandsNotInRunBlocks(step);
+  if (notPressed.length === 0 && !writes) return;
+  const why = writes ? 'it asks the student to write a file' : `its solve runs \`${notPressed[0].slice(0, 80)}\`, which no Run button does`;
+  issues.push({
+    severity: 'warning',
+    file: lab.source.file,
+    line: step.line,
+    message: `step "${step.title}" asks for more than pressing its Run buttons (${why}): ${missing(1)}`,
+    hint: 'add a ```hint that points the way and a ```solution block with the commands, or give the missing command its own ```run block if pressing it is the task',
+  });
+}
+
+/** Normalised so a solve may differ from a Run button in spacing and in hiding output. */
+const normalise = (s: string) => s.replace(/\s*[12]?>\s*\/dev\/null/g, '').replace(/\s*2>&1/g, '').replace(/\s+/g, ' ').trim();
+
+/**
+ * Solve commands no Run button of the step holds. Lines that only tidy or
+ * wait are left out: a blank or comment, a `sleep`, a clean-up ending in
+ * `|| true`, and a loop that polls until it can break, with sleep (joined
+ * to one line first).
+ */
+export function commandsNotInRunBlocks(step: StepDefinition): string[] {
+  const runs = step.blocks.flatMap((b) => (b.kind === 'run' ? [normalise(b.command)] : []));
+  const commands: string[] = [];
+  for (const block of step.solve) {
+    let loop: string[] = [];
+    let depth = 0;
+    for (const raw of block.script.split('\n')) {
+      const line = raw.trim();
+      if (!line || line.startsWith('#')) continue;
+      // Quoted text is data: a `do` inside sh -c '…' opens no loop of this script.
+      const words = line.replace(/'[^']*'|"[^"]*"/g, ' ').split(/[\s;]+/);
+      depth += words.filter((w) => w === 'do').length - words.filter((w) => w === 'done').length;
+      loop.push(line);
+      if (depth <= 0) {
+        commands.push(normalise(loop.join(' ')));
+        loop = [];
+        depth = 0;
+      }
+    }
+    if (loop.length) commands.push(normalise(loop.join(' ')));
+  }
+  const tidy = (c: string) => /^sleep [\d.]+$/.test(c) || /\|\| true$/.test(c) || (/^(for|while|until) /.test(c) && /\bbreak\b/.test(c) && /\bsleep [\d.]+/.test(c) && /\bdone$/.test(c));
+  return commands.filter((c) => !tidy(c) && !runs.some((r) => r.includes(c)));
 }
 
 /**
