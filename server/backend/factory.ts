@@ -14,6 +14,8 @@ export interface ChosenBackend {
 /** Extra inputs a backend may take, for tests and benchmarks (an engine client for Docker). */
 export interface BackendOptions {
   docker?: Parameters<typeof startDockerBackend>[1];
+  /** The backend will only remove what exists (`berth down`): nothing is probed for an isolation profile, no advice is logged. */
+  removalOnly?: boolean;
 }
 
 /**
@@ -23,8 +25,13 @@ export interface BackendOptions {
 export async function createBackend(config: BerthConfig, options: BackendOptions = {}): Promise<ChosenBackend> {
   switch (config.backend) {
     case 'docker':
-      return startDockerBackend(config, options.docker);
+      return startDockerBackend(config, options.docker, { removalOnly: options.removalOnly });
     case 'fake':
-      return { backend: new FakeBackend({ warmPool: config.warmPool.size }), profile: config.docker.isolation === 'auto' ? 'privileged' : config.docker.isolation };
+      return { backend: new FakeBackend({ warmPool: config.warmPool.size }), profile: configuredProfile(config, 'privileged') };
   }
+}
+
+/** BERTH_ISOLATION when it names a profile; `fallback` for `auto`. */
+function configuredProfile(config: BerthConfig, fallback: IsolationProfile): IsolationProfile {
+  return config.docker.isolation === 'auto' ? fallback : config.docker.isolation;
 }

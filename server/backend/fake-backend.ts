@@ -256,6 +256,13 @@ export class FakeBackend implements LabBackend {
     this.shutDown = true;
   }
 
+  async removeEverything(): Promise<number> {
+    this.shutDown = true;
+    const waiting = this.pool;
+    this.pool = 0;
+    return waiting + (await this.removeOrphans(new Set()));
+  }
+
   /** A machine disappears from the engine (killed by the OOM killer, removed by hand). */
   kill(raw: BackendState, machine: string): void {
     const m = this.machine(raw, machine);

@@ -248,4 +248,9 @@ export interface LabBackend {
   poolStats?(): { ready: number; target: number };
   /** Stops background work (pool filling). Machines stay: a restarted Berth re-adopts them. */
   shutdown(): Promise<void>;
+  /**
+   * `berth down`: stops filling the pool and removes every object of this Berth, sessions' and the
+   * pool's alike; returns how many. Safe to call twice (the second removes nothing).
+   */
+  removeEverything(): Promise<number>;
 }

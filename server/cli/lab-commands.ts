@@ -1,9 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DockerBackend } from '../docker/docker-backend';
+import { createBackend } from '../backend/factory';
 import type { LabBackend } from '../backend/lab-backend';
-import { detectProfile } from '../docker/detect-profile';
-import { connectDocker } from '../docker/engine';
 import { loadConfig } from '../config';
 import { importKillercoda } from '../labs/import-killercoda';
 import { formatForgeCoverage, formatLabTestResult, LabTester } from '../labs/lab-test';
@@ -20,16 +18,14 @@ export interface LabCommandContext {
   labsDir?: string;
   out?: (line: string) => void;
   err?: (line: string) => void;
-  /** Machines for `lab test`; without it the Docker backend is built from the configuration. */
+  /** Machines for `lab test`; without it the backend is the configured one (BERTH_BACKEND), as in class. */
   createBackend?: () => Promise<LabBackend>;
 }
 
-async function dockerBackend(): Promise<LabBackend> {
-  const config = loadConfig();
-  const docker = connectDocker();
-  const { profile } = await detectProfile(docker, config);
-  // lab test starts its own machines; a warm pool would only add containers to clean up.
-  return new DockerBackend(docker, { ...config, warmPool: { size: 0 } }, profile);
+async function configuredBackend(): Promise<LabBackend> {
+  // lab test starts its own machines; a warm pool would only add machines to clean up.
+  const { backend } = await createBackend({ ...loadConfig(), warmPool: { size: 0 } });
+  return backend;
 }
 
 export function registerLabCommands(program: Command, ctx: LabCommandContext = {}): void {
@@ -88,7 +84,7 @@ export function registerLabCommands(program: Command, ctx: LabCommandContext = {
         process.exitCode = 1;
         return;
       }
-      const backend = await (ctx.createBackend ?? dockerBackend)();
+      const backend = await (ctx.createBackend ?? configuredBackend)();
       const tester = new LabTester({ backend, parallel: Math.max(1, Number(opts.parallel) || 1), keep: opts.keep, log: out });
       const onSignal = () => {
         err('interrupted: removing every machine started by this test…');

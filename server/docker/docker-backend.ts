@@ -617,7 +617,7 @@ export class DockerBackend implements LabBackend {
     await this.pool.stopFilling();
   }
 
-  /** `berth down`: every object of this instance, the warm pool and its network included; returns how many. */
+  /** Every object of this instance, the warm pool and its network included. */
   async removeEverything(): Promise<number> {
     await this.pool.stopFilling();
     // Waiting machines are spared by removeOrphans (they are the pool's); after `down` there is no pool.

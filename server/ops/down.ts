@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { BerthConfig } from '../config';
-import { DockerBackend } from '../docker/docker-backend';
-import { connectDocker } from '../docker/engine';
+import { createBackend } from '../backend/factory';
 import { stateOf } from '../sessions/session-manager';
+import { ScriptRunner } from '../sessions/script-runner';
+import { StepSetup } from '../sessions/step-setup';
 import { Store } from '../store/database';
 import { dataDirHolder } from './data-dir-lock';
 
@@ -26,26 +27,23 @@ export async function takeDown(config: BerthConfig, onLine: (line: string) => vo
     // A serving Berth would restart or re-adopt what we remove under it.
     throw new Error(`Berth (pid ${holder}) is serving from ${config.dataDir}: stop it first (docker compose stop berth), then run berth down`);
   }
-  const docker = connectDocker();
-  try {
-    await docker.ping();
-  } catch (err) {
-    throw new Error(`cannot reach the Docker engine (${err instanceof Error ? err.message : String(err)})`, { cause: err });
-  }
-  // Removing needs no isolation profile; the one given here is never used to start anything.
-  const backend = new DockerBackend(docker, config, config.docker.isolation === 'auto' ? 'caps' : config.docker.isolation);
+  // BERTH_BACKEND decides what is taken down; the Docker backend checks the engine answers first.
+  const { backend } = await createBackend(config, { removalOnly: true });
   const store = new Store(path.join(config.dataDir, 'berth.sqlite'));
+  // Only its record of what ran is used here: ended sessions keep no step-setup rows.
+  const stepSetup = new StepSetup(store.db, new ScriptRunner(backend, config.checks.outputCapBytes));
   let ended = 0;
   try {
     for (const row of store.liveSessions()) {
       const state = stateOf(row);
       if (state) await backend.stop(state).catch((err: unknown) => onLine(`session ${row.id}: ${err instanceof Error ? err.message : String(err)} (removed below by label)`));
+      stepSetup.forget(row.id);
       store.updateSession(row.id, { state: 'ended', endedAt: Date.now() });
       ended++;
     }
     onLine(`${ended} session(s) ended`);
     const removed = await backend.removeEverything();
-    onLine(`${removed} Docker object(s) of instance "${config.docker.instanceId}" removed`);
+    onLine(`${removed} object(s) of ${backend.name} backend removed${config.backend === 'docker' ? ` (instance "${config.docker.instanceId}")` : ''}`);
     return { ended, removed };
   } finally {
     store.close();
