@@ -340,8 +340,11 @@ export class SessionManager {
         this.activity.set(id, Date.now());
         this.details.delete(id);
       } catch (err) {
+        // The student reads only publicMessage's words; the engine's own are for the admin.
+        sessionLog(id).error({ err: err instanceof Error ? err.message : String(err) }, 'resume failed');
         this.store.updateSession(id, { state: 'failed', error: `Your lab could not be resumed (${publicMessage(err)}).`, endedAt: Date.now() });
         await this.removeMachines(row, 'cleaning up after a failed resume');
+        this.stepSetup.forget(id);
       }
       this.announce(this.store.getSession(id)!);
     })();

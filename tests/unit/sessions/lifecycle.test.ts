@@ -1,5 +1,6 @@
 import { FailingStartBackend, NeverStartsBackend, SlowStartBackend } from '../../../server/backend/fake-backend';
 import { SessionError, stateOf } from '../../../server/sessions/session-manager';
+import { log } from '../../../server/log';
 import { started, student, world, type World } from './fake-world';
 
 /** The session state machine on the fake backend: queue, capacity, start failures, stop during start, reset. */
@@ -132,6 +133,26 @@ describe('session lifecycle', () => {
     await w.sessions.settled(a);
     expect(w.sessions.get(a)?.state).toBe('running');
     expect(await w.backend.poll(stateOf(w.sessions.get(a)!)!)).toBe('running');
+  });
+
+  test('a resume the engine fails is logged with its cause, ends failed, and leaves no step-setup record', async () => {
+    w = world();
+    const id = await started(w, student(w), 'step-setup');
+    expect(w.stepSetup.enteredSteps(id)).toEqual([0]);
+    await w.sessions.pause(id);
+    w.backend.kill(stateOf(w.sessions.get(id)!)!, 'box');
+    const logged: Array<{ fields: unknown; msg: unknown }> = [];
+    const logger = { error: (fields: unknown, msg: unknown) => logged.push({ fields, msg }), warn: () => undefined } as unknown as ReturnType<typeof log.child>;
+    const child = jest.spyOn(log, 'child').mockReturnValue(logger);
+    try {
+      await w.sessions.resume(id);
+      await w.sessions.settled(id);
+    } finally {
+      child.mockRestore();
+    }
+    expect(w.sessions.get(id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/^Your lab could not be resumed/) });
+    expect(logged).toEqual([{ fields: { err: 'machine box is not available: it no longer exists' }, msg: 'resume failed' }]);
+    expect(w.stepSetup.enteredSteps(id)).toEqual([]);
   });
 
   test('extensions: as many as allowed, then a conflict', async () => {
