@@ -56,6 +56,8 @@ export interface BerthConfig {
   proxyOrigin: string;
   /** BERTH_PROXY_PORT: where that origin listens locally; 0 = the origin's own port. */
   proxyPort: number;
+  /** Websockets through the port proxy: open at once per student (0 = no cap), and the app's time to answer a handshake. */
+  proxySockets: { perStudent: number; handshakeSeconds: number };
   /** Uploads and downloads between browsers and machines: sizes and how many run at once. */
   transfers: { maxUploadBytes: number; maxDownloadBytes: number; perStudent: number; total: number };
   secret: string;
@@ -238,6 +240,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
     },
     proxyOrigin: parseProxyOrigin(env.BERTH_PROXY_ORIGIN),
     proxyPort: int(env, 'BERTH_PROXY_PORT', 0),
+    proxySockets: {
+      perStudent: int(env, 'BERTH_PROXY_SOCKETS_PER_STUDENT', 32),
+      handshakeSeconds: Math.max(1, int(env, 'BERTH_PROXY_HANDSHAKE_SECONDS', 10)),
+    },
     transfers: {
       maxUploadBytes: bytes(env, 'BERTH_MAX_UPLOAD', '50m'),
       maxDownloadBytes: bytes(env, 'BERTH_MAX_DOWNLOAD', '200m'),

@@ -124,7 +124,11 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
     takingOver: (instructorId, sessionId) => live.takeovers.forSession(sessionId).some((t) => t.instructorId === instructorId),
     keyFor: portKey,
   });
-  const proxy = new PortProxy(sessionDoor, (req) => studentOf(req)?.id ?? null, Boolean(config.proxyOrigin));
+  const proxy = new PortProxy(sessionDoor, (req) => studentOf(req)?.id ?? null, {
+    separateOrigin: Boolean(config.proxyOrigin),
+    socketsPerStudent: config.proxySockets.perStudent,
+    handshakeMs: config.proxySockets.handshakeSeconds * 1000,
+  });
 
   // Wiring of domain events: no module below knows about the ones above it.
   terminals.onPromptReturn((sessionId) => void progress.autoCheck(sessionId, 'prompt'));

@@ -19,8 +19,11 @@ export function proxyListenPort(config: BerthConfig): number {
  */
 export async function startProxyOrigin(ctx: BerthContext): Promise<http.Server | null> {
   if (!ctx.config.proxyOrigin) return null;
+  const ownHost = new URL(ctx.config.proxyOrigin).host;
+  // DNS rebinding: the same host names as Berth's, plus the proxy origin's own, for HTTP and upgrades alike.
+  const allowed = (host: string | undefined) => ctx.hosts.allows(host) || host === ownHost;
   const server = http.createServer((req, res) => {
-    if (!ctx.hosts.allows(req.headers.host) && req.headers.host !== new URL(ctx.config.proxyOrigin).host) {
+    if (!allowed(req.headers.host)) {
       res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end('This address does not serve lab ports under that host name.');
       return;
     }
@@ -32,8 +35,9 @@ export async function startProxyOrigin(ctx: BerthContext): Promise<http.Server |
   });
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
+    if (!allowed(req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden', 'This address does not serve lab ports under that host name.');
     if (!(req.url ?? '').startsWith('/s/')) return refuseUpgrade(socket, 400, 'Bad Request');
-    ctx.proxy.upgrade(req, socket, head, { viaProxyOrigin: true }).catch(() => socket.destroy());
+    void ctx.proxy.upgrade(req, socket, head, { viaProxyOrigin: true }); // never rejects: it logs and closes
   });
   server.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {

@@ -21,7 +21,7 @@ export function routeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer,
   const url = req.url ?? '';
   if (url.startsWith('/socket.io/')) return; // engine.io's own 'upgrade' listener takes it
   if (url.startsWith('/s/')) {
-    ctx.proxy.upgrade(req, socket, head).catch(() => socket.destroy());
+    void ctx.proxy.upgrade(req, socket, head); // never rejects: it logs and closes
     return;
   }
   refuseUpgrade(socket, 400, 'Bad Request');

@@ -137,8 +137,8 @@ describe('REST errors', () => {
   });
 
   test('the port proxy refuses strangers and odd paths', async () => {
-    expect((await api(berth.url, 'GET', '/s/aaaaaaaaaaaa/docker/8080/')).status).toBe(403);
-    expect((await api(berth.url, 'GET', '/s/aaaaaaaaaaaa/docker/8080/', { cookie: ada.cookie })).status).toBe(403);
+    expect((await api(berth.url, 'GET', '/s/aaaaaaaaaaaa/docker/8080/')).status).toBe(404);
+    expect((await api(berth.url, 'GET', '/s/aaaaaaaaaaaa/docker/8080/', { cookie: ada.cookie })).status).toBe(404);
     expect((await api(berth.url, 'GET', '/s/aaaaaaaaaaaa/docker/99999/', { cookie: ada.cookie })).status).toBe(404);
     expect((await api(berth.url, 'GET', '/s/aaaaaaaaaaaa/Docker/8080/', { cookie: ada.cookie })).status).toBe(404);
     expect((await api(berth.url, 'GET', '/s/aaaaaaaaaaaa%2F..%2F/docker/80/', { cookie: ada.cookie })).status).toBe(404);

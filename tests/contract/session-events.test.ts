@@ -214,19 +214,19 @@ describe('another student cannot touch the session', () => {
     expect(bobSaw).toEqual([]);
   });
 
-  test('port proxy: Bob gets 403, Ada gets through to her machine (502: nothing listens there yet)', async () => {
+  test('port proxy: Bob gets 404 as in REST, Ada gets through to her machine (502: nothing listens there yet)', async () => {
     const route = `/s/${sessionId}/box/8080/`;
     const bobs = await api(berth.url, 'GET', route, { cookie: bob.cookie });
-    expect(bobs.status).toBe(403);
-    expect(bobs.json.text).toBe('That lab belongs to someone else.');
-    expect((await api(berth.url, 'GET', route)).status).toBe(403);
+    expect(bobs.status).toBe(404);
+    expect(bobs.json.text).toBe('That lab session does not exist.');
+    expect((await api(berth.url, 'GET', route)).status).toBe(404);
     const adas = await api(berth.url, 'GET', route, { cookie: ada.cookie });
     expect(adas.status).toBe(502);
     expect(adas.json.text).toMatch(/Nothing answered on that port/);
     expect((await api(berth.url, 'GET', `/s/${sessionId}/nosuch/8080/`, { cookie: ada.cookie })).status).toBe(404);
   });
 
-  test('port proxy: a WebSocket upgrade by Bob is refused with 403', async () => {
+  test('port proxy: a WebSocket upgrade by Bob is refused with 404', async () => {
     const status = await new Promise<string>((resolve, reject) => {
       const req = http.request(`${berth.url}/s/${sessionId}/box/8080/ws`, {
         headers: { cookie: bob.cookie, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
@@ -236,7 +236,7 @@ describe('another student cannot touch the session', () => {
       req.on('error', reject);
       req.end();
     });
-    expect(status).toBe('403');
+    expect(status).toBe('404');
   });
 });
 

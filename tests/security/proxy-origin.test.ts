@@ -55,7 +55,7 @@ test("Berth's own origin serves no ports, and the proxy origin serves nothing el
   expect(api.status).toBe(404);
   await api.text();
   const forged = await fetch(`${origin}/s/${sessionId}-${'x'.repeat(22)}/box/8080/`);
-  expect(forged.status).toBe(403);
+  expect(forged.status).toBe(404);
   await forged.text();
 });
 
@@ -63,6 +63,33 @@ test("Berth's pages may frame the proxy origin", async () => {
   const res = await fetch(`${berth.url}/api/health`);
   await res.text();
   expect(res.headers.get('content-security-policy')).toContain(`frame-src 'self' ${origin}`);
+});
+
+/** A raw request to the proxy origin with any Host; resolves with Berth's reply up to its close. */
+function rawRequest(host: string, upgrade: boolean): Promise<string> {
+  const { port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const s = net.connect(Number(port), '127.0.0.1', () => {
+      const ws = upgrade ? 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' : 'Connection: close\r\n';
+      s.write(`GET ${portPath()}ws HTTP/1.1\r\nHost: ${host}\r\n${ws}\r\n`);
+    });
+    let text = '';
+    s.on('data', (d) => (text += d.toString()));
+    s.on('close', () => resolve(text));
+    s.on('error', reject);
+    setTimeout(() => {
+      s.destroy();
+      resolve(text);
+    }, 5000).unref();
+  });
+}
+
+test('a foreign Host is refused on the proxy origin, for HTTP and websocket upgrades alike (DNS rebinding)', async () => {
+  expect(await rawRequest('evil.example', false)).toMatch(/^HTTP\/1\.1 421/);
+  expect(await rawRequest('evil.example', true)).toMatch(/^HTTP\/1\.1 403/);
+  expect(await rawRequest(`evil.example:${new URL(origin).port}`, true)).toMatch(/^HTTP\/1\.1 403/);
+  // The proxy origin's own host gets through to the door (and to the app, which answers its page).
+  expect(await rawRequest(new URL(origin).host, true)).toMatch(/^HTTP\/1\.1 200/);
 });
 
 test('an upgrade on the proxy origin that is reset or misdirected does not hurt it', async () => {
