@@ -38,6 +38,17 @@ export class ClassService implements ClassDirectory {
     private readonly catalog: LabCatalog,
   ) {}
 
+  private readonly updateListeners: Array<(classId: string) => void> = [];
+
+  /** Called after every change of a class (its teachers, archived, …), synchronously. */
+  onUpdated(listener: (classId: string) => void): () => void {
+    this.updateListeners.push(listener);
+    return () => {
+      const i = this.updateListeners.indexOf(listener);
+      if (i >= 0) this.updateListeners.splice(i, 1);
+    };
+  }
+
   /* ---- the directory other modules read ---- */
 
   get(classId: string): ClassRecord | null {
@@ -143,6 +154,8 @@ export class ClassService implements ClassDirectory {
       archived: patch.archived ?? row.archived,
     });
     if (patch.instructorIds !== undefined) this.rows.setTeachers(classId, [...new Set(patch.instructorIds)]);
+    // A co-teacher taken off must lose the class's grid, terminals and takeovers at once, not at their next request.
+    for (const listener of [...this.updateListeners]) listener(classId);
     return this.get(classId)!;
   }
 

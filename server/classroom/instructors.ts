@@ -126,15 +126,19 @@ export class InstructorService {
     return result;
   }
 
-  /** The instructor behind a cookie token, touching its inactivity clock; null if unknown, revoked or expired. */
-  identify(token: string | undefined): InstructorIdentity | null {
+  /**
+   * The instructor behind a cookie token; null if unknown, revoked or expired. Reads the database each
+   * time, so a revocation by another process (`berth admin reset-password`) counts at once.
+   * `touch: false` leaves the inactivity clock alone (an open socket's periodic re-check is not activity).
+   */
+  identify(token: string | undefined, opts: { touch?: boolean } = {}): InstructorIdentity | null {
     if (!token) return null;
     const now = Date.now();
     const login = this.rows.loginByToken(sha256(token), now);
     if (!login) return null;
     const row = this.rows.instructor(login.instructorId);
     if (!row) return null;
-    if (now - login.lastSeenAt > TOUCH_EVERY_MS) this.rows.touchLogin(login.id, now, now + this.idleMs());
+    if (opts.touch !== false && now - login.lastSeenAt > TOUCH_EVERY_MS) this.rows.touchLogin(login.id, now, now + this.idleMs());
     return { id: row.id, name: row.name, login: row.login, role: row.role, loginId: login.id };
   }
 

@@ -5,6 +5,7 @@ import { ClassroomError } from '../classroom/errors';
 import { INSTRUCTOR_EVENTS } from '../contracts/classroom';
 import { wireShapes, type Reply as ReplyBody } from '../contracts/protocol';
 import type { BerthContext } from '../context';
+import { INSTRUCTOR_COOKIE, parseCookies } from '../http/auth';
 import { classRoom } from '../live/class-feed';
 import { describeIssue, inbound } from './inbound';
 import { failureReply } from './replies';
@@ -15,6 +16,10 @@ import { socketViewer } from './terminal-events';
  * terminal read-only, and taking it over. Every event checks that the
  * instructor manages the class of the student concerned, every time: a
  * socket that once could watch a class has no standing permission.
+ * Every event also re-reads the login from the database, and `recheck`
+ * (run by socket-server.ts on a timer and whenever a class changes) closes
+ * the socket once its login is gone, and drops the grid, terminals and
+ * takeovers of classes the instructor no longer teaches.
  */
 
 const classId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/);
@@ -56,20 +61,74 @@ export function refuseEvents(socket: Socket, events: readonly string[], who: str
   }
 }
 
-export function registerInstructorSocket(_io: Server, socket: Socket, ctx: BerthContext): void {
+/** Re-checks an open instructor socket; false once it has been closed. */
+export type InstructorRecheck = () => boolean;
+
+const SIGNED_OUT = 'Your sign-in has ended (signed out, expired or password reset). Sign in again.';
+
+/** Returns the socket's re-check, or null when the socket was closed at once (no live login). */
+export function registerInstructorSocket(_io: Server, socket: Socket, ctx: BerthContext): InstructorRecheck | null {
   const instructor = (socket.data as { instructor?: InstructorIdentity }).instructor ?? ctx.instructorOf(socket.request);
   if (!instructor) {
     socket.disconnect(true);
-    return;
+    return null;
   }
-  const me: InstructorIdentity = instructor;
+  let me: InstructorIdentity = instructor;
+  const token = parseCookies(socket.request.headers.cookie)[INSTRUCTOR_COOKIE];
   const classes = new Set<string>();
   const terminals = new Map<string, { sessionId: string; terminalId: string }>();
   let invalid = 0;
 
+  /** The same login, still live (a revocation in another process, `berth admin reset-password`, shows here too). */
+  const signedIn = (touch: boolean): boolean => {
+    const now = ctx.classroom.instructors.identify(token, { touch });
+    if (!now || now.loginId !== me.loginId) return false;
+    me = now;
+    return true;
+  };
+
+  const managesSession = (sessionId: string): boolean => {
+    const row = ctx.sessions.get(sessionId);
+    const cls = row ? ctx.live.classOf(row.studentId) : null;
+    return Boolean(cls && ctx.classes.canManage(me, cls));
+  };
+
+  /** Lets go of everything in classes this instructor no longer teaches (taken off as a co-teacher). */
+  const dropLostClasses = (): void => {
+    for (const id of [...classes]) {
+      if (ctx.classes.canManage(me, id)) continue;
+      classes.delete(id);
+      void socket.leave(classRoom(id));
+      ctx.live.feed.unwatch(id);
+    }
+    for (const [key, t] of [...terminals]) {
+      if (managesSession(t.sessionId)) continue;
+      terminals.delete(key);
+      ctx.terminals.detach(t.sessionId, t.terminalId, socket.id);
+    }
+    // 'disconnect': the instructor was cut off from the terminal, not done with it.
+    for (const t of ctx.live.takeovers.bySocket(socket.id)) if (!ctx.classes.canManage(me, t.classId)) ctx.live.endTakeover(t.sessionId, t.terminalId, 'disconnect');
+  };
+
+  const recheck: InstructorRecheck = () => {
+    if (socket.disconnected) return false;
+    if (!signedIn(false)) {
+      socket.disconnect(true);
+      return false;
+    }
+    dropLostClasses();
+    return true;
+  };
+
   function on<E extends InstructorEvent>(event: E, handler: (payload: z.output<(typeof instructorInbound)[E]>, reply: Reply) => unknown): void {
     socket.on(event as string, (raw: unknown, maybeReply?: unknown) => {
       const reply: Reply = typeof maybeReply === 'function' ? (maybeReply as Reply) : () => undefined;
+      // An event is activity: it keeps the login alive, as a request does.
+      if (!signedIn(true)) {
+        reply({ ok: false, code: 'unauthenticated', error: SIGNED_OUT });
+        socket.disconnect(true);
+        return;
+      }
       const parsed = instructorInbound[event].safeParse(raw);
       if (!parsed.success) {
         reply({ ok: false, code: 'invalid', error: `invalid ${event}: ${describeIssue(parsed.error)}` });
@@ -190,4 +249,5 @@ export function registerInstructorSocket(_io: Server, socket: Socket, ctx: Berth
     for (const id of classes) ctx.live.feed.unwatch(id);
     classes.clear();
   });
+  return recheck;
 }

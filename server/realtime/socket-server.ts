@@ -4,7 +4,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/pr
 import type { BerthContext } from '../context';
 import { originAllowed } from '../http/auth';
 import type { RoomEmitter } from '../live/class-feed';
-import { registerInstructorSocket } from './instructor-socket';
+import { registerInstructorSocket, type InstructorRecheck } from './instructor-socket';
 import { broadcastProgressEvents } from './progress-events';
 import { broadcastSessionEvents } from './session-events';
 import { registerStudentSocket, type BerthServer, type BerthSocket } from './student-socket';
@@ -16,6 +16,9 @@ import { broadcastTerminalEvents } from './terminal-events';
  * by area: student-socket.ts (validation and replies) with session-events.ts,
  * terminal-events.ts and progress-events.ts; instructor-socket.ts.
  */
+/** How often open instructor sockets re-read their login: the longest a CLI password reset or an idle expiry leaves one open. */
+export const INSTRUCTOR_RECHECK_MS = 5_000;
+
 export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<ClientToServerEvents, ServerToClientEvents> {
   const io: BerthServer = new Server(http, {
     maxHttpBufferSize: ctx.config.terminal.maxInputBytes + 64 * 1024,
@@ -39,7 +42,7 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
     if (!student && !instructor) return next(new Error('not joined'));
     socket.data.role = student ? 'student' : 'instructor';
     socket.data.instructor = instructor;
-    // Revoking this login (logout, logout everywhere, password reset) disconnects the socket.
+    // Revoking this login here (logout, logout everywhere, web revoke) disconnects the socket at once.
     if (instructor) void socket.join(`login:${instructor.loginId}`);
     socket.data.studentId = student?.id ?? '';
     socket.data.studentName = student?.name ?? '';
@@ -59,9 +62,26 @@ export function attachRealtime(http: HttpServer, ctx: BerthContext): Server<Clie
     for (const id of loginIds) io.in(`login:${id}`).disconnectSockets(true);
   });
 
+  // Open instructor sockets, re-checked when a class changes (a co-teacher taken off loses it at once) and on a
+  // timer (a login that expired, or was revoked by `berth admin` in another process, whose bus this one never hears).
+  const instructorSockets = new Map<string, InstructorRecheck>();
+  const recheckAll = () => {
+    for (const recheck of [...instructorSockets.values()]) recheck();
+  };
+  const stopListening = ctx.classes.onUpdated(recheckAll);
+  const sweep = setInterval(recheckAll, INSTRUCTOR_RECHECK_MS);
+  sweep.unref();
+  http.once('close', () => {
+    clearInterval(sweep);
+    stopListening();
+  });
+
   io.on('connection', (socket: BerthSocket) => {
-    if (socket.data.role === 'instructor') registerInstructorSocket(io as unknown as Server, socket as unknown as Socket, ctx);
-    else registerStudentSocket(socket, ctx);
+    if (socket.data.role !== 'instructor') return registerStudentSocket(socket, ctx);
+    const recheck = registerInstructorSocket(io as unknown as Server, socket as unknown as Socket, ctx);
+    if (!recheck) return;
+    instructorSockets.set(socket.id, recheck);
+    socket.on('disconnect', () => instructorSockets.delete(socket.id));
   });
   return io;
 }
