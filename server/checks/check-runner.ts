@@ -10,6 +10,8 @@ export interface CheckOutcome {
   durationMs: number;
   /** lab.md line of the check that failed (for authors; the student reads `feedback`). */
   line?: number;
+  /** The failed check said why with its own FAIL: line (see KindVerdict). */
+  explicit?: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export class CheckRunner {
         // The parser only builds known kinds; a stale cached definition is the only way here.
         if (!kind) throw new Error(`check at lab.md line ${check.line}: unknown check kind "${check.kind}"`);
         const verdict = await kind.run({ state, scripts: this.scripts }, check);
-        if (!verdict.passed) return { passed: false, feedback: verdict.feedback, durationMs: Date.now() - started, line: check.line };
+        if (!verdict.passed) return { passed: false, feedback: verdict.feedback, durationMs: Date.now() - started, line: check.line, explicit: verdict.explicit };
       }
       return { passed: true, durationMs: Date.now() - started };
     });

@@ -37,8 +37,14 @@ export type Phase = 'setup' | 'check before' | 'forges' | 'solve' | 'check after
 export interface ForgeResult {
   label: string;
   line: number;
-  /** True when the check failed it, as it must. */
+  /**
+   * True when the check failed it with its own FAIL: line, as it must. A
+   * check that timed out or died on an error rejected nothing: the same
+   * check could pass the forge on a quieter host.
+   */
   rejected: boolean;
+  /** What the check told the forge (its FAIL message), or why it failed otherwise; absent when it passed. */
+  feedback?: string;
 }
 
 export interface StepResult {
@@ -209,9 +215,13 @@ export class LabTester {
       for (const forge of step.forges) {
         const problem = await this.runScript(state, forge, `forge "${forge.label}"`);
         if (problem) return problem;
-        const feedback = await this.runChecks(state, step.checks);
-        r.forges!.push({ label: forge.label, line: forge.line, rejected: feedback !== null });
-        if (feedback === null) return `the check accepts a wrong attempt: "${forge.label}" (forge at lab.md line ${forge.line})`;
+        const outcome = await this.checks.run(state, step.checks);
+        const rejected = !outcome.passed && outcome.explicit === true;
+        r.forges!.push({ label: forge.label, line: forge.line, rejected, ...(outcome.passed ? {} : { feedback: outcome.feedback ?? '' }) });
+        if (outcome.passed) return `the check accepts a wrong attempt: "${forge.label}" (forge at lab.md line ${forge.line})`;
+        if (!rejected) {
+          return `the check failed the wrong attempt "${forge.label}" (forge at lab.md line ${forge.line}) without a FAIL: line of its own, so it proves nothing: ${outcome.feedback ?? ''} (lab.md line ${outcome.line})`;
+        }
         for (const undo of forge.undo) {
           const undone = await this.runScript(state, undo, `undo of "${forge.label}"`);
           if (undone) return undone;
@@ -284,7 +294,25 @@ export function formatLabTestResult(result: LabTestResult): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd();
   const head = `${result.ok ? 'PASS' : 'FAIL'} ${result.labId}  (machines ${seconds(result.startMs)}, lab setup ${seconds(result.setupMs)}, total ${seconds(result.totalMs)})`;
-  return [head, ...(result.problem ? [`  ${result.problem}`] : []), ...rows.map((r) => `  ${line(r)}`)].join('\n');
+  return [head, ...(result.problem ? [`  ${result.problem}`] : []), ...rows.map((r) => `  ${line(r)}`), ...formatForgeFeedback(result)].join('\n');
+}
+
+/**
+ * Under the table, what each step's check told each forge: an author reads
+ * there that a forge was turned away for the reason it was written for, not
+ * by an earlier condition it happens to miss.
+ */
+function formatForgeFeedback(result: LabTestResult): string[] {
+  const out: string[] = [];
+  for (const s of result.steps) {
+    if (!s.forges?.length) continue;
+    out.push(`  forges of "${s.title}":`);
+    for (const f of s.forges) {
+      const verdict = f.rejected ? 'rejected' : f.feedback === undefined ? 'ACCEPTED' : 'NO PROOF (no FAIL: line)';
+      out.push(`    ${verdict}  ${f.label} (line ${f.line})${f.feedback === undefined ? '' : `: ${f.feedback}`}`);
+    }
+  }
+  return out;
 }
 
 /** Checked steps, and those with at least one forge the check rejected: the measure of checks a wrong attempt cannot pass. */

@@ -8,6 +8,7 @@ import type { CheckKind } from './check-kind';
  */
 export const scriptCheck: CheckKind = {
   name: 'script',
+  summary: 'a bash script run in the machine; exit 0 = step done. On failure the last non-empty output line is shown to the student; a line starting `FAIL:` is preferred (prefix stripped).',
   validate({ text }) {
     if (text.trim()) return [];
     return [{ message: 'the check block is empty', hint: 'write the bash script between the fences, or remove the block' }];
@@ -15,6 +16,7 @@ export const scriptCheck: CheckKind = {
   async run({ state, scripts }, check) {
     const result = await scripts.run(state, check);
     if (result.exitCode === 0 && !result.timedOut) return { passed: true };
-    return { passed: false, feedback: feedbackFrom(result, check.timeoutSeconds) };
+    const explicit = !result.timedOut && /^\s*FAIL:/m.test(`${result.stdout}\n${result.stderr}`);
+    return { passed: false, feedback: feedbackFrom(result, check.timeoutSeconds), explicit };
   },
 };

@@ -31,11 +31,12 @@ test('every check must pass; the first failure gives the feedback and its line',
   const runner = new CheckRunner(backend, 2, 1024);
 
   const none = await runner.run(state, checks);
-  expect(none).toMatchObject({ passed: false, line: 9 });
+  // test -f says nothing of its own: a failure, but not one the check explained.
+  expect(none).toMatchObject({ passed: false, line: 9, explicit: false });
 
   await backend.exec(state, 'docker', 'touch /root/a', { timeoutMs: 1000, outputCapBytes: 1024 });
   const half = await runner.run(state, checks);
-  expect(half).toMatchObject({ passed: false, feedback: 'no b yet', line: 13 });
+  expect(half).toMatchObject({ passed: false, feedback: 'no b yet', line: 13, explicit: true });
 
   await backend.exec(state, 'docker', 'touch /root/b', { timeoutMs: 1000, outputCapBytes: 1024 });
   const done = await runner.run(state, checks);
@@ -50,7 +51,7 @@ test('a check that runs out of time fails with the timeout named', async () => {
   const state = await backend.start(spec);
   const [check] = checksOf('```check timeout=2\nsleep 5\n```\n');
   const outcome = await new CheckRunner(backend, 1, 1024).run(state, [check]);
-  expect(outcome).toMatchObject({ passed: false, line: 9 });
+  expect(outcome).toMatchObject({ passed: false, line: 9, explicit: false });
   expect(outcome.feedback).toMatch(/longer than 2 s/);
 });
 

@@ -37,6 +37,12 @@ class FlagMachine {
           break;
         }
       } else if (cmd === 'false') exitCode = 1;
+      else if (cmd === 'engine' && this.files.has('busy')) {
+        // A busy engine: docker's own error, not the check's verdict.
+        return { exitCode: 125, stdout: '', stderr: 'docker: Error response from daemon: engine busy', timedOut: false, truncated: false, durationMs: 1 };
+      } else if (cmd === 'engine' && this.files.has('slow')) {
+        return { exitCode: 137, stdout: '', stderr: '', timedOut: true, truncated: false, durationMs: 20_000 };
+      }
     }
     return { exitCode, stdout, stderr: '', timedOut: false, truncated: false, durationMs: 1 };
   }
@@ -138,8 +144,8 @@ describe('lab test runs forges', () => {
     const { result, machine } = await test1(lab('strict', strict));
     expect(result.ok).toBe(true);
     expect(result.steps[0].forges).toEqual([
-      { label: 'a fake instead of the real thing', line: 14, rejected: true },
-      { label: 'the real thing with a fake beside it', line: 23, rejected: true },
+      { label: 'a fake instead of the real thing', line: 14, rejected: true, feedback: 'real is missing' },
+      { label: 'the real thing with a fake beside it', line: 23, rejected: true, feedback: 'fake is there' },
     ]);
     expect(machine.log).toEqual([
       'test -f real', // check before
@@ -155,6 +161,14 @@ describe('lab test runs forges', () => {
       'test ! -f fake',
     ]);
     expect(formatLabTestResult(result)).toMatch(/Build it +pass +\S+ +\S+ +2\/2 \S+s/);
+    // Each forge's FAIL message is kept and printed, so an author sees why it was turned away.
+    expect(formatLabTestResult(result)).toContain(
+      [
+        '  forges of "Build it":',
+        '    rejected  a fake instead of the real thing (line 14): real is missing',
+        '    rejected  the real thing with a fake beside it (line 23): fake is there',
+      ].join('\n'),
+    );
     expect(forgeCoverage([result])).toEqual({ checkedSteps: 1, forged: 1 });
     expect(formatForgeCoverage([result])).toBe('1/1 checked step(s) reject at least one forge (a wrong attempt)');
   });
@@ -172,7 +186,26 @@ describe('lab test runs forges', () => {
         { label: 'the real thing with a fake beside it', rejected: false },
       ],
     });
+    expect(result.steps[0].forges?.[1].feedback).toBeUndefined();
+    expect(formatLabTestResult(result)).toContain('    ACCEPTED  the real thing with a fake beside it (line 22)');
     expect(forgeCoverage([result])).toEqual({ checkedSteps: 1, forged: 1 });
+  });
+
+  test.each([
+    ['an engine error', 'busy', 'docker: Error response from daemon: engine busy'],
+    ['a timeout', 'slow', 'The check took longer than 20 s and was stopped. Is something still running in the foreground?'],
+  ])('a forge the check fails with %s, not its FAIL: line, proves nothing and fails the step', async (_why, flag, feedback) => {
+    // The same check as strict's, run through a command that can fail for reasons of its own.
+    const flaky = strict.replace('```check\ntest -f real', '```check\nengine\ntest -f real').replace('# a fake instead of the real thing\ntouch fake', `# a fake instead of the real thing\ntouch fake ${flag}`).replace('rm fake\n', `rm fake ${flag}\n`);
+    const { result } = await test1(lab('flaky', flaky));
+    expect(result.ok).toBe(false);
+    expect(result.steps[0]).toMatchObject({
+      status: 'fail',
+      problem: `the check failed the wrong attempt "a fake instead of the real thing" (forge at lab.md line 15) without a FAIL: line of its own, so it proves nothing: ${feedback} (lab.md line 9)`,
+      forges: [{ label: 'a fake instead of the real thing', rejected: false, feedback }],
+    });
+    expect(forgeCoverage([result])).toEqual({ checkedSteps: 1, forged: 0 });
+    expect(formatLabTestResult(result)).toContain(`    NO PROOF (no FAIL: line)  a fake instead of the real thing (line 15): ${feedback}`);
   });
 
   test('an undo that leaves the forge behind is caught by the solve\'s check', async () => {
