@@ -113,6 +113,7 @@ export function registerLabCommands(program: Command, ctx: LabCommandContext = {
       } finally {
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
+        // The results are printed and the machines removed; shutdown only stops pool filling, which lab test turned off.
         await backend.shutdown().catch(() => undefined);
       }
     });

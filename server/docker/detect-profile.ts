@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from '../config';
-import { errorText, labelsFor } from './engine';
+import { errorText, labelsFor, leftForReconcile } from './engine';
 import { isolationAdvice } from './isolation';
 import { removeContainer } from './machines';
 
@@ -39,6 +39,6 @@ async function choose(docker: Docker, config: BerthConfig): Promise<{ profile: I
   } catch (err) {
     return { profile: 'caps', why: `privileged containers are refused (${errorText(err).split('\n')[0]})` };
   } finally {
-    if (container) await removeContainer(docker, container.id).catch(() => undefined);
+    if (container) await removeContainer(docker, container.id).catch(leftForReconcile('removing the isolation probe container'));
   }
 }

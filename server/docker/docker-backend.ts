@@ -16,7 +16,7 @@ import type {
   StartProgress,
   TerminalSize,
 } from '../backend/lab-backend';
-import { LABEL, errorText, isNotFound, labelsFor } from './engine';
+import { LABEL, errorText, isNotFound, labelsFor, leftForReconcile } from './engine';
 import { log, sessionLog } from '../log';
 import { createMachine, removeContainer, removeVolume, stopContainer, waitReady } from './machines';
 import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNetwork } from './networks';
@@ -134,6 +134,7 @@ export class DockerBackend implements LabBackend {
     // A warm machine's rename, limits and hostname need no network: they run while it is created.
     // A fresh machine is created on it, so that path waits for it first.
     const networkReady = solo ? Promise.resolve(network) : createSessionNetwork(this.docker, network, labels);
+    // Awaited below; this only keeps a rejection before then from counting as unhandled.
     networkReady.catch(() => undefined);
     try {
       // Machines start in parallel: each waits on its own inner dockerd.
@@ -152,8 +153,9 @@ export class DockerBackend implements LabBackend {
       return state;
     } catch (err) {
       // The network may still be being created when a machine fails: let it exist before it is removed.
+      // Its own failure, if any, is already the error thrown below or among the machines' failures.
       await networkReady.catch(() => undefined);
-      await this.stop({ ...state, machines: await this.findSessionMachines(spec.sessionId) }).catch(() => undefined);
+      await this.stop({ ...state, machines: await this.findSessionMachines(spec.sessionId) }).catch(leftForReconcile(`removing session ${spec.sessionId} after a failed start`));
       throw err;
     }
   }
@@ -403,6 +405,7 @@ export class DockerBackend implements LabBackend {
 
   async openShell(state: BackendState, machine: string, size: TerminalSize, env: Record<string, string> = {}): Promise<ShellStream> {
     const offered = Object.keys(env).length === 0 ? this.takeShell(this.record(state, machine).containerId) : undefined;
+    // An offered shell that failed to open is not handed over: a new one is opened below.
     const shell = offered && (await offered.catch(() => null));
     if (shell && (await shell.running?.())) {
       await shell.resize(size);
@@ -434,12 +437,20 @@ export class DockerBackend implements LabBackend {
   private dropShell(containerId: string): void {
     void this.takeShell(containerId)
       ?.then((shell) => shell.close())
+      // Nobody took the shell and its machine is going: a failed open or close leaves nothing to undo.
       .catch(() => undefined);
   }
 
   async endStaleShells(raw: BackendState): Promise<void> {
     const state = dockerState(raw);
-    await Promise.all(state.machines.map((m) => endAllShells(this.docker.getContainer(m.containerId)).catch(() => undefined)));
+    await Promise.all(
+      state.machines.map((m) =>
+        endAllShells(this.docker.getContainer(m.containerId)).catch((err: unknown) =>
+          // A machine that cannot be reached has no shell a student could see; the session goes on.
+          sessionLog(state.sessionId).warn({ machine: m.name, err: errorText(err) }, 'could not end the shells a previous Berth left'),
+        ),
+      ),
+    );
   }
 
   async copyIn(state: BackendState, machine: string, hostDir: string, target: string, mode?: string): Promise<void> {
@@ -517,13 +528,13 @@ export class DockerBackend implements LabBackend {
     const volumes = (await this.docker.listVolumes({ filters })).Volumes ?? [];
     for (const v of volumes) {
       if (inUse.has(v.Name)) continue;
-      await removeVolume(this.docker, v.Name).catch(() => undefined);
+      await removeVolume(this.docker, v.Name).catch(leftForReconcile(`removing volume ${v.Name}`));
       removed++;
     }
     for (const n of await this.docker.listNetworks({ filters })) {
       const session = n.Labels?.[LABEL.session];
       if ((session && keep.has(session)) || keptNetworks.has(n.Name)) continue;
-      await removeNetwork(this.docker, n.Name).catch(() => undefined);
+      await removeNetwork(this.docker, n.Name).catch(leftForReconcile(`removing network ${n.Name}`));
       removed++;
     }
     return removed;
@@ -556,7 +567,7 @@ export class DockerBackend implements LabBackend {
         registryMirror: this.config.docker.registryMirror,
       });
     } catch (err) {
-      await removeNetwork(this.docker, network).catch(() => undefined);
+      await removeNetwork(this.docker, network).catch(leftForReconcile(`removing network ${network} of a pool machine that was not made`));
       throw err;
     }
     const pooled = { containerId: container.id, volume, hostname, network };
@@ -597,7 +608,7 @@ export class DockerBackend implements LabBackend {
       } else {
         await removeContainer(this.docker, c.Id);
         if (volume) await removeVolume(this.docker, volume);
-        if (own) await removeNetwork(this.docker, network).catch(() => undefined);
+        if (own) await removeNetwork(this.docker, network).catch(leftForReconcile(`removing network ${network} of a stale pool machine`));
       }
     }
     await this.pool.refill();
@@ -622,7 +633,8 @@ export class DockerBackend implements LabBackend {
     await this.pool.stopFilling();
     // Waiting machines are spared by removeOrphans (they are the pool's); after `down` there is no pool.
     const waiting = this.pool.drain();
-    await Promise.all(waiting.map((m) => this.discard(m).catch(() => undefined)));
+    // What a discard leaves, removeOrphans below finds by its label.
+    await Promise.all(waiting.map((m) => this.discard(m).catch(leftForReconcile(`removing pool machine ${m.containerId}`))));
     return waiting.length + (await this.removeOrphans(new Set()));
   }
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from '../config';
-import { errorText, labelsFor } from './engine';
+import { errorText, labelsFor, leftForReconcile } from './engine';
 import { imageExists } from './images';
 import { createMachine, removeContainer, removeVolume, waitReady } from './machines';
 import { runExec } from './exec';
@@ -36,7 +36,7 @@ async function tryStart(docker: Docker, image: string, hostConfig: Docker.HostCo
   } catch (err) {
     return errorText(err);
   } finally {
-    if (container) await removeContainer(docker, container.id).catch(() => undefined);
+    if (container) await removeContainer(docker, container.id).catch(leftForReconcile('removing a doctor probe container'));
   }
 }
 
@@ -72,8 +72,8 @@ async function tryDockerInside(docker: Docker, config: BerthConfig, profile: Iso
   } catch (err) {
     return { name: `Docker inside a lab machine (${profile})`, ok: false, detail: errorText(err) };
   } finally {
-    await removeContainer(docker, name).catch(() => undefined);
-    await removeVolume(docker, `${name}-docker`).catch(() => undefined);
+    await removeContainer(docker, name).catch(leftForReconcile(`removing doctor machine ${name}`));
+    await removeVolume(docker, `${name}-docker`).catch(leftForReconcile(`removing volume ${name}-docker`));
   }
 }
 

@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { log } from '../log';
 
 /**
  * The one place a Docker client is made. Everything that talks to the daemon
@@ -38,6 +39,15 @@ export function isNotFound(err: unknown): boolean {
 export function isConflict(err: unknown): boolean {
   const code = typeof err === 'object' && err !== null ? (err as { statusCode?: number }).statusCode : undefined;
   return code === 409 || code === 304;
+}
+
+/**
+ * The catch of a best-effort removal: the failure is logged, never thrown,
+ * because every object Berth makes carries its instance label and the next
+ * reconcile (removeOrphans) or `berth down` removes what is left.
+ */
+export function leftForReconcile(what: string): (err: unknown) => void {
+  return (err) => log.warn({ err: errorText(err) }, `${what} failed; the next reconcile removes what is left by its labels`);
 }
 
 export function errorText(err: unknown): string {

@@ -105,6 +105,7 @@ export async function runScript(container: Docker.Container, script: string, opt
  */
 async function reap(container: Docker.Container, tag: string): Promise<void> {
   const sweep = `for e in /proc/[0-9]*/environ; do if tr '\\0' '\\n' < "$e" 2>/dev/null | grep -qx 'BERTH_SCRIPT_RUN=${tag}'; then p=\${e%/environ}; kill -9 \${p#/proc/} 2>/dev/null; fi; done; true`;
+  // Best effort: a machine gone or stopped has no processes left to reap.
   await runExec(container, ['sh', '-c', sweep], { timeoutMs: 10_000, outputCapBytes: 1024 }).catch(() => undefined);
 }
 

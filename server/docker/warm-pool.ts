@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { log } from '../log';
+import { errorText, leftForReconcile } from './engine';
 
 export interface PooledMachine {
   containerId: string;
@@ -43,7 +45,7 @@ export class WarmPool {
   async setExtra(extra: number): Promise<void> {
     this.extra = Math.max(0, Math.floor(extra));
     const excess = this.ready.splice(this.targetSize());
-    await Promise.all(excess.map((m) => this.destroy(m).catch(() => undefined)));
+    await Promise.all(excess.map((m) => this.destroy(m).catch(leftForReconcile(`removing pool machine ${m.containerId}`))));
     void this.refill();
   }
 
@@ -69,8 +71,9 @@ export class WarmPool {
           if (this.stopped) await this.destroy(m);
           else this.ready.push(m);
           this.failures = 0;
-        } catch {
+        } catch (err) {
           // Repeated failures (engine trouble, disk full) stop the loop; the next start retries.
+          log.warn({ err: errorText(err), failures: this.failures + 1 }, 'warm pool: a machine could not be started');
           this.failures++;
         }
       }

@@ -76,7 +76,10 @@ export async function startServer(config: BerthConfig, backend?: ChosenBackend):
       portServer?.closeAllConnections();
       portServer?.close();
       if (options.removeSessions) {
-        for (const row of ctx.store.liveSessions()) await ctx.sessions.stop(row.id).catch(() => undefined);
+        for (const row of ctx.store.liveSessions()) {
+          // One session that cannot be stopped must not keep the rest running; reconcile removes its machines on the next start.
+          await ctx.sessions.stop(row.id).catch((err: unknown) => log.warn({ sessionId: row.id, err: err instanceof Error ? err.message : String(err) }, 'shutdown: could not stop a session'));
+        }
       }
       await ctx.close();
       releaseDataDir(config.dataDir);

@@ -39,7 +39,7 @@ export function dataDirHolder(dataDir: string): number | null {
   try {
     pid = Number(fs.readFileSync(pidFile(dataDir), 'utf8').trim());
   } catch {
-    return null;
+    return null; // no pid file (or none readable): nobody serves from here
   }
   if (!Number.isInteger(pid) || pid <= 0) return null;
   if (pid === process.pid) return claimedHere.has(path.resolve(dataDir)) ? pid : null;

@@ -38,7 +38,7 @@ async function getJson(url: string, timeoutMs: number): Promise<{ res: Response;
   try {
     return { res, body: JSON.parse(text) as unknown };
   } catch {
-    return { res, body: null };
+    return { res, body: null }; // not JSON (an HTML error page): judged by its status alone
   }
 }
 
@@ -67,7 +67,7 @@ export async function mirrorStatus(url: string, options: { timeoutMs?: number; m
     for (const name of names.filter((n): n is string => typeof n === 'string')) {
       const tags = await getJson(`${base}/v2/${name}/tags/list`, timeoutMs)
         .then(({ body: t }) => ((t as { tags?: unknown })?.tags ?? []) as unknown[])
-        .catch((): unknown[] => []);
+        .catch((): unknown[] => []); // a repository whose tags cannot be listed is shown with none
       status.repositories.push({ name, tags: tags.filter((t): t is string => typeof t === 'string').sort() });
     }
   } catch {

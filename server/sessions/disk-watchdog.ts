@@ -1,4 +1,5 @@
 import type { BackendState } from '../backend/lab-backend';
+import { log } from '../log';
 
 export interface DiskSession {
   sessionId: string;
@@ -49,7 +50,11 @@ export class DiskWatchdog {
 
   start(): void {
     if (!this.enabled || this.options.intervalSeconds <= 0) return;
-    this.timer = setInterval(() => void this.sweep().catch(() => undefined), this.options.intervalSeconds * 1000);
+    this.timer = setInterval(
+      // The next interval measures again; one that failed (the engine busy or away) is only logged.
+      () => void this.sweep().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'disk watchdog: measuring failed')),
+      this.options.intervalSeconds * 1000,
+    );
     this.timer.unref();
   }
 

@@ -63,6 +63,7 @@ export class TerminalManager {
       // The shell exited (the student typed `exit`, or its machine went away without its stream
       // ending): a fresh shell, a fresh byte stream. Another attach may have replaced it meanwhile.
       if (this.terminals.get(key) === terminal) this.terminals.delete(key);
+      // Its shell has already ended; closing only tidies up, and a new shell is opened below either way.
       await terminal.close().catch(() => undefined);
       terminal = undefined;
       if (from > 0) viewer.reset(0);
@@ -74,6 +75,7 @@ export class TerminalManager {
         this.checkCap(sessionId, machine);
         pending = this.open(sessionId, state, terminalId, machine, size);
         this.opening.set(key, pending);
+        // The open's failure reaches the caller through `await pending`; this chain only tidies the map.
         pending.finally(() => this.opening.delete(key)).catch(() => undefined);
       }
       terminal = await pending;
@@ -154,7 +156,7 @@ export class TerminalManager {
     try {
       this.checkCap(sessionId, machine);
     } catch {
-      return Promise.resolve();
+      return Promise.resolve(); // at the cap: nothing opened ahead; the page's own attach is refused with the reason
     }
     const pending = this.open(sessionId, state, machine, machine, size);
     this.opening.set(key, pending);
@@ -219,6 +221,7 @@ export class TerminalManager {
     const timer = this.graceTimers.get(key);
     if (timer) clearTimeout(timer);
     this.graceTimers.delete(key);
+    // Forgotten already: a shell that fails to close ends with its machine or the next endStaleShells.
     await terminal?.close().catch(() => undefined);
   }
 
