@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { CHECK_KINDS, DEFAULT_CHECK_KIND } from '../../checks/kinds';
 import type { Attribute, Directive, Place } from './directive';
 import { attributeUsage, DIRECTIVES } from './index';
 
 /**
- * The directive tables of docs/lab-format.md, written from the registry so
+ * The directive tables of docs/lab-format.md, and the table of check kinds,
+ * written from the registries (server/labs/directives, server/checks/kinds) so
  * the guide cannot drift from what the parser accepts. `npm run
  * docs:directives` rewrites the text between the markers; a unit test fails
  * when the file and the registry disagree.
@@ -28,6 +30,15 @@ function usage(d: Directive): string {
 
 function fenceTable(): string[] {
   return ['| fence info string | what it is |', '|---|---|', ...DIRECTIVES.map((d) => `| ${usage(d)} | ${cell(d.summary)} |`)];
+}
+
+/** One row per CHECK_KINDS entry: a new kind's docs entry is its `summary`. */
+function checkKindTable(): string[] {
+  return [
+    '| kind | what the block holds and when it passes |',
+    '|---|---|',
+    ...Object.values(CHECK_KINDS).map((k) => `| ${code(k.name)}${k.name === DEFAULT_CHECK_KIND ? ' (default)' : ''} | ${cell(k.summary)} |`),
+  ];
 }
 
 function timeoutDefaults(on: Directive[]): string {
@@ -74,7 +85,25 @@ function placeTable(): string[] {
 /** The generated part of the guide, markers included. */
 export function directiveDocs(): string {
   // Blank lines around the markers: a comment line right after a table row would be read as part of it by some renderers.
-  return [BEGIN_MARKER, '', ...fenceTable(), '', 'Attributes:', '', ...attributeTable(), '', 'Where each block may stand:', '', ...placeTable(), '', END_MARKER].join('\n');
+  return [
+    BEGIN_MARKER,
+    '',
+    ...fenceTable(),
+    '',
+    'Check kinds (`kind=` on a `check`):',
+    '',
+    ...checkKindTable(),
+    '',
+    'Attributes:',
+    '',
+    ...attributeTable(),
+    '',
+    'Where each block may stand:',
+    '',
+    ...placeTable(),
+    '',
+    END_MARKER,
+  ].join('\n');
 }
 
 /** `markdown` with the generated part replaced; throws, naming the file, when the markers are missing. */

@@ -63,7 +63,7 @@ test('visible on a check, solve, forge or undo is no attribute at all: an error 
         file,
         line: 9,
         message: `unknown attribute "visible" on ${a} ${directive} block`,
-        hint: `${a} ${directive} block takes: machine=NAME, timeout=SECONDS`,
+        hint: `${a} ${directive} block takes: machine=NAME, timeout=SECONDS${directive === 'check' ? ', kind=KIND' : ''}`,
       });
     } finally {
       fs.rmSync(path.dirname(dir), { recursive: true, force: true });
