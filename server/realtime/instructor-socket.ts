@@ -225,7 +225,11 @@ export function registerInstructorSocket(_io: Server, socket: Socket, ctx: Berth
     if (!ctx.live.takeovers.allows(socket.id, req.sessionId, req.terminalId)) return;
     const terminal = ctx.terminals.get(req.sessionId, req.terminalId);
     if (!terminal?.alive) return;
-    terminal.write(req.data);
+    // Bounded like the student's input: past the queue's limit it is dropped and this page is told to slow down.
+    terminal.takeoverInput(
+      { id: socket.id, inputSlow: (slow, dropped) => socket.emit('terminal:slow', { sessionId: req.sessionId, terminalId: req.terminalId, slow, dropped }) },
+      req.data,
+    );
     ctx.sessions.touch(req.sessionId);
   });
 

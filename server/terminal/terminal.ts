@@ -35,6 +35,9 @@ export interface TerminalViewer {
   inputSlow?(slow: boolean, dropped: number): void;
 }
 
+/** Whoever types and may be told to slow down: a viewer, or an instructor typing through a takeover. */
+export type InputSender = Pick<TerminalViewer, 'id' | 'inputSlow'>;
+
 export type FlowLimits = OutputLimits;
 
 /** Input held for shells that do not read, summed over every terminal (one per TerminalManager). */
@@ -94,8 +97,8 @@ export class Terminal {
   private readonly inputQueue: Array<{ data: string | Buffer; size: number }> = [];
   private queuedBytes = 0;
   private dropped = 0;
-  /** Viewers told to slow down and not yet told to go on. */
-  private readonly slowed = new Set<string>();
+  /** Senders told to slow down and not yet told to go on. */
+  private readonly slowed = new Map<string, InputSender>();
 
   constructor(
     readonly key: string,
@@ -170,6 +173,21 @@ export class Terminal {
   input(viewerId: string, data: string | Buffer): boolean {
     const state = this.viewers.get(viewerId);
     if (!state?.viewer.owner || !this.alive) return false;
+    this.admit(state.viewer, data);
+    return true;
+  }
+
+  /**
+   * Input from an instructor who has taken the terminal over (the caller checked the takeover): typed like
+   * the student's, and bounded like it, so a flood from an instructor's page cannot grow Berth without end.
+   */
+  takeoverInput(sender: InputSender, data: string | Buffer): boolean {
+    if (!this.alive) return false;
+    this.admit(sender, data);
+    return true;
+  }
+
+  private admit(sender: InputSender, data: string | Buffer): void {
     this.lastInputAt = Date.now();
     this.typedSincePump = true;
     const text = typeof data === 'string' ? data : data.toString('utf8');
@@ -179,14 +197,13 @@ export class Terminal {
       // An interrupt jumps the queue: what waits behind a stuck program is what the student wants to stop.
       this.dropQueued();
       this.enqueue(data, size);
-      return true;
+      return;
     }
     const verdict = admitInput(this.inputBlocked || this.inputQueue.length > 0, this.inputHeld, this.account.held, size, this.inputLimits);
     if (verdict.action === 'write') this.writeToShell(data, size);
     else if (verdict.action === 'queue') this.enqueue(data, size);
     else this.dropped += size;
-    if (verdict.slow) this.tellSlow(state.viewer);
-    return true;
+    if (verdict.slow) this.tellSlow(sender);
   }
 
   /** Input from Berth, not from a viewer (a visible setup step): queued behind the student's, never dropped. */
@@ -338,16 +355,16 @@ export class Terminal {
       this.writeToShell(next.data, next.size);
     }
     if (this.slowed.size && inputMayResume(this.inputHeld, this.inputLimits)) {
-      for (const id of this.slowed) this.viewers.get(id)?.viewer.inputSlow?.(false, this.dropped);
+      for (const sender of this.slowed.values()) sender.inputSlow?.(false, this.dropped);
       this.slowed.clear();
       this.dropped = 0;
     }
   }
 
-  private tellSlow(viewer: TerminalViewer): void {
-    if (this.slowed.has(viewer.id)) return;
-    this.slowed.add(viewer.id);
-    viewer.inputSlow?.(true, this.dropped);
+  private tellSlow(sender: InputSender): void {
+    if (this.slowed.has(sender.id)) return;
+    this.slowed.set(sender.id, sender);
+    sender.inputSlow?.(true, this.dropped);
   }
 
   private releaseInput(): void {
