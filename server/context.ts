@@ -133,6 +133,7 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
   // Wiring of domain events: no module below knows about the ones above it.
   terminals.onPromptReturn((sessionId) => void progress.autoCheck(sessionId, 'prompt'));
   terminals.onInput((sessionId) => sessions.touch(sessionId));
+  terminals.onInput((sessionId) => live.typed(sessionId));
   bus.on('ended', ({ sessionId }) => void terminals.closeSession(sessionId));
   preopenMainTerminals(bus, terminals, store, catalog);
   bus.on('machinesDown', ({ sessionId }) => void terminals.closeSession(sessionId));

@@ -15,7 +15,9 @@ export interface BerthEvents {
   machinesDown: [{ sessionId: string }];
   /** A session's machines near or past their disk budget (server/sessions/disk-watchdog.ts). */
   diskWarning: [DiskWarningEvent & { studentId: string }];
-  /** A lab's progress was wiped (reset): history kept beside it must go too. */
+  /** A student answered one of a step's questions (progress is saved after). */
+  quiz: [{ sessionId: string; studentId: string; labId: string; step: number; quizId: string; choices: number[]; correct: boolean }];
+  /** A lab's progress was wiped (reset): its live run starts over; results kept beside it stay. */
   progressReset: [{ studentId: string; labId: string }];
   /** Instructor login sessions were revoked (logout, logout everywhere, password reset): their sockets must close. */
   instructorLoginsRevoked: [{ instructorId: string; loginIds: string[] }];

@@ -22,6 +22,8 @@ export class FactGatherer {
     private readonly catalog: LabCatalog,
     private readonly steps: StepStore,
     private readonly takeoverOf: (studentId: string) => boolean,
+    /** Typing not yet written to the session row (the session sweep writes it later). */
+    private readonly typedAt: (sessionId: string) => number | undefined = () => undefined,
   ) {}
 
   /** The class's labs as outlines, skipping any no longer in the catalog. */
@@ -52,7 +54,13 @@ export class FactGatherer {
         name: s.name,
         admitted: s.admitted,
         session: session
-          ? { id: session.id, labId: session.lab_id, state: session.state, createdAt: session.created_at, lastActivityAt: session.last_activity_at }
+          ? {
+              id: session.id,
+              labId: session.lab_id,
+              state: session.state,
+              createdAt: session.created_at,
+              lastActivityAt: Math.max(session.last_activity_at, this.typedAt(session.id) ?? 0),
+            }
           : null,
         // Each machine's first terminal is named after the machine (more are "machine:2", …).
         terminals: lab?.machines.map((m) => m.name) ?? [],

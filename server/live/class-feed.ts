@@ -86,7 +86,7 @@ export class ClassFeed {
     if (rows.length === 0) return;
     const summary = buildSummary(
       all.map((f) => buildRow(f, labs)),
-      all.flatMap((f) => f.steps),
+      all,
       labs,
     );
     this.emitter.to(classRoom(classId)).emit('class:rows', { classId, rows, summary, at: this.clock.now() });

@@ -37,8 +37,9 @@ export function buildCell(facts: StudentFacts, labId: string, step: number): Gri
       cell.state = 'failing';
       if (record.lastFail) cell.lastFail = record.lastFail;
     } else cell.state = 'current';
-  } else if (record) {
-    // Reached before but not done (the student went back): still where they were.
+  } else if (record?.runReachedAt != null) {
+    // Reached in this run but not done (the student went back): still where they were.
+    // A step reached only before a reset is history, not part of the run.
     cell.state = 'current';
   }
   return cell;
@@ -52,9 +53,11 @@ export function buildRow(facts: StudentFacts, labs: LabOutline[]): GridRow {
   let current: GridRow['current'] = null;
   if (live) {
     const step = progressFor(facts, session.labId)?.currentStep ?? 0;
-    current = { labId: session.labId, step, since: stepRecord(facts, session.labId, step)?.reachedAt ?? session.createdAt };
+    const record = stepRecord(facts, session.labId, step);
+    current = { labId: session.labId, step, since: record?.runReachedAt ?? record?.reachedAt ?? session.createdAt };
   }
-  const times = [session?.lastActivityAt ?? 0, ...facts.steps.flatMap((r) => [r.reachedAt, r.firstPassedAt ?? 0, r.lastCheckAt ?? 0])];
+  // lastCheckAt is a check the student set off: Berth's background re-runs are not activity.
+  const times = [session?.lastActivityAt ?? 0, ...facts.steps.flatMap((r) => [r.runReachedAt ?? r.reachedAt, r.firstPassedAt ?? 0, r.lastCheckAt ?? 0])];
   const lastActivityAt = Math.max(...times);
   const lab = session ? labs.find((l) => l.id === session.labId) : undefined;
   return {
@@ -83,11 +86,31 @@ export function passDurations(records: StepRecord[], labId: string, step: number
   return records.filter((r) => r.labId === labId && r.step === step && r.firstPassedAt !== null).map((r) => Math.max(0, (r.firstPassedAt as number) - r.reachedAt));
 }
 
-export function buildSummary(rows: GridRow[], records: StepRecord[], labs: LabOutline[]): ClassSummaryStats {
+/**
+ * Where the student is in the lab: the step they are on, once, whether they
+ * passed it and have not moved on or went back to it. A student in a lab
+ * counts in that lab only; one with no lab open counts in each lab they
+ * started and have not finished.
+ */
+function placeIn(facts: StudentFacts, labId: string): number | null {
+  const live = facts.session !== null && LIVE_STATES.has(facts.session.state);
+  if (live && facts.session?.labId !== labId) return null;
+  const progress = progressFor(facts, labId);
+  if (!progress || progress.finishedAt !== null) return null;
+  return progress.currentStep;
+}
+
+export function buildSummary(rows: GridRow[], students: StudentFacts[], labs: LabOutline[]): ClassSummaryStats {
   const atStep: Record<string, number[]> = {};
   const medianStepMs: Record<string, Array<number | null>> = {};
+  const records = students.flatMap((s) => s.steps);
   for (const lab of labs) {
-    atStep[lab.id] = lab.steps.map((s) => rows.filter((r) => ['current', 'failing'].includes(r.cells[lab.id]?.[s.index]?.state ?? '')).length);
+    const counts = lab.steps.map(() => 0);
+    for (const facts of students) {
+      const place = placeIn(facts, lab.id);
+      if (place !== null && place < counts.length) counts[place]++;
+    }
+    atStep[lab.id] = counts;
     medianStepMs[lab.id] = lab.steps.map((s) => median(passDurations(records, lab.id, s.index)));
   }
   const started = rows.filter((r) => r.session !== null || Object.values(r.cells).some((cells) => cells.some((c) => c.state !== 'not_reached'))).length;
@@ -101,7 +124,7 @@ export function buildGrid(classId: string, students: StudentFacts[], labs: LabOu
     classId,
     labs: labs.map((l) => ({ id: l.id, title: l.title, steps: l.steps.map((s) => ({ index: s.index, title: s.title, checked: s.checked })) })),
     rows,
-    summary: buildSummary(rows, students.flatMap((s) => s.steps), labs),
+    summary: buildSummary(rows, students, labs),
     at,
   };
 }

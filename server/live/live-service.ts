@@ -8,7 +8,7 @@ import { FactGatherer } from './class-facts';
 import { ClassFeed, type RoomEmitter } from './class-feed';
 import { NoticeStore } from './notice-store';
 import { buildResults } from './results-builder';
-import { recordStepHistory } from './step-recorder';
+import { recordStepHistory, type StepRecorder } from './step-recorder';
 import { StepStore } from './step-store';
 import { TakeoverRegistry, type Takeover } from './takeovers';
 
@@ -37,16 +37,23 @@ export class LiveService {
   readonly takeovers = new TakeoverRegistry();
   readonly gather: FactGatherer;
   readonly feed: ClassFeed;
+  private readonly recorder: StepRecorder;
   private emitter: RoomEmitter | null = null;
 
   constructor(private readonly deps: LiveDeps) {
     this.steps = new StepStore(deps.store.db);
     this.notices = new NoticeStore(deps.store.db);
-    this.gather = new FactGatherer(deps.store, deps.catalog, this.steps, (id) => this.takeovers.forStudent(id).length > 0);
+    this.gather = new FactGatherer(
+      deps.store,
+      deps.catalog,
+      this.steps,
+      (id) => this.takeovers.forStudent(id).length > 0,
+      (sessionId) => this.recorder.typedAt(sessionId),
+    );
     this.feed = new ClassFeed(deps.classes, this.gather, deps.intervalMs ?? 250);
     const sessionOf = (id: string) => deps.store.getSession(id);
     // History first: the feed reads it when its patch goes out.
-    recordStepHistory(deps.bus, sessionOf, deps.store, this.steps);
+    this.recorder = recordStepHistory(deps.bus, sessionOf, deps.store, this.steps);
     deps.bus.on('progress', (e) => this.touch(e.studentId));
     deps.bus.on('status', (e) => this.touch(e.studentId));
     deps.bus.on('progressReset', (e) => this.touch(e.studentId));
@@ -75,6 +82,17 @@ export class LiveService {
   touch(studentId: string): void {
     const classId = this.classOf(studentId);
     if (classId) this.feed.touched(classId, studentId);
+  }
+
+  /**
+   * The student typed in a terminal (the terminal manager's input hook, every
+   * keystroke). Their row's last activity moves at most every
+   * TYPING_EVERY_MS; a background check never moves it.
+   */
+  typed(sessionId: string): void {
+    if (!this.recorder.typed(sessionId)) return;
+    const row = this.deps.store.getSession(sessionId);
+    if (row) this.touch(row.studentId);
   }
 
   toStudent<E extends StudentEvent>(studentId: string, event: E, payload: Parameters<StudentClassroomEvents[E]>[0]): void {

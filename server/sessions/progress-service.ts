@@ -24,6 +24,8 @@ export class ProgressService {
   private readonly rerun = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private readonly lastStatus = new Map<string, CheckResultEvent>();
+  /** Sessions whose last results were read back from check_runs (after a restart of Berth, the map starts empty). */
+  private readonly loaded = new Set<string>();
 
   constructor(
     private readonly config: BerthConfig,
@@ -40,6 +42,32 @@ export class ProgressService {
 
   private forget(sessionId: string): void {
     for (const key of this.lastStatus.keys()) if (key.startsWith(`${sessionId}/`)) this.lastStatus.delete(key);
+    this.loaded.delete(sessionId);
+  }
+
+  /**
+   * The latest stored run of each step, once per session: a page that
+   * reconnects after a restart still sees its results, and a check+quiz step
+   * whose check passed before the restart completes with the right answer.
+   * Results published since the restart are newer and stay.
+   */
+  private loadStored(sessionId: string): void {
+    if (this.loaded.has(sessionId)) return;
+    this.loaded.add(sessionId);
+    const rows = this.store.db
+      .prepare(
+        `SELECT step, status, feedback, duration_ms AS durationMs, trigger FROM check_runs
+         WHERE rowid IN (SELECT MAX(rowid) FROM check_runs WHERE session_id = ? GROUP BY step)`,
+      )
+      .all(sessionId) as Array<{ step: number; status: string; feedback: string | null; durationMs: number | null; trigger: Trigger }>;
+    for (const r of rows) {
+      const key = `${sessionId}/${r.step}`;
+      if (this.lastStatus.has(key) || (r.status !== 'passed' && r.status !== 'failed')) continue;
+      const event: CheckResultEvent = { sessionId, step: r.step, status: r.status, trigger: r.trigger };
+      if (r.feedback !== null) event.feedback = r.feedback;
+      if (r.durationMs !== null) event.durationMs = r.durationMs;
+      this.lastStatus.set(key, event);
+    }
   }
 
   startTimer(): void {
@@ -67,6 +95,7 @@ export class ProgressService {
   }
 
   lastResults(sessionId: string): CheckResultEvent[] {
+    this.loadStored(sessionId);
     return [...this.lastStatus.values()].filter((e) => e.sessionId === sessionId);
   }
 
@@ -183,6 +212,8 @@ export class ProgressService {
       this.publish(event);
       return event;
     } catch (err) {
+      // The student reads only the public part; the cause is for the admin.
+      sessionLog(sessionId).error({ err: String(err), step: index, trigger }, 'check could not run');
       const event: CheckResultEvent = { sessionId, step: index, status: 'failed', feedback: `The check could not run: ${publicMessage(err)}`, trigger };
       this.publish(event);
       return event;
@@ -199,6 +230,7 @@ export class ProgressService {
   }
 
   private publish(event: CheckResultEvent): void {
+    this.loadStored(event.sessionId);
     this.lastStatus.set(`${event.sessionId}/${event.step}`, event);
     this.bus.emit('check', event);
   }
@@ -278,10 +310,12 @@ export class ProgressService {
     const correct = picked.length === wanted.length && picked.every((c, i) => c === wanted[i]);
     // Every answer counts, so guessing until right shows as guessing.
     progress.quizAnswers[quizId] = { choices: picked, correct, attempts: (progress.quizAnswers[quizId]?.attempts ?? 0) + 1 };
+    this.bus.emit('quiz', { sessionId, studentId: row.studentId, labId: row.labId, step: index, quizId, choices: picked, correct });
     if (correct && step.quizzes.every((q) => progress.quizAnswers[q.id]?.correct)) {
       // A step with a check and a quiz whose check already passed (markPassed then waited for the
       // quiz) is complete now. Before, it waited for the slow timer to re-check, and a student who
       // finished and ended the lab at once kept it unfinished (first-container's last step: 5/6).
+      this.loadStored(sessionId);
       const checkPassed = this.lastStatus.get(`${sessionId}/${index}`)?.status === 'passed';
       if (step.checks.length === 0 || checkPassed) {
         if (!progress.completed.includes(index)) progress.completed.push(index);

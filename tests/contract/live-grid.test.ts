@@ -102,6 +102,31 @@ test('a failing check shows its FAIL line; passing it turns the cell done in a p
   expect(done.cells[LAB][0].passedAt).toBeGreaterThanOrEqual(done.cells[LAB][0].reachedAt!);
 });
 
+test('typing in the terminal moves last activity in a patch; a background check does not', async () => {
+  const checkedAt = grid.row(ada.id)!.lastActivityAt!;
+  // Berth's background re-run of a check: the row is redrawn, its last activity stays.
+  expect((await berth.server.ctx.progress.runCheck(sessionId, 1, 'timer'))?.status).toBe('failed');
+  const redrawn = berth.server.ctx.live.grid(classId)!.rows.find((r) => r.studentId === ada.id)!;
+  expect(redrawn.lastActivityAt).toBe(checkedAt);
+  expect(redrawn.cells[LAB][1]).toMatchObject({ state: 'not_reached', attempts: 0 });
+
+  // Typing with no Enter (so no check runs): shown within the 15 s throttle, by a patch, not a poll.
+  const mark = grid.patches.length;
+  const typedFrom = Date.now();
+  let typed = 0;
+  const typing = setInterval(() => {
+    adaTerm.type(' ');
+    typed++;
+  }, 1_000);
+  try {
+    const row = await grid.waitRow('last activity moved by typing', ada.id, (r) => (r.lastActivityAt ?? 0) > checkedAt, mark, 30_000);
+    expect(row.lastActivityAt).toBeGreaterThanOrEqual(typedFrom - 1_000);
+  } finally {
+    clearInterval(typing);
+    adaTerm.type('\x7f'.repeat(typed));
+  }
+}, 60_000);
+
 test("watching a student's terminal shows what they type; the watcher cannot type", async () => {
   const watch = new TermClient(teacher as unknown as ClientSocket, sessionId, 'box');
   expect(await emitAck(teacher, 'terminal:watch', { sessionId, terminalId: 'box', machine: 'box', from: 0, cols: 80, rows: 24 })).toEqual({ ok: true });
@@ -191,7 +216,8 @@ test('reset from the grid gives the student a fresh lab: new machines, progress 
   expect(berth.server.ctx.sessions.get(fresh.id)?.state).toBe('running');
   const row = await grid.waitRow('the reset row', ada.id, (x) => x.session?.id === fresh.id && x.session.state === 'running');
   expect(row.cells[LAB].map((c) => c.state)).toEqual(['current', 'not_reached', 'not_reached']);
-  expect(row.cells[LAB][0].attempts).toBe(0);
+  // The reset restarts the lab, not the results: the failed try before it is still counted.
+  expect(row.cells[LAB][0]).toMatchObject({ attempts: 1, passedAt: expect.any(Number) });
   // The new machine never saw /tmp/a.
   expect((await berth.server.ctx.progress.runCheck(fresh.id, 0, 'test'))?.feedback).toBe('/tmp/a is missing');
   const audit = berth.server.ctx.audit.list({ classId }).find((e) => e.action === 'student.reset');

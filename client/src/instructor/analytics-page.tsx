@@ -82,7 +82,7 @@ function LabAnalytics({ lab }: { lab: LabStats }) {
               <strong>
                 Step {s.index + 1}: {s.title}
               </strong>{' '}
-              <span class="muted">({s.failedRuns} failed runs)</span>
+              <span class="muted">({s.failedRuns} failed tries)</span>
               <ul>
                 {s.topFails.map((f) => (
                   <li>

@@ -87,7 +87,7 @@ export function rowFacts(row: GridRow, labIds: string[], now: number, rules: Stu
   let stuckWhy: string | null = null;
   const open = currentCell && currentCell.state !== 'done' && currentCell.state !== 'marked';
   if (!finished && open) {
-    if (failing && currentCell.attempts >= rules.failRuns) stuckWhy = `failed this step's check ${currentCell.attempts} times`;
+    if (failing && currentCell.attempts >= rules.failRuns) stuckWhy = `failed this step ${currentCell.attempts} times`;
     else if (onStepMs !== null && onStepMs >= rules.stuckMinutes * 60_000) stuckWhy = `on this step for ${formatDuration(onStepMs)}`;
   }
   const labOpen = row.session !== null && ['queued', 'starting', 'running', 'paused'].includes(row.session.state);
@@ -195,7 +195,7 @@ const CELL_WORDS: Record<GridCell['state'], string> = {
 export function describeCell(student: string, labTitle: string, stepIndex: number, stepTitle: string, cell: GridCell | undefined): string {
   const c = cell ?? { state: 'not_reached' as const, attempts: 0, hints: 0, solutionViewed: false };
   const parts = [`${student}, ${labTitle} step ${stepIndex + 1} (${stepTitle}): ${CELL_WORDS[c.state]}`];
-  if (c.attempts > 0) parts.push(`${c.attempts} failed ${c.attempts === 1 ? 'run' : 'runs'}`);
+  if (c.attempts > 0) parts.push(`${c.attempts} failed ${c.attempts === 1 ? 'try' : 'tries'}`);
   if (c.hints > 0) parts.push(`${c.hints} ${c.hints === 1 ? 'hint' : 'hints'}`);
   if (c.solutionViewed) parts.push('solution viewed');
   let text = parts.join(', ');

@@ -15,7 +15,8 @@ export const ACTION_LABELS: Record<SimpleAction, string> = {
 
 /** Actions that throw work away ask first; `who` is a name or "N students". */
 export function confirmText(action: StudentAction['action'], who: string): string | null {
-  if (action === 'reset') return `Reset the lab of ${who}? Their machines start over from scratch (progress is kept).`;
+  if (action === 'reset')
+    return `Reset the lab of ${who}? Their machines start over from scratch and the lab restarts at step 1. Their results are kept: steps passed, marks, attempts and time.`;
   if (action === 'end') return `End the lab of ${who}? Their machines are removed (progress is kept).`;
   return null;
 }

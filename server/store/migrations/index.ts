@@ -8,5 +8,6 @@ import { classroom } from './002-classroom';
 import { results } from './003-results';
 import { stepSetup } from './004-step-setup';
 import { studentAttempts } from './005-student-attempts';
+import { keptAnswers } from './006-kept-answers';
 
-export const MIGRATIONS: Migration[] = [initial, classroom, results, stepSetup, studentAttempts];
+export const MIGRATIONS: Migration[] = [initial, classroom, results, stepSetup, studentAttempts, keptAnswers];

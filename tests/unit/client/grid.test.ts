@@ -107,7 +107,7 @@ describe('rowFacts', () => {
     expect(rowFacts(mk(2), labs, NOW).failing).toBe(true);
     const f = rowFacts(mk(3), labs, NOW);
     expect(f.stuck).toBe(true);
-    expect(f.stuckWhy).toBe("failed this step's check 3 times");
+    expect(f.stuckWhy).toBe('failed this step 3 times');
   });
 
   test('a passed current step is not stuck however long it sits', () => {
@@ -177,7 +177,7 @@ describe('words', () => {
 
   test('a cell says its state, attempts, hints and last failure in words', () => {
     expect(describeCell('Bob', 'Lab A', 0, 'One', cell('failing', { attempts: 2, hints: 1, solutionViewed: true, lastFail: 'FAIL: hello.txt missing' }))).toBe(
-      'Bob, Lab A step 1 (One): check failing, 2 failed runs, 1 hint, solution viewed. Last failure: FAIL: hello.txt missing',
+      'Bob, Lab A step 1 (One): check failing, 2 failed tries, 1 hint, solution viewed. Last failure: FAIL: hello.txt missing',
     );
     expect(describeCell('Bob', 'Lab A', 1, 'Two', undefined)).toBe('Bob, Lab A step 2 (Two): not reached');
     expect(cellGlyph(cell('done'))).toBe('✓');

@@ -6,7 +6,9 @@ const names = new Map([
 ]);
 
 test('reset and end ask first, naming who; the others do not', () => {
-  expect(confirmText('reset', describeWho(['s1'], names))).toBe('Reset the lab of Ann? Their machines start over from scratch (progress is kept).');
+  expect(confirmText('reset', describeWho(['s1'], names))).toBe(
+    'Reset the lab of Ann? Their machines start over from scratch and the lab restarts at step 1. Their results are kept: steps passed, marks, attempts and time.',
+  );
   expect(confirmText('end', describeWho(['s1', 's2'], names))).toMatch(/^End the lab of 2 students\?/);
   for (const a of ['extend', 'pause', 'resume', 'readmit', 'reveal_hint', 'mark_done'] as const) expect(confirmText(a, 'Ann')).toBeNull();
   expect(describeWho(['zz'], names)).toBe('this student');

@@ -32,7 +32,11 @@ export function record(r: Partial<StepRecord> & { step: number }): StepRecord {
     markedByName: null,
     markedReason: null,
     markedAt: null,
+    activeMs: 0,
+    hintsSeen: 0,
+    quizAnswers: {},
     ...r,
+    runReachedAt: r.runReachedAt === undefined ? (r.reachedAt ?? 1_000) : r.runReachedAt,
   };
 }
 

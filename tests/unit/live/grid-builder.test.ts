@@ -33,6 +33,29 @@ describe('grid cells', () => {
     expect(c.state).toBe('not_reached');
   });
 
+  test('after a reset, steps reached only before it are not reached in the grid, and time on step counts from the new run', () => {
+    const s = student({
+      session: { id: 'sess1', labId: LAB.id, state: 'running', createdAt: 50_000, lastActivityAt: 50_000 },
+      progress: [progress({ currentStep: 0, completed: [] })],
+      steps: [
+        record({ step: 0, reachedAt: 1_000, runReachedAt: 60_000, firstPassedAt: 5_000, failedRuns: 2 }),
+        record({ step: 1, reachedAt: 5_000, runReachedAt: null, failedRuns: 1 }),
+      ],
+    });
+    const row = buildRow(s, [LAB]);
+    expect(row.cells[LAB.id].map((c) => c.state)).toEqual(['current', 'not_reached', 'not_reached']);
+    expect(row.cells[LAB.id][1].attempts).toBe(1);
+    expect(row.current).toEqual({ labId: LAB.id, step: 0, since: 60_000 });
+  });
+
+  test('last activity: typing and the student\'s own checks, never a background check', () => {
+    const s = student({
+      session: { id: 'sess1', labId: LAB.id, state: 'running', createdAt: 500, lastActivityAt: 700 },
+      steps: [record({ step: 0, reachedAt: 600, lastCheckAt: 900 })],
+    });
+    expect(buildRow(s, [LAB]).lastActivityAt).toBe(900);
+  });
+
   test('a step the instructor marked shows as marked, not done', () => {
     const s = student({
       progress: [progress({ currentStep: 0, completed: [0] })],
@@ -87,6 +110,31 @@ describe('class summary', () => {
     expect(grid.labs).toEqual([{ id: LAB.id, title: 'Lab A', steps: [{ index: 0, title: 'First', checked: true }, { index: 1, title: 'Second', checked: true }, { index: 2, title: 'Third', checked: false }] }]);
     expect(grid.rows.map((r) => r.studentId)).toEqual(['a', 'b', 'c', 'd']);
     expect(grid.at).toBe(123);
+  });
+
+  test('at each step: a student who passed a step and has not moved on, or went back, counts once, at the step they are on', () => {
+    const passedStaying = student({
+      id: 'p',
+      session: { id: 'sp', labId: LAB.id, state: 'running', createdAt: 0, lastActivityAt: 0 },
+      progress: [progress({ currentStep: 0, completed: [0] })],
+      steps: [record({ studentId: 'p', step: 0, firstPassedAt: 5_000 })],
+    });
+    const wentBack = student({
+      id: 'w',
+      progress: [progress({ currentStep: 0, completed: [] })],
+      steps: [record({ studentId: 'w', step: 0 }), record({ studentId: 'w', step: 1, lastStatus: 'failed' })],
+    });
+    const grid = buildGrid('class1', [passedStaying, wentBack], [LAB], 1);
+    expect(grid.summary.atStep).toEqual({ [LAB.id]: [2, 0, 0] });
+  });
+
+  test('a student in another lab counts only there', () => {
+    const other = { ...LAB, id: 'lab-b' };
+    const s = student({
+      session: { id: 's', labId: 'lab-b', state: 'running', createdAt: 0, lastActivityAt: 0 },
+      progress: [progress({ currentStep: 1, completed: [0] }), progress({ labId: 'lab-b', currentStep: 2, completed: [0, 1] })],
+    });
+    expect(buildGrid('c', [s], [LAB, other], 1).summary.atStep).toEqual({ [LAB.id]: [0, 0, 0], 'lab-b': [0, 0, 1] });
   });
 
   test('a class with no labs has nobody finished', () => {
