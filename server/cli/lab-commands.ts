@@ -85,7 +85,15 @@ export function registerLabCommands(program: Command, ctx: LabCommandContext = {
         return;
       }
       const backend = await (ctx.createBackend ?? configuredBackend)();
-      const tester = new LabTester({ backend, parallel: Math.max(1, Number(opts.parallel) || 1), keep: opts.keep, log: out });
+      const { checks } = loadConfig();
+      const tester = new LabTester({
+        backend,
+        parallel: Math.max(1, Number(opts.parallel) || 1),
+        keep: opts.keep,
+        log: out,
+        outputCapBytes: checks.outputCapBytes,
+        checkTimeoutSeconds: checks.timeoutSeconds,
+      });
       const onSignal = () => {
         err('interrupted: removing every machine started by this test…');
         void tester.abort().then(() => process.exit(130));

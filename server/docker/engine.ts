@@ -36,11 +36,6 @@ export function isNotFound(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { statusCode?: number }).statusCode === 404;
 }
 
-export function isConflict(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null ? (err as { statusCode?: number }).statusCode : undefined;
-  return code === 409 || code === 304;
-}
-
 /**
  * The catch of a best-effort removal: the failure is logged, never thrown,
  * because every object Berth makes carries its instance label and the next

@@ -1,5 +1,6 @@
 import type { Course, LabDefinition, LabIssue } from './types';
 import { loadLabs, watchLabs } from './loader';
+import { log } from '../log';
 
 /** The labs currently loaded; reloads in place when files change (development). */
 export class LabCatalog {
@@ -19,7 +20,7 @@ export class LabCatalog {
     this.issues = result.issues;
     for (const issue of this.issues) {
       const where = `${issue.file}${issue.line ? `:${issue.line}` : ''}`;
-      console.warn(`[labs] ${where}: ${issue.severity}: ${issue.message}${issue.hint ? ` — ${issue.hint}` : ''}`);
+      log.warn({ file: issue.file, line: issue.line, severity: issue.severity, hint: issue.hint }, `lab ${issue.severity}: ${where}: ${issue.message}`);
     }
   }
 

@@ -80,6 +80,8 @@ export interface LabTestOptions {
   keep?: boolean;
   log?: (line: string) => void;
   outputCapBytes?: number;
+  /** BERTH_CHECK_TIMEOUT: what a check without `timeout=` may take, as in class. */
+  checkTimeoutSeconds?: number;
   /** A check right after a solve may need a moment (a container starting); it gets this many tries. */
   checkAttempts?: number;
   retryDelayMs?: number;
@@ -97,7 +99,7 @@ export class LabTester {
     const cap = options.outputCapBytes ?? 64 * 1024;
     this.scripts = new ScriptRunner(options.backend, cap);
     // Each lab under test checks one step at a time, so this bound never makes one wait.
-    this.checks = new CheckRunner(options.backend, Math.max(1, options.parallel ?? 2), cap);
+    this.checks = new CheckRunner(options.backend, Math.max(1, options.parallel ?? 2), cap, options.checkTimeoutSeconds);
   }
 
   private log(line: string): void {

@@ -27,13 +27,17 @@ afterEach(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test('berth lab test runs on the backend BERTH_BACKEND names', async () => {
+function writeLab(check: string): string {
   const labs = path.join(tmp, 'labs');
   fs.mkdirSync(path.join(labs, 'flag'), { recursive: true });
   fs.writeFileSync(
     path.join(labs, 'flag', 'lab.md'),
-    '---\nid: flag\ntitle: Flag\nsummary: A flag file.\nmachines:\n  - name: box\n    image: shell\n---\n\n## One\n\nMake the flag.\n\n```check\ntest -f /root/flag\n```\n\n```solve\ntouch /root/flag\n```\n',
+    `---\nid: flag\ntitle: Flag\nsummary: A flag file.\nmachines:\n  - name: box\n    image: shell\n---\n\n## One\n\nMake the flag.\n\n\`\`\`check\n${check}\n\`\`\`\n\n\`\`\`solve\ntouch /root/flag\n\`\`\`\n`,
   );
+  return labs;
+}
+
+async function labTest(labs: string): Promise<{ out: string[]; err: string[]; code: number }> {
   const out: string[] = [];
   const err: string[] = [];
   const program = new Command().exitOverride();
@@ -41,12 +45,25 @@ test('berth lab test runs on the backend BERTH_BACKEND names', async () => {
   process.exitCode = 0;
   try {
     await program.parseAsync(['node', 'berth', 'lab', 'test', 'flag']);
-    expect(err).toEqual([]);
-    expect(out).toContain('1/1 lab(s) passed');
-    expect(process.exitCode).toBe(0);
+    return { out, err, code: Number(process.exitCode ?? 0) };
   } finally {
     process.exitCode = 0;
   }
+}
+
+test('berth lab test runs on the backend BERTH_BACKEND names', async () => {
+  const { out, err, code } = await labTest(writeLab('test -f /root/flag'));
+  expect(err).toEqual([]);
+  expect(out).toContain('1/1 lab(s) passed');
+  expect(code).toBe(0);
+});
+
+test('berth lab test gives a check without timeout= BERTH_CHECK_TIMEOUT, as the classroom does', async () => {
+  // The fake's sleep takes no time but counts against the timeout: 25 s outlasts the directive's 20 s default.
+  process.env.BERTH_CHECK_TIMEOUT = '30';
+  const { out, code } = await labTest(writeLab('sleep 25\ntest -f /root/flag'));
+  expect(out).toContain('1/1 lab(s) passed');
+  expect(code).toBe(0);
 });
 
 test('berth down ends every open session on the configured backend and deletes their step-setup records', async () => {

@@ -1,10 +1,13 @@
 /**
  * Failures Berth goes on after are logged, not swallowed: the warm pool's
- * failed fills, the disk watchdog's failed measurements and best-effort
- * removals (left for reconcile). The logger is read through a spy.
+ * failed fills, the disk watchdog's failed measurements, best-effort
+ * removals (left for reconcile) and broken labs at load. The logger is read
+ * through a spy.
  */
+import path from 'node:path';
 import { leftForReconcile } from '../../../server/docker/engine';
 import { WarmPool } from '../../../server/docker/warm-pool';
+import { LabCatalog } from '../../../server/labs/catalog';
 import { log } from '../../../server/log';
 import { DiskWatchdog } from '../../../server/sessions/disk-watchdog';
 
@@ -51,4 +54,18 @@ test('a disk measurement that fails is logged, and the next interval measures ag
 test('a best-effort removal that fails says what was left and who removes it', () => {
   leftForReconcile('removing network berth-x')(Object.assign(new Error('(HTTP code 500) server error'), { json: { message: 'network has active endpoints' } }));
   expect(warned).toEqual([[{ err: 'network has active endpoints' }, 'removing network berth-x failed; the next reconcile removes what is left by its labels']]);
+});
+
+test('a broken lab at load is a structured log line (file, line, hint), not console output', () => {
+  const consoleWarn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  try {
+    const catalog = new LabCatalog(path.join(__dirname, '../../fixtures/labs-broken'));
+    catalog.close();
+    expect(consoleWarn).not.toHaveBeenCalled();
+    const line = warned.find(([, msg]) => String(msg).includes('unknown machine "web"'));
+    expect(line?.[0]).toMatchObject({ file: expect.stringMatching(/unknown-machine\/lab\.md$/), line: 15, severity: 'error', hint: expect.stringContaining('machines') });
+    expect(line?.[1]).toMatch(/^lab error: .*unknown-machine\/lab\.md:15: unknown machine "web"/);
+  } finally {
+    consoleWarn.mockRestore();
+  }
 });

@@ -44,7 +44,7 @@ export function world(opts: { backend?: FakeBackend; env?: Record<string, string
   const terminals = new TerminalManager(backend, config);
   const stepSetup = new StepSetup(store.db, new ScriptRunner(backend, config.checks.outputCapBytes), (s, m, t) => terminals.typeInto(s, m, t));
   const sessions = new SessionManager(config, store, backend, catalog, bus, stepSetup);
-  const checks = new CheckRunner(backend, config.checks.concurrency, config.checks.outputCapBytes);
+  const checks = new CheckRunner(backend, config.checks.concurrency, config.checks.outputCapBytes, config.checks.timeoutSeconds);
   const progress = new ProgressService(config, store, catalog, sessions, checks, bus, stepSetup);
   bus.on('ended', ({ sessionId }) => void terminals.closeSession(sessionId));
   bus.on('machinesDown', ({ sessionId }) => void terminals.closeSession(sessionId));
