@@ -95,7 +95,7 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
     terminals.typeInto(sessionId, machine, text),
   );
   const sessions = new SessionManager(config, store, backend, catalog, bus, stepSetup);
-  const checks = new CheckRunner(backend, config.checks.concurrency, config.checks.outputCapBytes);
+  const checks = new CheckRunner(backend, config.checks.concurrency, config.checks.outputCapBytes, config.checks.timeoutSeconds);
   const progress = new ProgressService(config, store, catalog, sessions, checks, bus, stepSetup);
   const portKey = (sessionId: string) => proxyKey(secret, sessionId);
   const views = new Views(catalog, store, sessions, progress, portKey, config.proxyOrigin);

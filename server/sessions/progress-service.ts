@@ -4,7 +4,7 @@ import type { CheckResultEvent, ProgressView, QuizReply, RevealReply } from '../
 import { allProven, mayOpen, passedWithoutProof, stepNeedsProof } from '../contracts/step-rules';
 import type { EventBus } from '../events';
 import type { LabCatalog } from '../labs/catalog';
-import type { LabDefinition, ScriptBlock, StepDefinition } from '../labs/types';
+import type { LabDefinition, StepDefinition } from '../labs/types';
 import type { SessionRow, Store } from '../store/database';
 import { sessionLog } from '../log';
 import type { SessionManager } from './session-manager';
@@ -198,7 +198,8 @@ export class ProgressService {
     this.running.add(sessionId);
     try {
       this.publish({ sessionId, step: index, status: 'running', trigger });
-      const outcome = await this.checks.run(stateOf(row)!, this.withDefaultTimeout(step.checks));
+      // BERTH_CHECK_TIMEOUT is applied by the check runner, for berth lab test as well.
+      const outcome = await this.checks.run(stateOf(row)!, step.checks);
       const event: CheckResultEvent = {
         sessionId,
         step: index,
@@ -222,11 +223,6 @@ export class ProgressService {
       // The re-run reports its own result (or failure) as a check event; a refusal here (the lab ended meanwhile) needs no one told.
       if (this.rerun.delete(sessionId)) void this.runCheck(sessionId, index, 'button').catch(() => undefined);
     }
-  }
-
-  /** BERTH_CHECK_TIMEOUT is the timeout of every check whose lab did not set one. */
-  private withDefaultTimeout(checks: ScriptBlock[]): ScriptBlock[] {
-    return checks.map((c) => (c.timeoutSet ? c : { ...c, timeoutSeconds: this.config.checks.timeoutSeconds }));
   }
 
   private publish(event: CheckResultEvent): void {
