@@ -29,8 +29,8 @@ export const check: Directive = {
   attributes: [machine, timeout, kind],
   allowedIn: ['step'],
   defaultTimeout: 20,
-  // progress-service gives a check without timeout= the server's setting, so a slow host can be allowed more.
-  defaultTimeoutNote: 'In class, a `check` without `timeout=` gets the server\'s `BERTH_CHECK_TIMEOUT` instead (20 s unless set).',
+  // The check runner gives a check without timeout= the server's setting, so a slow host can be allowed more.
+  defaultTimeoutNote: 'A `check` without `timeout=` gets the server\'s `BERTH_CHECK_TIMEOUT` instead, in class and in `berth lab test` (20 s unless set).',
   build(b, ctx) {
     // An unknown kind= was reported by the attribute; the lab is invalid and the block builds nothing.
     const chosen = checkKind(b.attrs.kind);
