@@ -37,7 +37,7 @@ test('the generated tables name every directive and every attribute', () => {
     for (const a of d.attributes) expect(docs).toContain(a.flag ? `\`${a.name}\`` : `\`${a.name}=`);
   }
   expect(docs).toContain('| `setup` | yes (lab-level) | yes | no |');
-  expect(docs).toContain('Default: 20 s for `check` and `setup`, 60 s for `forge` and `undo`, 120 s for `solve`. In class, a `check` without `timeout=` gets');
+  expect(docs).toContain('Default: 20 s for `check` and `setup`, 60 s for `forge` and `undo`, 120 s for `solve`. A `check` without `timeout=` gets');
 });
 
 test('rewriting the docs replaces only what lies between the markers, and says which file lacks them', () => {
