@@ -26,7 +26,7 @@
  *     GET    /api/instructor/classes                 → { classes: ClassSummaryView[] }
  *     POST   /api/instructor/classes  ClassInput     → { class: ClassView }
  *     GET    /api/instructor/classes/:id             → { class: ClassView }
- *     PATCH  /api/instructor/classes/:id  ClassPatchRequest → { class: ClassView }
+ *     PATCH  /api/instructor/classes/:id  ClassPatchRequest → { class: ClassView, endedLabs? }   (archiving ends the class's open labs)
  *     POST   /api/instructor/classes/:id/code  CodeAction → { class: ClassView }
  *     POST   /api/instructor/classes/:id/one-time-codes { count } → { codes: string[] }
  *     GET    /api/instructor/classes/:id/roster      → { roster: RosterEntryView[] }

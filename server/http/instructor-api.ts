@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import QRCode from 'qrcode';
 import type { InstructorIdentity } from '../classroom';
+import { endLabsOfArchivedClass } from '../classroom/archive';
 import { ClassroomError } from '../classroom/errors';
 import type { BerthContext } from '../context';
 import { INSTRUCTOR_COOKIE } from './auth';
@@ -125,11 +126,13 @@ export const INSTRUCTOR_ROUTES: InstructorRoute[] = [
   {
     method: 'patch',
     path: '/classes/:id',
-    handle({ ctx, req, instructor }) {
+    async handle({ ctx, req, instructor }) {
       const patch = parse(classPatchSchema, req.body);
       const cls = ctx.classes.update(instructor, param(req, 'id'), patch);
       ctx.audit.record(instructor.id, 'class.update', { classId: cls.id, detail: patch as Record<string, unknown> });
-      return { class: ctx.classes.view(cls, baseUrl(ctx, req)) };
+      // Archived means read-only: the labs still open end now, so their results stay as they are.
+      const endedLabs = patch.archived === true ? await endLabsOfArchivedClass({ store: ctx.store, rows: ctx.store.classroom, sessions: ctx.sessions }, cls.id) : 0;
+      return { class: ctx.classes.view(ctx.classes.get(cls.id)!, baseUrl(ctx, req)), ...(patch.archived === true ? { endedLabs } : {}) };
     },
   },
   {

@@ -354,6 +354,8 @@ export class SessionManager {
 
   async reset(id: string): Promise<SessionTicket> {
     const row = this.mustGet(id);
+    // Asked before anything is stopped or wiped: a reset the class would refuse to restart must lose nothing.
+    this.policy?.admit(row.studentId, row.labId);
     await this.stop(id);
     this.store.resetProgress(row.studentId, row.labId);
     this.bus.emit('progressReset', { studentId: row.studentId, labId: row.labId });

@@ -66,7 +66,7 @@ export function ClassPage({ classId }: { classId: string; me: InstructorView }) 
       <Roster classId={cls.id} archived={cls.archived} />
       <section class="isection" aria-labelledby="term-end">
         <h2 id="term-end">End of term</h2>
-        <p class="muted small">An archived class is read-only: nobody can join it and its results stay exportable.</p>
+        <p class="muted small">An archived class is read-only: nobody can join it, the labs still open in it end, and its results stay exportable.</p>
         <button type="button" class="btn" onClick={() => void archive(!cls.archived)}>
           {cls.archived ? 'Reopen the class' : 'Archive the class'}
         </button>
