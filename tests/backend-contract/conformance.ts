@@ -19,12 +19,14 @@ export interface BackendUnderTest {
   backend: LabBackend;
   /** Removes whatever the suite left (it tries to leave nothing). */
   cleanup(): Promise<void>;
+  /** A machine stops behind the backend's back (the OOM killer, a `docker kill` by hand), as the engine would see it. */
+  loseMachine(state: BackendState, machine: string): Promise<void>;
 }
 
 const LIMITS = { timeoutMs: 15_000, outputCapBytes: 64 * 1024 };
 
-function spec(sessionId = newSessionId(), image = 'shell'): SessionSpec {
-  return { sessionId, labId: 'conformance', studentId: 'conformance-student', machines: [{ name: 'box', image, docker: false, env: {}, files: [] }] };
+function spec(sessionId = newSessionId(), image = 'shell', names = ['box']): SessionSpec {
+  return { sessionId, labId: 'conformance', studentId: 'conformance-student', machines: names.map((name) => ({ name, image, docker: false, env: {}, files: [] })) };
 }
 
 async function waitFor(what: string | (() => string), probe: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -167,6 +169,30 @@ export function conformance(name: string, make: () => Promise<BackendUnderTest>)
       expect((await backend.exec(state, 'box', 'test -f /root/kept.txt', LIMITS)).exitCode).toBe(0);
     }, 90_000);
 
+    test('resume on a running session returns its state unchanged and leaves it running', async () => {
+      await backend.exec(state, 'box', 'touch /root/still-here.txt', LIMITS);
+      const again = await backend.resume(state);
+      expect(again).toEqual(state);
+      expect(await backend.poll(state)).toBe('running');
+      expect((await backend.exec(state, 'box', 'test -f /root/still-here.txt', LIMITS)).exitCode).toBe(0);
+    }, 60_000);
+
+    test('a session with one machine lost and one running is partial; stop still removes it all', async () => {
+      const pairId = newSessionId();
+      const pair = await backend.start(spec(pairId, 'shell', ['box', 'side']));
+      try {
+        expect(await backend.poll(pair)).toBe('running');
+        await under.loseMachine(pair, 'side');
+        expect(await backend.poll(pair)).toBe('partial');
+        expect((await backend.exec(pair, 'box', 'echo alive', LIMITS)).stdout).toBe('alive\n');
+        await expect(backend.exec(pair, 'side', 'true', LIMITS)).rejects.toThrow(MachineUnavailable);
+      } finally {
+        await backend.stop(pair);
+      }
+      expect(await backend.poll(pair)).toBe('gone');
+      expect(await backend.listSessions()).not.toContain(pairId);
+    }, 90_000);
+
     test('sessions are apart; removeOrphans removes what is not kept and nothing else', async () => {
       const otherId = newSessionId();
       const other = await backend.start(spec(otherId));
@@ -190,5 +216,14 @@ export function conformance(name: string, make: () => Promise<BackendUnderTest>)
       expect(await backend.listSessions()).not.toContain(id);
       await backend.stop(state);
     }, 60_000);
+
+    // Last: afterwards the backend fills no pool and may start nothing more.
+    test('removeEverything (berth down) removes every session of this Berth and is safe to call twice', async () => {
+      const lastId = newSessionId();
+      await backend.start(spec(lastId));
+      expect(await backend.removeEverything()).toBeGreaterThan(0);
+      expect(await backend.listSessions()).toEqual([]);
+      expect(await backend.removeEverything()).toBe(0);
+    }, 90_000);
   });
 }
