@@ -47,3 +47,57 @@ export const lightTerminal: ITheme = {
   brightCyan: '#00838f',
   brightWhite: '#2b2b2b',
 };
+
+/**
+ * The editor's colours, taken from the terminal's palette so the Editor tab
+ * looks like the terminal beside it. Syntax colours are ANSI colours chosen
+ * per theme for contrast on that theme's background (WCAG AA, 4.5:1, checked
+ * by tests/unit/client/editor-theme.test.ts).
+ */
+export interface EditorPalette {
+  dark: boolean;
+  background: string;
+  foreground: string;
+  cursor: string;
+  selection: string;
+  /** Line numbers and other quiet text. */
+  muted: string;
+  syntax: {
+    keyword: string;
+    string: string;
+    number: string;
+    comment: string;
+    property: string;
+    definition: string;
+    type: string;
+    meta: string;
+    invalid: string;
+    heading: string;
+  };
+}
+
+function paletteOf(t: ITheme, dark: boolean, muted: string): EditorPalette {
+  return {
+    dark,
+    background: t.background!,
+    foreground: t.foreground!,
+    cursor: t.cursor!,
+    selection: t.selectionBackground!,
+    muted,
+    syntax: {
+      keyword: t.magenta!,
+      string: t.green!,
+      number: t.yellow!,
+      comment: muted,
+      property: t.blue!,
+      definition: t.cyan!,
+      type: t.cyan!,
+      meta: t.yellow!,
+      invalid: t.red!,
+      heading: t.blue!,
+    },
+  };
+}
+
+export const darkEditor = paletteOf(darkTerminal, true, darkTerminal.brightBlack!);
+export const lightEditor = paletteOf(lightTerminal, false, lightTerminal.white!);
