@@ -105,7 +105,7 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
   const prewarm = new PrewarmScheduler(config, store, store.classroom, classroom.classes, catalog, backend);
   classroom.prewarm = prewarm;
   classroom.classes.prewarmStatus = (classId) => prewarm.status(classId);
-  const live = new LiveService({ store, catalog, bus, classes: classroom.classes, audit: classroom.audit });
+  const live = new LiveService({ store, catalog, bus, classes: classroom.classes, audit: classroom.audit, terminalIds: (id) => terminals.ids(id) });
   const studentOf = (req: IncomingMessage): StudentIdentity | null => {
     const id = signer.verify(parseCookies(req.headers.cookie)[COOKIE]);
     const row = id ? store.getStudent(id) : undefined;

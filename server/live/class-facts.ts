@@ -24,7 +24,26 @@ export class FactGatherer {
     private readonly takeoverOf: (studentId: string) => boolean,
     /** Typing not yet written to the session row (the session sweep writes it later). */
     private readonly typedAt: (sessionId: string) => number | undefined = () => undefined,
+    /** Terminals open in a live session, extra ones ("machine:2") included. */
+    private readonly openTerminals: (sessionId: string) => string[] = () => [],
   ) {}
+
+  /**
+   * Every terminal the instructor can watch: each machine's first (always
+   * there once the lab runs: Berth opens it ahead), then any more the student
+   * opened, in machine order and by number.
+   */
+  private terminals(sessionId: string, machines: string[]): string[] {
+    const extra = this.openTerminals(sessionId).filter((id) => !machines.includes(id));
+    const order = (id: string) => {
+      const [machine, n] = id.split(':');
+      return [machines.indexOf(machine), Number(n) || 0] as const;
+    };
+    extra.sort((a, b) => order(a)[0] - order(b)[0] || order(a)[1] - order(b)[1] || a.localeCompare(b));
+    const out: string[] = [];
+    for (const m of machines) out.push(m, ...extra.filter((id) => id.split(':')[0] === m));
+    return out;
+  }
 
   /** The class's labs as outlines, skipping any no longer in the catalog. */
   labs(labIds: string[]): LabOutline[] {
@@ -62,8 +81,7 @@ export class FactGatherer {
               lastActivityAt: Math.max(session.last_activity_at, this.typedAt(session.id) ?? 0),
             }
           : null,
-        // Each machine's first terminal is named after the machine (more are "machine:2", …).
-        terminals: lab?.machines.map((m) => m.name) ?? [],
+        terminals: session && lab ? this.terminals(session.id, lab.machines.map((m) => m.name)) : [],
         progress: this.store.allProgress(s.id),
         steps: records.filter((r) => r.studentId === s.id),
         takeover: this.takeoverOf(s.id),

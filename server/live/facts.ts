@@ -27,7 +27,7 @@ export interface StudentFacts {
   admitted: boolean;
   /** The live session, else the latest one (ended or failed). */
   session: { id: string; labId: string; state: SessionState; createdAt: number; lastActivityAt: number } | null;
-  /** Terminal ids open in the live session (at least one per machine when running). */
+  /** Terminals of the session the instructor can watch: each machine's first, then extra ones the student opened ("machine:2"). */
   terminals: string[];
   /** Stored progress rows only: a lab without one was never worked on. */
   progress: ProgressView[];

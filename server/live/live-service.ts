@@ -22,6 +22,8 @@ export interface LiveDeps {
   audit: AuditTrail;
   /** Patch interval per class (ms). */
   intervalMs?: number;
+  /** Terminal ids open in a session (the terminal manager's), for watching extra terminals. */
+  terminalIds?: (sessionId: string) => string[];
 }
 
 type StudentEvent = keyof StudentClassroomEvents;
@@ -49,6 +51,7 @@ export class LiveService {
       this.steps,
       (id) => this.takeovers.forStudent(id).length > 0,
       (sessionId) => this.recorder.typedAt(sessionId),
+      (sessionId) => deps.terminalIds?.(sessionId) ?? [],
     );
     this.feed = new ClassFeed(deps.classes, this.gather, deps.intervalMs ?? 250);
     const sessionOf = (id: string) => deps.store.getSession(id);
@@ -87,7 +90,8 @@ export class LiveService {
   /**
    * The student typed in a terminal (the terminal manager's input hook, every
    * keystroke). Their row's last activity moves at most every
-   * TYPING_EVERY_MS; a background check never moves it.
+   * TYPING_EVERY_MS; a background check never moves it. The same patch lists
+   * a terminal the student opened and typed in since.
    */
   typed(sessionId: string): void {
     if (!this.recorder.typed(sessionId)) return;

@@ -169,6 +169,12 @@ export class TerminalManager {
   }
 
   /** Whether any terminal of the session is open or opening. */
+  /** Ids of the session's open terminals (a machine's first is named after it, more are "machine:2", …). */
+  ids(sessionId: string): string[] {
+    const prefix = `${sessionId}/`;
+    return [...this.terminals.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  }
+
   hasTerminals(sessionId: string): boolean {
     const prefix = `${sessionId}/`;
     for (const key of this.terminals.keys()) if (key.startsWith(prefix)) return true;

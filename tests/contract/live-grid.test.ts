@@ -139,6 +139,31 @@ test("watching a student's terminal shows what they type; the watcher cannot typ
   teacher.emit('terminal:unwatch', { sessionId, terminalId: 'box' });
 });
 
+test('a second terminal the student opened on a machine is listed on their row and can be watched', async () => {
+  const second = new TermClient(adaSocket, sessionId, 'box:2');
+  expect((await second.attach('box')).ok).toBe(true);
+  // Typing in it redraws the row (as typing does, at most every 15 s), now with the new terminal.
+  const mark = grid.patches.length;
+  let typed = 0;
+  const typing = setInterval(() => {
+    second.type(' ');
+    typed++;
+  }, 1_000);
+  let row;
+  try {
+    row = await grid.waitRow('the row listing box:2', ada.id, (r) => r.session?.terminals.includes('box:2') ?? false, mark, 30_000);
+  } finally {
+    clearInterval(typing);
+    second.type('\x7f'.repeat(typed));
+  }
+  expect(row.session?.terminals).toEqual(['box', 'box:2']);
+  const watch = new TermClient(teacher as unknown as ClientSocket, sessionId, 'box:2');
+  expect(await emitAck(teacher, 'terminal:watch', { sessionId, terminalId: 'box:2', machine: 'box', from: 0, cols: 80, rows: 24 })).toEqual({ ok: true });
+  second.type('echo from-the-second-tab\r');
+  await watch.waitText('from-the-second-tab\r\n');
+  teacher.emit('terminal:unwatch', { sessionId, terminalId: 'box:2' });
+}, 60_000);
+
 test('takeover: the student sees the banner, the instructor types into the shell, the student ends it', async () => {
   expect(await emitAck(teacher, 'terminal:takeover', { sessionId, terminalId: 'box', active: true })).toEqual({ ok: true });
   await waitFor('the banner on the student page', () => banners.find((b) => b.active));
