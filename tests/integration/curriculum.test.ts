@@ -56,8 +56,9 @@ describe('berth lab test over the course', () => {
     const results = await all;
     process.stdout.write(`${formatForgeCoverage(results)}\n`);
     const { checkedSteps, forged } = forgeCoverage(results);
-    // Every checked step of the course has a wrong attempt its check rejects (85 when the last two got theirs).
-    expect(forged).toBeGreaterThanOrEqual(85);
+    // Every checked step of the course has a wrong attempt its check rejects with its own FAIL: line
+    // (86 since ports' fix-it step; a rejection by a timeout or an engine error counts for nothing).
+    expect(forged).toBeGreaterThanOrEqual(86);
     expect(checkedSteps - forged).toBe(0);
   });
 });
