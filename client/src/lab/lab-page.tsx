@@ -7,7 +7,7 @@ import '@xterm/xterm/css/xterm.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionView, StudentView } from '../../../server/contracts/protocol';
 import { api, ApiError } from '../api';
-import { navigate } from '../router';
+import { mayLoseDrafts, navigate } from '../router';
 import type { ConnectionState } from '../socket';
 import { applyCheck, applyProgress, finish, initLabState, stepInfos, type LabState } from '../logic/steps';
 import { clampSplit, typedCommand } from '../logic/format';
@@ -180,7 +180,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
 
   return (
     <div class="lab" style={{ '--split': `${(split * 100).toFixed(2)}%` } as Record<string, string>}>
-      <SessionBar session={session} conn={conn} onAction={actions.act} />
+      <SessionBar session={session} conn={conn} onAction={(a) => (mayLoseDrafts(session.id, a) ? actions.act(a) : Promise.resolve())} />
       <TakeoverBanner sessionId={session.id} />
       <NoticesBanner />
       {actions.error ? (
@@ -195,7 +195,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
       <div class="lab-split">
         <section class="pane pane-left" aria-label="Instructions">
           {lab.finished ? (
-            <FinishScreen session={session} onBack={() => setLab((l) => (l ? { ...l, finished: false } : l))} onEnd={() => actions.act('stop')} />
+            <FinishScreen session={session} onBack={() => setLab((l) => (l ? { ...l, finished: false } : l))} onEnd={() => mayLoseDrafts(session.id, 'stop') && actions.act('stop')} />
           ) : (
             <Instructions
               session={session}

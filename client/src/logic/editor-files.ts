@@ -122,3 +122,40 @@ export function resolveDraft(draft: Draft | null, machineHash: string, machineCo
   if (!draft || draft.content === machineContent) return { content: machineContent, dirty: false, stale: false };
   return { content: draft.content, dirty: true, stale: draft.baseHash !== machineHash };
 }
+
+/** The keys of a browser store, as localStorage lists them. */
+export interface DraftIndex {
+  readonly length: number;
+  key(index: number): string | null;
+}
+
+/** Files with an unsaved draft in a session (one machine's, or every machine's), from the store's keys. */
+export function draftFiles(store: DraftIndex, sessionId: string, machine?: string): { machine: string; path: string }[] {
+  const prefix = `berth.draft.${sessionId}.`;
+  const out: { machine: string; path: string }[] = [];
+  try {
+    for (let i = 0; i < store.length; i++) {
+      const key = store.key(i);
+      if (!key?.startsWith(prefix)) continue;
+      // Machine names have no "/", and paths start with one: "<machine>./<path>".
+      const rest = key.slice(prefix.length);
+      const cut = rest.indexOf('./');
+      if (cut <= 0) continue;
+      const file = { machine: rest.slice(0, cut), path: rest.slice(cut + 1) };
+      if (!machine || file.machine === machine) out.push(file);
+    }
+  } catch {
+    return []; // storage blocked: there are no drafts either
+  }
+  return out.sort((a, b) => a.machine.localeCompare(b.machine) || a.path.localeCompare(b.path));
+}
+
+/** The question asked before leaving a lab page with unsaved drafts, or null when nothing is unsaved. */
+export function leaveQuestion(files: { machine: string; path: string }[], leaving: 'page' | 'stop' | 'reset'): string | null {
+  if (!files.length) return null;
+  const names = files.slice(0, 3).map((f) => basename(f.path)).join(', ') + (files.length > 3 ? ` and ${files.length - 3} more` : '');
+  const what = `You have unsaved changes in the editor (${names}).`;
+  if (leaving === 'stop') return `${what} Ending the lab removes the machines, and the changes with them. End it anyway?`;
+  if (leaving === 'reset') return `${what} Resetting starts the machines over, without them. Reset anyway?`;
+  return `${what} Leave the lab page? They stay in this browser until you come back.`;
+}

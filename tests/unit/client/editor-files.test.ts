@@ -1,4 +1,4 @@
-import { basename, draftKey, dropDraft, joinPath, languageFor, loadDraft, nameProblem, parentOf, resolveDraft, saveDraft, type DraftStore } from '../../../client/src/logic/editor-files';
+import { basename, draftFiles, draftKey, leaveQuestion, dropDraft, joinPath, languageFor, loadDraft, nameProblem, parentOf, resolveDraft, saveDraft, type DraftStore } from '../../../client/src/logic/editor-files';
 
 test('languages by name, then by extension', () => {
   expect(languageFor('/root/app/Dockerfile')).toBe('dockerfile');
@@ -74,4 +74,24 @@ test('a draft is restored as unsaved; made on an older version it is flagged sta
   expect(resolveDraft({ content: 'machine', baseHash: 'h0', savedAt: 0 }, 'h1', 'machine')).toEqual({ content: 'machine', dirty: false, stale: false });
   expect(resolveDraft({ content: 'mine', baseHash: 'h1', savedAt: 0 }, 'h1', 'machine')).toEqual({ content: 'mine', dirty: true, stale: false });
   expect(resolveDraft({ content: 'mine', baseHash: 'h0', savedAt: 0 }, 'h1', 'machine')).toEqual({ content: 'mine', dirty: true, stale: true });
+});
+
+test('the files with drafts are found from the store keys, per session and machine', () => {
+  const keys = [draftKey('s1', 'docker', '/root/app/Dockerfile'), draftKey('s1', 'node.2', '/etc/x.conf'), draftKey('s2', 'docker', '/root/a'), 'berth.theme', draftKey('s1', 'docker', '/root/compose.yaml')];
+  const store = { length: keys.length, key: (i: number) => keys[i] ?? null };
+  expect(draftFiles(store, 's1')).toEqual([
+    { machine: 'docker', path: '/root/app/Dockerfile' },
+    { machine: 'docker', path: '/root/compose.yaml' },
+    { machine: 'node.2', path: '/etc/x.conf' },
+  ]);
+  expect(draftFiles(store, 's1', 'node.2')).toEqual([{ machine: 'node.2', path: '/etc/x.conf' }]);
+  expect(draftFiles({ get length(): number { throw new Error('blocked'); }, key: () => null }, 's1')).toEqual([]);
+});
+
+test('leaving with drafts asks a question that names the files and what happens to them', () => {
+  expect(leaveQuestion([], 'page')).toBeNull();
+  const files = ['/a/1', '/a/2', '/a/3', '/a/4', '/a/5'].map((path) => ({ machine: 'docker', path }));
+  expect(leaveQuestion(files, 'page')).toBe('You have unsaved changes in the editor (1, 2, 3 and 2 more). Leave the lab page? They stay in this browser until you come back.');
+  expect(leaveQuestion(files.slice(0, 1), 'stop')).toMatch(/^You have unsaved changes in the editor \(1\)\. Ending the lab removes the machines/);
+  expect(leaveQuestion(files.slice(0, 1), 'reset')).toMatch(/Reset anyway\?$/);
 });

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { EditorEntry, EditorFile } from '../../../../server/contracts/editor';
 import { getSocket } from '../../socket';
-import { basename, draftKey, dropDraft, joinPath, languageFor, loadDraft, nameProblem, parentOf, resolveDraft, saveDraft } from '../../logic/editor-files';
+import { basename, draftFiles, draftKey, dropDraft, joinPath, languageFor, loadDraft, nameProblem, parentOf, resolveDraft, saveDraft } from '../../logic/editor-files';
 import { createEditor, type EditorHandle } from './codemirror';
 import { editorApi, EditorApiError } from './editor-api';
 import './editor.css';
@@ -17,6 +17,20 @@ export interface OpenRequest {
   /** Written if the file does not exist yet ("open in editor" from a lab step). */
   content?: string;
   lines?: [number, number];
+}
+
+/** Below this width the tree is an overlay that folds away, and the file tabs become a list. */
+const NARROW = '(max-width: 819.98px)';
+
+function useNarrow(): boolean {
+  const [narrow, setNarrow] = useState(() => window.matchMedia(NARROW).matches);
+  useEffect(() => {
+    const q = window.matchMedia(NARROW);
+    const on = () => setNarrow(q.matches);
+    q.addEventListener('change', on);
+    return () => q.removeEventListener('change', on);
+  }, []);
+  return narrow;
 }
 
 interface OpenFile {
@@ -41,7 +55,10 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [pending, setPending] = useState<Pending>(null);
   const [nameInput, setNameInput] = useState('');
-  const [treeOpen, setTreeOpen] = useState(true);
+  const narrow = useNarrow();
+  const [treeOpen, setTreeOpen] = useState(!narrow);
+  useEffect(() => setTreeOpen(!narrow), [narrow]);
+  const tree = useRef<HTMLElement>(null);
   const editors = useRef(new Map<string, EditorHandle>());
   const hosts = useRef(new Map<string, HTMLDivElement>());
   const filesRef = useRef(files);
@@ -72,6 +89,17 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
     void refresh(root);
   }, [api]);
 
+  // After a reload, the files with unsaved drafts come back as tabs marked unsaved.
+  useEffect(() => {
+    const restore = async () => {
+      const paths = draftFiles(localStorage, sessionId, machine).map((f) => f.path);
+      for (const path of paths) await open({ path }, { restoring: true });
+      const back = filesRef.current.filter((f) => f.dirty).map((f) => basename(f.path));
+      if (back.length) say(`Reopened ${back.join(', ')} with your unsaved changes.`);
+    };
+    void restore();
+  }, [api]);
+
   // The tree follows the terminal: a command that returned to the prompt may have made or removed files.
   useEffect(() => {
     const socket = getSocket();
@@ -98,7 +126,7 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
 
   useEffect(() => () => editors.current.forEach((e) => e.destroy()), []);
 
-  const mount = (path: string, content: string, lines?: [number, number]) => {
+  const mount = (path: string, content: string, lines?: [number, number], focus = false) => {
     const host = hosts.current.get(path);
     if (!host || editors.current.has(path)) return;
     const key = draftKey(sessionId, machine, path);
@@ -116,17 +144,25 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
     void handle.setLanguage(languageFor(path));
     editors.current.set(path, handle);
     if (lines) handle.highlightLines(lines[0], lines[1]);
+    else if (focus) handle.view.focus();
   };
 
-  const open = async (req: OpenRequest) => {
+  /** Opens a tab (or shows it); `restoring` reopens a draft after a reload, quietly, and only if it is still unsaved. */
+  const open = async (req: OpenRequest, how: { restoring?: boolean } = {}) => {
     const { path } = req;
-    setSelected(path);
+    if (!how.restoring) setSelected(path);
     if (filesRef.current.some((f) => f.path === path)) {
+      if (how.restoring) return;
       setActive(path);
-      if (req.lines) editors.current.get(path)?.highlightLines(req.lines[0], req.lines[1]);
+      if (narrow) setTreeOpen(false);
+      requestAnimationFrame(() => {
+        const handle = editors.current.get(path);
+        if (req.lines) handle?.highlightLines(req.lines[0], req.lines[1]);
+        else handle?.view.focus();
+      });
       return;
     }
-    let base: EditorFile | null = null;
+    let base: EditorFile;
     try {
       base = await api.read(path);
     } catch (err) {
@@ -139,12 +175,18 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
         return fail(e);
       }
     }
-    const draft = resolveDraft(loadDraft(localStorage, draftKey(sessionId, machine, path)), base.hash, base.content);
-    setFiles((fs) => [...fs, { path, base, dirty: draft.dirty, conflict: null }]);
+    const key = draftKey(sessionId, machine, path);
+    const draft = resolveDraft(loadDraft(localStorage, key), base.hash, base.content);
+    if (how.restoring && !draft.dirty) return dropDraft(localStorage, key);
+    if (filesRef.current.some((f) => f.path === path)) return; // opened meanwhile (a click during the read)
+    const file: OpenFile = { path, base, dirty: draft.dirty, conflict: null };
+    filesRef.current = [...filesRef.current, file];
+    setFiles((fs) => [...fs, file]);
     setActive(path);
-    if (draft.dirty) say(draft.stale ? `Restored your unsaved changes to ${basename(path)}; the file also changed in the machine since.` : `Restored your unsaved changes to ${basename(path)}.`);
+    if (narrow && !how.restoring) setTreeOpen(false);
+    if (draft.dirty && !how.restoring) say(draft.stale ? `Restored your unsaved changes to ${basename(path)}; the file also changed in the machine since.` : `Restored your unsaved changes to ${basename(path)}.`);
     // Mount after the host div exists (next frame).
-    requestAnimationFrame(() => mount(path, draft.content, req.lines));
+    requestAnimationFrame(() => mount(path, draft.content, req.lines, !how.restoring));
   };
 
   useEffect(() => {
@@ -239,8 +281,17 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
   const selectedEntry = entries.find((x) => x.path === selected);
   const activeFile = files.find((f) => f.path === active) ?? null;
 
+  // Ctrl/Cmd-S anywhere in the panel (tree, tabs, toolbar) saves, and never opens the browser's "Save page".
+  // CodeMirror handles it first inside the text (and marks the event handled).
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.defaultPrevented || !(e.ctrlKey || e.metaKey) || e.altKey || e.key.toLowerCase() !== 's') return;
+    e.preventDefault();
+    if (active) void save(active);
+    else say('Open a file first: Ctrl+S saves the file in front.');
+  };
+
   return (
-    <div class={`editor-panel ${treeOpen ? 'tree-open' : ''}`}>
+    <div class={`editor-panel ${treeOpen ? 'tree-open' : ''} ${narrow ? 'narrow' : ''}`} onKeyDown={onKeyDown}>
       <div class="editor-toolbar" role="toolbar" aria-label={`Files on ${machine}`}>
         <button type="button" class="btn small ghost" aria-expanded={treeOpen} aria-controls={`tree-${machine}`} onClick={() => setTreeOpen(!treeOpen)} title="Show or hide the file tree">
           ☰ Files
@@ -298,7 +349,7 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
         </p>
       ) : null}
       <div class="editor-body">
-        <nav class="editor-tree" id={`tree-${machine}`} aria-label={`Folder ${dir}`} hidden={!treeOpen}>
+        <nav class="editor-tree" ref={tree} id={`tree-${machine}`} aria-label={`Folder ${dir}`} hidden={!treeOpen}>
           <ul>
             {entries.map((e) => (
               <li key={e.path}>
@@ -309,7 +360,8 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
                   title={`${e.path}${e.kind === 'file' ? ` (${e.size} bytes)` : ''}`}
                   onClick={() => {
                     setSelected(e.path);
-                    if (e.kind === 'dir') void refresh(e.path);
+                    // The pressed folder's button goes with the old listing: focus moves to the new one's first entry.
+                    if (e.kind === 'dir') void refresh(e.path).then(() => requestAnimationFrame(() => tree.current?.querySelector<HTMLElement>('.tree-item')?.focus()));
                     else if (e.kind === 'file' || e.kind === 'link') void open({ path: e.path });
                   }}
                 >
@@ -323,19 +375,38 @@ export function EditorPanel({ sessionId, machine, root, openRequest }: { session
           </ul>
         </nav>
         <div class="editor-main">
-          <div class="editor-tabs" role="tablist" aria-label="Open files">
-            {files.map((f) => (
-              <span class={`editor-tab ${f.path === active ? 'selected' : ''}`} key={f.path}>
-                <button type="button" role="tab" aria-selected={f.path === active} title={f.path} onClick={() => setActive(f.path)}>
-                  {basename(f.path)}
-                  {f.dirty ? <span aria-label=" (unsaved)"> ●</span> : null}
-                </button>
-                <button type="button" class="tab-close" aria-label={`Close ${basename(f.path)}`} onClick={() => close(f.path)}>
+          {narrow ? (
+            <div class="editor-tabs editor-tabs-list">
+              <select aria-label="Open files" value={active ?? ''} disabled={!files.length} onChange={(e) => setActive((e.target as HTMLSelectElement).value || null)}>
+                {files.length ? null : <option value="">No file open</option>}
+                {files.map((f) => (
+                  <option key={f.path} value={f.path}>
+                    {basename(f.path)}
+                    {f.dirty ? ' ● (unsaved)' : ''}
+                  </option>
+                ))}
+              </select>
+              {activeFile ? (
+                <button type="button" class="btn small ghost tab-close" aria-label={`Close ${basename(activeFile.path)}`} onClick={() => close(activeFile.path)}>
                   ×
                 </button>
-              </span>
-            ))}
-          </div>
+              ) : null}
+            </div>
+          ) : (
+            <div class="editor-tabs" role="tablist" aria-label="Open files">
+              {files.map((f) => (
+                <span class={`editor-tab ${f.path === active ? 'selected' : ''}`} key={f.path}>
+                  <button type="button" role="tab" aria-selected={f.path === active} title={f.path} onClick={() => setActive(f.path)}>
+                    {basename(f.path)}
+                    {f.dirty ? <span aria-label=" (unsaved)"> ●</span> : null}
+                  </button>
+                  <button type="button" class="tab-close" aria-label={`Close ${basename(f.path)}`} onClick={() => close(f.path)}>
+                    ×
+                  </button>
+                </span>
+              ))}
+            </div>
+          )}
           {activeFile?.conflict ? (
             <ConflictBar
               file={activeFile}
