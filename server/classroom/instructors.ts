@@ -85,12 +85,18 @@ export class InstructorService {
     return this.openLogin(row, meta);
   }
 
-  /** `by` null: the command line (`berth admin create`). */
+  /**
+   * `by` null: the command line (`berth admin create`). On an empty Berth this does what the setup link
+   * does: the account is an owner (someone must be able to add instructors from the web) and the link is spent.
+   */
   async create(by: InstructorIdentity | null, req: NewInstructorRequest): Promise<InstructorView> {
     if (by && by.role !== 'owner') throw new ClassroomError('forbidden', 'Only an owner can add instructors.');
+    const first = this.needsSetup();
+    if (first && req.role !== 'owner') throw new ClassroomError('invalid', 'role: the first instructor must be an owner (leave --role out, or use --role owner).');
     const unknown = (req.classIds ?? []).filter((id) => !this.rows.classRow(id));
     if (unknown.length) throw new ClassroomError('invalid', `classIds: no class ${unknown.map((u) => `"${u}"`).join(', ')}`);
     const row = await this.add(req);
+    if (first) this.store.setSetting(SETUP_TOKEN, '');
     for (const classId of req.classIds ?? []) this.rows.addTeacher(classId, row.id);
     this.audit.record(by?.id ?? null, 'instructor.create', { target: row.id, detail: { login: row.login, role: row.role, via: by ? 'web' : 'cli' } });
     return view(row);

@@ -88,12 +88,13 @@ export function registerAdminCommands(program: Command, ctx: AdminCommandContext
     .description('create an instructor (password read from standard input)')
     .requiredOption('--login <login>', 'login name or email address')
     .requiredOption('--name <name>', 'display name')
-    .option('--role <role>', 'owner or instructor', 'instructor')
-    .action((opts: { login: string; name: string; role: string }) =>
+    .option('--role <role>', 'owner or instructor (default: owner on an empty Berth, as the setup link makes; instructor after)')
+    .action((opts: { login: string; name: string; role?: string }) =>
       run(async ({ classroom }) => {
-        if (opts.role !== 'owner' && opts.role !== 'instructor') throw new Error(`--role: "${opts.role}" must be owner or instructor`);
+        const role = opts.role ?? (classroom.instructors.needsSetup() ? 'owner' : 'instructor');
+        if (role !== 'owner' && role !== 'instructor') throw new Error(`--role: "${role}" must be owner or instructor`);
         const password = await readPassword(`Password for ${opts.login}: `);
-        const made = await classroom.instructors.create(null, { login: opts.login, name: opts.name, password, role: opts.role as InstructorRole });
+        const made = await classroom.instructors.create(null, { login: opts.login, name: opts.name, password, role: role as InstructorRole });
         out(`created ${made.role} "${made.login}" (${made.name})`);
       }),
     );

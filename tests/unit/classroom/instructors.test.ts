@@ -33,7 +33,7 @@ describe('instructors', () => {
 
   test('a login is a random token stored only as a hash; revoking announces it for open sockets', async () => {
     const { store, bus, instructors } = setup();
-    await instructors.create(null, { name: 'T', login: 'T@School.test', password: 'a long enough password', role: 'instructor' });
+    await instructors.create(null, { name: 'T', login: 'T@School.test', password: 'a long enough password', role: 'owner' });
     const { token, instructor } = await instructors.login('t@school.test', 'a long enough password', meta);
     expect(instructor.login).toBe('t@school.test');
     expect(instructors.identify(token)).toEqual(instructor);
