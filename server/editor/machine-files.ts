@@ -52,6 +52,13 @@ export function machinePath(raw: unknown, field = 'path'): string {
   return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
 }
 
+/**
+ * A shell check that `$1`, with the links among its folders resolved by the
+ * machine itself, is not in /proc, /sys or /dev (exit 5): a folder linked
+ * there must not carry the tree or a new folder into them.
+ */
+const KERNEL_CHECK = `inside() { p="$1"; while [ ! -d "$p" ]; do p="\${p%/*}"; [ -n "$p" ] || p=/; done; r=$(cd -P -- "$p" && pwd -P) || exit 1; case "$r/" in /proc/*|/sys/*|/dev/*) exit 5;; esac; }; `;
+
 /** Single-quoted for bash: the only character that needs care inside is the quote itself. */
 function quote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -91,9 +98,10 @@ export class MachineFiles {
 
   async list(state: BackendState, machine: string, dir: string): Promise<EditorListing> {
     refuseKernelPath(dir);
-    const script = `d=${quote(dir)}; [ -d "$d" ] || { echo missing >&2; exit 3; }; find "$d" -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%m\\t%T@\\t%f\\0' 2>/dev/null | head -z -n ${MAX_ENTRIES + 1}`;
+    const script = `${KERNEL_CHECK}d=${quote(dir)}; [ -d "$d" ] || { echo missing >&2; exit 3; }; inside "$d"; find "$d" -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%m\\t%T@\\t%f\\0' 2>/dev/null | head -z -n ${MAX_ENTRIES + 1}`;
     const out = await this.backend.exec(state, machine, script, { timeoutMs: 10_000, outputCapBytes: 1024 * 1024 });
     if (out.exitCode === 3) throw new EditorError('not_found', `There is no folder ${dir} in ${machine}.`);
+    if (out.exitCode === 5) throw kernelLink(dir);
     if (out.exitCode !== 0) throw new EditorError('invalid', `The folder ${dir} could not be listed.`);
     const entries: EditorEntry[] = [];
     for (const line of out.stdout.split('\0')) {
@@ -152,13 +160,13 @@ export class MachineFiles {
 
   async mkdir(state: BackendState, machine: string, dir: string): Promise<void> {
     refuseKernelPath(dir);
-    await this.run(state, machine, `d=${quote(dir)}; [ -e "$d" ] && { echo exists >&2; exit 4; }; mkdir -p -- "$d"`, dir);
+    await this.run(state, machine, `${KERNEL_CHECK}d=${quote(dir)}; [ -e "$d" ] && { echo exists >&2; exit 4; }; inside "$d"; mkdir -p -- "$d"`, dir);
   }
 
   async rename(state: BackendState, machine: string, from: string, to: string): Promise<void> {
     refuseKernelPath(from);
     refuseKernelPath(to);
-    await this.run(state, machine, `a=${quote(from)}; b=${quote(to)}; [ -e "$a" ] || [ -L "$a" ] || exit 3; [ -e "$b" ] && { echo exists >&2; exit 4; }; mv -- "$a" "$b"`, to);
+    await this.run(state, machine, `${KERNEL_CHECK}a=${quote(from)}; b=${quote(to)}; [ -e "$a" ] || [ -L "$a" ] || exit 3; [ -e "$b" ] && { echo exists >&2; exit 4; }; inside "$b"; mv -- "$a" "$b"`, to);
   }
 
   async remove(state: BackendState, machine: string, target: string): Promise<void> {
@@ -172,6 +180,7 @@ export class MachineFiles {
     if (out.exitCode === 0) return;
     if (out.exitCode === 3) throw new EditorError('not_found', `There is no ${subject} in ${machine}.`);
     if (out.exitCode === 4) throw new EditorError('conflict', `${subject} already exists.`);
+    if (out.exitCode === 5) throw kernelLink(subject);
     throw new EditorError('invalid', `That did not work in ${machine}: ${out.stderr.trim().split('\n').pop()?.slice(0, 200) || `exit ${out.exitCode}`}`);
   }
 
@@ -269,6 +278,10 @@ function firstEntry(archive: Readable, max: number): Promise<Entry> {
     archive.on('error', (err) => finish(() => reject(err)));
     archive.pipe(extract);
   });
+}
+
+function kernelLink(p: string): EditorError {
+  return new EditorError('invalid', `${p} leads into /proc, /sys or /dev through a link: the kernel's view of the machine; the editor opens files only (use the terminal).`);
 }
 
 function formatSize(bytes: number): string {

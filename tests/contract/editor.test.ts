@@ -140,8 +140,14 @@ test("links cannot lead the editor out of the machine's files: climbing stays at
   const env = await call<{ code: string; error: string }>('GET', fsUrl('file', 'path=/root/env'), ada.cookie);
   expect([env.status, env.json.code]).toEqual([400, 'invalid']);
   expect(env.json.error).toMatch(/\/proc\/self\/environ is in \/proc.*\/root\/env links there/);
+  // Through a linked folder too: saving, listing, and making or moving things into it.
   const viaDir = await call<{ code: string }>('PUT', fsUrl('file', 'path=/root/kernel/x'), ada.cookie, { content: 'x', expectedHash: null, force: true });
   expect(viaDir.status).toBe(400);
+  const listed = await call<{ code: string; error: string }>('GET', fsUrl('list', 'path=/root/kernel'), ada.cookie);
+  expect([listed.status, listed.json.error]).toEqual([400, expect.stringMatching(/^\/root\/kernel leads into \/proc, \/sys or \/dev through a link/)]);
+  expect((await call('POST', fsUrl('ops'), ada.cookie, { op: 'mkdir', path: '/root/kernel/made' })).status).toBe(400);
+  expect((await call('POST', fsUrl('ops'), ada.cookie, { op: 'rename', path: '/root/climb-new', to: '/root/kernel/moved' })).status).toBe(400);
+  expect(await sh('ls /sys/kernel/made /sys/kernel/moved 2>&1 >/dev/null | wc -l; ls /root/climb-new')).toBe('2\n/root/climb-new\n');
   for (const [method, url, body] of [
     ['GET', fsUrl('file', 'path=/proc/self/environ')],
     ['PUT', fsUrl('file', 'path=/sys/kernel/x'), { content: 'x', expectedHash: null, force: true }],
