@@ -1,10 +1,15 @@
 // Over ~350 lines on purpose: the whole classroom contract (REST and socket shapes) in one file the client bundles, so a
-// change to any shape is one diff; it holds types and the route table only, no logic.
+// change to any shape is one diff; it holds types, the route table and the socket events' schemas only, no logic.
+import { z } from 'zod';
+import { wireShapes, type Inbound } from './protocol';
+
 /**
  * The classroom contract: instructors, classes, join codes, the live class
- * grid and results. Plain types only (the client bundles this file); the
- * server validates every inbound payload with zod schemas kept beside its
- * handlers. Version bumps when a shape changes incompatibly.
+ * grid and results. Types, plus the zod schemas of the instructor socket's
+ * inbound events, whose payload types are derived from them (the client
+ * imports types only, so zod stays out of its bundle). REST payloads are
+ * validated with zod schemas kept beside their handlers. Version bumps when a
+ * shape changes incompatibly.
  *
  * REST (JSON; errors are `{ error: string, code: ErrorCode }`):
  *
@@ -346,27 +351,59 @@ export interface ClassAnalyticsView {
 
 /* ---- instructor socket events ---- */
 
+const classId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/);
+const { sessionId, terminalId, machine, cols, rows } = wireShapes;
+
+/**
+ * Every instructor socket event's payload schema: server/realtime/instructor-socket.ts
+ * validates with these, and InstructorClientToServer's payload types are derived
+ * from them, so the two cannot disagree.
+ */
+export const instructorInbound = {
+  'class:watch': z.strictObject({ classId }),
+  'class:unwatch': z.strictObject({ classId }),
+  'terminal:watch': z.strictObject({
+    sessionId,
+    terminalId,
+    machine,
+    from: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    cols,
+    rows,
+  }),
+  'terminal:unwatch': z.strictObject({ sessionId, terminalId }),
+  'terminal:takeover': z.strictObject({ sessionId, terminalId, active: z.boolean() }),
+  'terminal:input': z.strictObject({ sessionId, terminalId, data: z.string().min(1).max(64 * 1024) }),
+  'terminal:ack': z.strictObject({ sessionId, terminalId, bytes: z.number().int().min(1).max(1 << 30) }),
+} as const;
+
+export type InstructorEvent = keyof typeof instructorInbound;
+export type InstructorInbound<E extends InstructorEvent> = z.infer<(typeof instructorInbound)[E]>;
+
+type InstructorReply = (r: { ok: boolean; error?: string; code?: ErrorCode }) => void;
+
 export interface InstructorClientToServer {
   /** Join the class's live room: a `class:grid` snapshot follows, then `class:rows` patches. */
-  'class:watch': (req: { classId: string }, reply: (r: { ok: boolean; error?: string; code?: ErrorCode }) => void) => void;
-  'class:unwatch': (req: { classId: string }) => void;
+  'class:watch': (req: InstructorInbound<'class:watch'>, reply: InstructorReply) => void;
+  'class:unwatch': (req: InstructorInbound<'class:unwatch'>) => void;
   /** Watch a student's terminal read-only (terminal:data etc. as for students, with owner false). */
-  'terminal:watch': (
-    req: { sessionId: string; terminalId: string; machine: string; from: number; cols: number; rows: number },
-    reply: (r: { ok: boolean; error?: string; code?: ErrorCode }) => void,
-  ) => void;
-  'terminal:unwatch': (req: { sessionId: string; terminalId: string }) => void;
+  'terminal:watch': (req: InstructorInbound<'terminal:watch'>, reply: InstructorReply) => void;
+  'terminal:unwatch': (req: InstructorInbound<'terminal:unwatch'>) => void;
   /** Start or end typing into the student's terminal; the student sees a banner meanwhile. */
-  'terminal:takeover': (req: { sessionId: string; terminalId: string; active: boolean }, reply: (r: { ok: boolean; error?: string; code?: ErrorCode }) => void) => void;
+  'terminal:takeover': (req: InstructorInbound<'terminal:takeover'>, reply: InstructorReply) => void;
   /** Input while taking over (same shape as the student's terminal:input). */
-  'terminal:input': (req: { sessionId: string; terminalId: string; data: string }) => void;
-  'terminal:ack': (req: { sessionId: string; terminalId: string; bytes: number }) => void;
+  'terminal:input': (req: InstructorInbound<'terminal:input'>) => void;
+  'terminal:ack': (req: InstructorInbound<'terminal:ack'>) => void;
 }
 
+// Compile-time: every schema is an event of the interface, with the derived payload, and every event has a schema.
+type DerivedEvents = { [E in InstructorEvent]: (req: InstructorInbound<E>, ...reply: never[]) => void };
+const _derived: DerivedEvents = {} as InstructorClientToServer;
+const _schemaForEach: Record<keyof InstructorClientToServer, z.ZodType> = instructorInbound;
+void _derived;
+void _schemaForEach;
+
 /** Every instructor socket event, for the one role check (students get `forbidden` on those that are not also theirs). */
-export const INSTRUCTOR_EVENTS = ['class:watch', 'class:unwatch', 'terminal:watch', 'terminal:unwatch', 'terminal:takeover', 'terminal:input', 'terminal:ack'] as const satisfies ReadonlyArray<
-  keyof InstructorClientToServer
->;
+export const INSTRUCTOR_EVENTS = Object.keys(instructorInbound) as readonly InstructorEvent[];
 
 export interface InstructorServerToClient {
   'class:grid': (grid: ClassGridView) => void;
@@ -384,5 +421,5 @@ export interface StudentClassroomEvents {
 /** Student → server, classroom additions. */
 export interface StudentClassroomRequests {
   /** The student ends a takeover. */
-  'takeover:end': (req: { sessionId: string; terminalId: string }, reply: (r: { ok: boolean }) => void) => void;
+  'takeover:end': (req: Inbound<'takeover:end'>, reply: (r: { ok: boolean }) => void) => void;
 }

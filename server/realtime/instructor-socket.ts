@@ -2,8 +2,8 @@ import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { InstructorIdentity } from '../classroom';
 import { ClassroomError } from '../classroom/errors';
-import { INSTRUCTOR_EVENTS } from '../contracts/classroom';
-import { wireShapes, type Reply as ReplyBody } from '../contracts/protocol';
+import { instructorInbound, type InstructorEvent } from '../contracts/classroom';
+import type { Reply as ReplyBody } from '../contracts/protocol';
 import type { BerthContext } from '../context';
 import { INSTRUCTOR_COOKIE, parseCookies } from '../http/auth';
 import { classRoom } from '../live/class-feed';
@@ -21,31 +21,6 @@ import { socketViewer } from './terminal-events';
  * the socket once its login is gone, and drops the grid, terminals and
  * takeovers of classes the instructor no longer teaches.
  */
-
-const classId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/);
-const { sessionId, terminalId, machine, cols, rows } = wireShapes;
-
-export const instructorInbound = {
-  'class:watch': z.strictObject({ classId }),
-  'class:unwatch': z.strictObject({ classId }),
-  'terminal:watch': z.strictObject({
-    sessionId,
-    terminalId,
-    machine,
-    from: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    cols,
-    rows,
-  }),
-  'terminal:unwatch': z.strictObject({ sessionId, terminalId }),
-  'terminal:takeover': z.strictObject({ sessionId, terminalId, active: z.boolean() }),
-  'terminal:input': z.strictObject({ sessionId, terminalId, data: z.string().min(1).max(64 * 1024) }),
-  'terminal:ack': z.strictObject({ sessionId, terminalId, bytes: z.number().int().min(1).max(1 << 30) }),
-} as const;
-
-export type InstructorEvent = keyof typeof instructorInbound;
-// Every event the contract lists has a schema here (a compile error otherwise).
-const _covered: Record<(typeof INSTRUCTOR_EVENTS)[number], z.ZodType> = instructorInbound;
-void _covered;
 
 /** Student events an instructor's socket is refused: all of them but the two both sides use (input, ack). */
 export const STUDENT_ONLY_EVENTS = Object.keys(inbound).filter((e) => !(e in instructorInbound));
