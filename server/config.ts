@@ -102,8 +102,11 @@ export interface ClassroomConfig {
   joinWindowMinutes: number;
   /** An instructor login session ends after this long without a request. */
   instructorIdleMinutes: number;
-  /** Scheduled pre-warm: most machines warmed for one class, and how long before its start. */
-  prewarmMax: number;
+  /**
+   * Scheduled pre-warm: most extra warm machines for all classes about to start (BERTH_PREWARM_MAX; null when
+   * unset: derived from the host in server/classroom/prewarm.ts), and how long before the start.
+   */
+  prewarmMax: number | null;
   prewarmLeadMinutes: number;
 }
 
@@ -288,7 +291,7 @@ function loadClassroomConfig(env: NodeJS.ProcessEnv): ClassroomConfig {
     joinFailuresPerAddress: int(env, 'BERTH_JOIN_FAILURES', 20),
     joinWindowMinutes: int(env, 'BERTH_JOIN_RATE_MINUTES', 10),
     instructorIdleMinutes: int(env, 'BERTH_INSTRUCTOR_IDLE_MINUTES', 12 * 60),
-    prewarmMax: int(env, 'BERTH_PREWARM_MAX', 10),
+    prewarmMax: (env.BERTH_PREWARM_MAX ?? '').trim() === '' ? null : int(env, 'BERTH_PREWARM_MAX', 0),
     prewarmLeadMinutes: int(env, 'BERTH_PREWARM_LEAD_MINUTES', 10),
   };
 }

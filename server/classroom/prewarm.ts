@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { LabBackend } from '../backend/lab-backend';
 import type { BerthConfig } from '../config';
 import type { LabCatalog } from '../labs/catalog';
@@ -10,11 +11,27 @@ import type { ClassService } from './classes';
 const GRACE_MS = 15 * 60_000;
 
 /**
+ * Host memory reserved per waiting machine when the cap is derived: a started Docker-in-Docker machine that
+ * nobody uses yet holds well under this (its dockerd), and the students' work later runs under BERTH_MACHINE_MEMORY.
+ */
+export const WARM_MACHINE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The most extra warm machines when BERTH_PREWARM_MAX is unset: one per WARM_MACHINE_BYTES of the host's
+ * memory, and never more than Berth will run at once (BERTH_MAX_SESSIONS labs, each with at most
+ * `machinesPerLab` pooled machines). A 30-seat class on a 16 GB host gets its 30.
+ */
+export function defaultPrewarmCap(config: BerthConfig, machinesPerLab: number, totalMemoryBytes = os.totalmem()): number {
+  return Math.max(0, Math.min(config.sessions.maxRunning * Math.max(1, machinesPerLab), Math.floor(totalMemoryBytes / WARM_MACHINE_BYTES)));
+}
+
+/**
  * Scheduled pre-warm: shortly before a class starts, ask the backend's warm
  * pool for enough machines for the seats of its first lab, so thirty
  * students pressing Start at nine get prompts at warm-pool speed. Bounded by
- * BERTH_PREWARM_MAX (all classes together) and BERTH_MAX_SESSIONS; the extra
- * machines are given back once the start is over.
+ * BERTH_PREWARM_MAX (all classes together; by default derived from the host,
+ * defaultPrewarmCap) and BERTH_MAX_SESSIONS; the extra machines are given
+ * back once the start is over.
  */
 export class PrewarmScheduler {
   private timer: NodeJS.Timeout | null = null;
@@ -29,6 +46,7 @@ export class PrewarmScheduler {
     private readonly classes: ClassService,
     private readonly catalog: LabCatalog,
     private readonly backend: LabBackend,
+    private readonly hostMemoryBytes = os.totalmem(),
   ) {}
 
   start(everyMs = 30_000): void {
@@ -43,13 +61,24 @@ export class PrewarmScheduler {
     this.timer = null;
   }
 
-  /** For the class page: null without a schedule; before the window the target is 0. */
+  /**
+   * For the class page: null without a schedule; before the window the target is 0. `ready` counts only
+   * machines warmed for classes (not BERTH_WARM_POOL's own), shared out in the order targets were granted,
+   * so two classes in their windows at once never count the same machine.
+   */
   status(classId: string): { target: number; ready: number } | null {
     const cls = this.classes.get(classId);
     if (!cls || cls.startsAt === null || cls.openPractice) return null;
     const target = this.targets.get(classId) ?? 0;
-    const ready = Math.min(target, this.backend.poolStats?.().ready ?? 0);
-    return { target, ready };
+    const pool = this.backend.poolStats?.();
+    // The pool's own target is BERTH_WARM_POOL plus what was asked for here; what is ready above the former is ours.
+    let left = pool ? Math.min(this.extra, Math.max(0, pool.ready - (pool.target - this.extra))) : 0;
+    for (const [id, wanted] of this.targets) {
+      const share = Math.min(wanted, left);
+      if (id === classId) return { target, ready: share };
+      left -= share;
+    }
+    return { target, ready: 0 };
   }
 
   /** Works out what each class in its window needs and sets the pool's extra target to the sum. */
@@ -64,9 +93,10 @@ export class PrewarmScheduler {
         if (now < row.startsAt - lead || now > row.startsAt + GRACE_MS) continue;
         targets.set(row.id, this.needed(row.id));
       }
+      const cap = this.cap();
       let total = 0;
       for (const [id, n] of targets) {
-        const granted = Math.min(n, Math.max(0, this.config.classroom.prewarmMax - total));
+        const granted = Math.min(n, Math.max(0, cap - total));
         targets.set(id, granted);
         total += granted;
       }
@@ -83,15 +113,26 @@ export class PrewarmScheduler {
     }
   }
 
+  /** BERTH_PREWARM_MAX, or the host-derived default. */
+  private cap(): number {
+    if (this.config.classroom.prewarmMax !== null) return this.config.classroom.prewarmMax;
+    const perLab = Math.max(1, ...this.catalog.all().map((lab) => pooledMachines(lab.machines)));
+    return defaultPrewarmCap(this.config, perLab, this.hostMemoryBytes);
+  }
+
   /** Warm machines the class's first lab still needs: seats without a running lab × its Docker machines. */
   private needed(classId: string): number {
     const cls = this.classes.get(classId);
     const lab = cls?.labs[0] ? this.catalog.get(cls.labs[0]) : undefined;
     if (!cls || !lab) return 0;
-    // The pool holds Docker-in-Docker machines only; a shell lab gains nothing from it.
-    const perSeat = lab.machines.filter((m) => m.docker && (m.image === 'dind' || m.image === '')).length;
+    const perSeat = pooledMachines(lab.machines);
     const started = this.rows.studentsOf(classId).filter((s) => this.store.studentSessions(s.id).length > 0).length;
     const seats = Math.min(cls.seats, cls.limits.maxRunning ?? Infinity, this.config.sessions.maxRunning);
     return Math.max(0, seats - started) * perSeat;
   }
+}
+
+/** The pool holds Docker-in-Docker machines only; a shell lab gains nothing from it. */
+function pooledMachines(machines: Array<{ docker: boolean; image: string }>): number {
+  return machines.filter((m) => m.docker && (m.image === 'dind' || m.image === '')).length;
 }

@@ -59,7 +59,13 @@ export function ClassPage({ classId }: { classId: string; me: InstructorView }) 
       </p>
       {cls.prewarm ? (
         <p class="prewarm" role="status">
-          Machines ready for the first lab: <strong>{cls.prewarm.ready}</strong> of {cls.prewarm.target}
+          {cls.prewarm.target > 0 ? (
+            <>
+              Machines warmed for this class's first lab: <strong>{cls.prewarm.ready}</strong> of {cls.prewarm.target} ready
+            </>
+          ) : (
+            'Machines for the first lab are warmed up shortly before the class starts.'
+          )}
         </p>
       ) : null}
       {!cls.openPractice ? <CodePanel cls={cls} setCls={setCls} projector={projector} setProjector={setProjector} /> : <p class="notice">Open practice: students join with a name alone, no code.</p>}

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import type { LabBackend } from '../../../server/backend/lab-backend';
+import { ClassService } from '../../../server/classroom/classes';
+import { defaultPrewarmCap, PrewarmScheduler } from '../../../server/classroom/prewarm';
+import { loadConfig } from '../../../server/config';
+import { LabCatalog } from '../../../server/labs/catalog';
+import { Store } from '../../../server/store/database';
+
+const LABS = path.join(__dirname, '..', '..', 'fixtures', 'runtime-labs');
+const GB = 1024 ** 3;
+
+/** A warm pool as the scheduler sees it: BERTH_WARM_POOL machines plus the extra asked for; `ready` set by the test. */
+class PoolStub {
+  extra = 0;
+  ready = 0;
+  constructor(readonly base: number) {}
+  backend(): LabBackend {
+    return {
+      prewarm: async (extra: number) => {
+        this.extra = extra;
+        return { ready: this.ready, target: this.base + extra };
+      },
+      poolStats: () => ({ ready: this.ready, target: this.base + this.extra }),
+    } as unknown as LabBackend;
+  }
+}
+
+function setup(env: Record<string, string>, base: number, hostMemory = 16 * GB) {
+  const config = loadConfig({ BERTH_WARM_POOL: String(base), ...env });
+  const store = new Store(':memory:');
+  const catalog = new LabCatalog(LABS);
+  const classes = new ClassService(store, store.classroom, catalog);
+  store.classroom.addInstructor({ id: 'i1', login: 'i1', name: 'I', role: 'owner', passwordHash: 'x', createdAt: 0 });
+  const pool = new PoolStub(base);
+  const scheduler = new PrewarmScheduler(config, store, store.classroom, classes, catalog, pool.backend(), hostMemory);
+  const soon = (name: string, seats: number) =>
+    classes.create({ id: 'i1', role: 'owner' }, { name, labs: ['hello'], seats, startsAt: Date.now() + 5 * 60_000, endsAt: null, limits: { maxRunning: null, sessionMinutes: null, idleMinutes: null }, allowRejoinByName: false }).id;
+  return { config, store, scheduler, pool, soon };
+}
+
+describe('scheduled pre-warm', () => {
+  test('without BERTH_PREWARM_MAX the cap comes from the host: memory and BERTH_MAX_SESSIONS, not a fixed 10', () => {
+    expect(loadConfig({}).classroom.prewarmMax).toBeNull();
+    expect(loadConfig({ BERTH_PREWARM_MAX: '4' }).classroom.prewarmMax).toBe(4);
+    const config = loadConfig({ BERTH_MAX_SESSIONS: '30' });
+    expect(defaultPrewarmCap(config, 1, 16 * GB)).toBe(30);
+    expect(defaultPrewarmCap(config, 2, 64 * GB)).toBe(60);
+    expect(defaultPrewarmCap(config, 1, 4 * GB)).toBe(8);
+    expect(defaultPrewarmCap(loadConfig({ BERTH_MAX_SESSIONS: '12' }), 1, 64 * GB)).toBe(12);
+  });
+
+  test('a 30-seat class gets warm machines for all its seats by default', async () => {
+    const { scheduler, pool, soon, store } = setup({ BERTH_MAX_SESSIONS: '30' }, 2);
+    const id = soon('Nine o’clock', 30);
+    await scheduler.tick();
+    expect(pool.extra).toBe(30);
+    expect(scheduler.status(id)).toEqual({ target: 30, ready: 0 });
+    store.close();
+  });
+
+  test("'ready' counts this class's machines only: not the base pool's, and never one machine for two classes", async () => {
+    const { scheduler, pool, soon, store } = setup({ BERTH_MAX_SESSIONS: '30' }, 2);
+    const a = soon('A', 3);
+    const b = soon('B', 2);
+    await scheduler.tick();
+    expect(pool.extra).toBe(5);
+    pool.ready = 2; // only BERTH_WARM_POOL's two so far
+    expect([scheduler.status(a), scheduler.status(b)]).toEqual([{ target: 3, ready: 0 }, { target: 2, ready: 0 }]);
+    pool.ready = 5;
+    expect([scheduler.status(a), scheduler.status(b)]).toEqual([{ target: 3, ready: 3 }, { target: 2, ready: 0 }]);
+    pool.ready = 7;
+    expect([scheduler.status(a), scheduler.status(b)]).toEqual([{ target: 3, ready: 3 }, { target: 2, ready: 2 }]);
+    store.close();
+  });
+});
