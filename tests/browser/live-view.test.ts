@@ -19,6 +19,11 @@ let studentCtx: BrowserContext;
 let teacher: Page;
 let student: Page;
 let problems: string[];
+/** What reaches the instructor's page: class:rows socket frames, HTTP requests, page loads. */
+const rowFrames: string[] = [];
+const requests: string[] = [];
+let loads = 0;
+const dialogs: string[] = [];
 let classId = '';
 let firstSession = '';
 
@@ -34,8 +39,21 @@ beforeAll(async () => {
   teacher = await teacherCtx.newPage();
   student = await studentCtx.newPage();
   problems = [...watchConsole(teacher), ...watchConsole(student)];
+  // Before the first page opens: the instructor's socket lives as long as the page.
+  teacher.on('websocket', (ws) =>
+    ws.on('framereceived', (f) => {
+      if (typeof f.payload === 'string' && f.payload.includes('"class:rows"')) rowFrames.push(f.payload);
+    }),
+  );
+  teacher.on('request', (r) => requests.push(r.url()));
+  teacher.on('framenavigated', (f) => {
+    if (f === teacher.mainFrame()) loads++;
+  });
   // Reset and end ask "are you sure?" with the browser's own dialog.
-  teacher.on('dialog', (d) => void d.accept());
+  teacher.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.accept();
+  });
 
   await setUpFirstInstructor(teacher, berth);
   const made = await createClass(teacher, 'Live class');
@@ -48,12 +66,14 @@ afterAll(async () => {
   await berth?.close();
 });
 
-test('the grid shows the student, and a passed check turns their cell done', async () => {
+test('the grid shows the student, and a passed check turns their cell done, pushed over the socket', async () => {
   await teacher.goto(`${berth.url}/#/instructor/classes/${encodeURIComponent(classId)}/live`);
   await row().waitFor();
   expect(await row().locator('td.state').getAttribute('data-state')).toBe('running');
   expect(await cell(0).getAttribute('data-state')).not.toBe('done');
 
+  // From here to the done cell, the instructor's page only listens.
+  const [framesBefore, requestsBefore, loadsBefore] = [rowFrames.length, requests.length, loads];
   await student.locator('.block-run').first().getByRole('button', { name: /^Run in terminal docker/ }).click();
   await waitForTerminal(student, 'docker', /hello-from-42/);
   try {
@@ -64,6 +84,11 @@ test('the grid shows the student, and a passed check turns their cell done', asy
   }
   // Live over the socket: no reload, no refresh button on this page.
   await teacher.waitForSelector(`tr.grid-row[data-student="${STUDENT}"] td.cell[data-lab="browser-lab"][data-step="0"][data-state="done"]`, { timeout: 30_000 });
+  // The done cell came in a class:rows patch on the socket: the page was not reloaded and fetched no grid.
+  expect(loads).toBe(loadsBefore);
+  expect(requests.slice(requestsBefore).filter((u) => u.includes('/api/'))).toEqual([]);
+  expect(rowFrames.length).toBeGreaterThan(framesBefore);
+  expect(rowFrames.slice(framesBefore).some((f) => f.includes('"state":"done"'))).toBe(true);
   expect(await cell(0).getAttribute('aria-label')).toMatch(/^Alan Turing, Berth in the browser step 1 \(Make a file\): done/);
   // Cells are reachable from the keyboard with their state in words.
   await cell(0).focus();
@@ -164,6 +189,8 @@ test('a reset from the grid gives the student a fresh lab', async () => {
   await row().getByRole('checkbox', { name: `Select ${STUDENT}` }).check();
   await teacher.getByRole('group', { name: 'Actions on the selected students' }).getByRole('button', { name: 'Reset lab' }).click();
   await teacher.getByText('Done for 1 of 1.').waitFor({ timeout: 120_000 });
+  // The question said what a reset does: the lab restarts, the results stay.
+  expect(dialogs.at(-1)).toMatch(/^Reset the lab of Alan Turing\?.*restarts at step 1\. Their results are kept/);
   // The student's page follows to the new session, with new machines and the first step open again.
   await student.waitForURL((u) => /#\/session\//.test(u.hash) && !u.hash.includes(firstSession), { timeout: 60_000 });
   await waitForTerminal(student, 'docker', prompt, 180_000);

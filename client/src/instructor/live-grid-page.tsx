@@ -139,7 +139,7 @@ export function LiveGridPage({ classId }: { classId: string; me: InstructorView 
           <input type="number" min={1} max={240} value={rules.stuckMinutes} onInput={(e) => setRules({ ...rules, stuckMinutes: Math.max(1, Number((e.target as HTMLInputElement).value) || DEFAULT_RULES.stuckMinutes) })} />
         </label>
         <label class="field narrow">
-          <span>or failing (runs)</span>
+          <span>or failing (tries)</span>
           <input type="number" min={1} max={50} value={rules.failRuns} onInput={(e) => setRules({ ...rules, failRuns: Math.max(1, Number((e.target as HTMLInputElement).value) || DEFAULT_RULES.failRuns) })} />
         </label>
         <span class="muted small" role="status">
