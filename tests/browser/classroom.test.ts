@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, startBerth, watchConsole, type Berth } from './helpers';
-import { createClass, docShot, joinAndStart, setUpFirstInstructor } from './classroom-steps';
+import { createClass, docShot, joinAndStart, setUpFirstInstructor, setupLink } from './classroom-steps';
 
 jest.setTimeout(300_000);
 
@@ -52,6 +52,11 @@ test('a stranger cannot join without a code, and the instructor pages ask for a 
 });
 
 test('the setup link makes the first instructor, who creates a class with a join code', async () => {
+  await teacher.goto(setupLink(berth));
+  await teacher.getByRole('heading', { name: 'Set up Berth' }).waitFor();
+  await teacher.getByLabel('Your name').fill('Ines Teacher');
+  await teacher.getByLabel('Login or email').fill('ines');
+  await docShot(teacher, 'classroom-setup.png');
   await setUpFirstInstructor(teacher, berth);
   // An empty form says what is missing, at each field.
   await teacher.getByRole('link', { name: 'New class' }).click();
@@ -62,15 +67,29 @@ test('the setup link makes the first instructor, who creates a class with a join
   await teacher.getByText('Seats must be a whole number from 1 to 500.').waitFor();
   expect(await teacher.getByLabel('Class name').getAttribute('aria-invalid')).toBe('true');
   await teacher.getByRole('link', { name: 'Cancel' }).click();
+  // The form filled in, for the guide.
+  await teacher.getByRole('link', { name: 'New class' }).click();
+  await teacher.getByLabel('Class name').fill('Docker 101');
+  await teacher.getByLabel('Add a lab').selectOption('browser-lab');
+  await teacher.getByRole('button', { name: 'Add lab', exact: true }).click();
+  await teacher.getByLabel('Seats (most students)').fill('12');
+  await docShot(teacher, 'classroom-class-form.png');
+  await teacher.getByRole('link', { name: 'Cancel' }).click();
   const made = await createClass(teacher, 'Docker 101');
   code = made.code;
   expect(code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
   expect(await teacher.locator('.join-code-big').innerText()).toBe(`${code.slice(0, 3)}-${code.slice(3)}`);
   expect(await teacher.locator('img.qr').getAttribute('src')).toContain('/qr.svg');
+  // Without BERTH_PUBLIC_URL the link is the address this page was opened by, here a loopback one: the page says so.
+  const warning = teacher.getByRole('alert').filter({ hasText: 'loopback' });
+  expect(await warning.innerText()).toMatch(/127\.0\.0\.1 is each computer's own \(loopback\) address\. Set BERTH_PUBLIC_URL/);
   await teacher.getByRole('button', { name: 'Projector view' }).click();
   await teacher.locator('img.qr').evaluate((img: HTMLImageElement) => img.decode());
+  // Not on the projector: that is for the students.
+  expect(await warning.count()).toBe(0);
   await docShot(teacher, 'classroom-code.png');
   await teacher.getByRole('button', { name: 'Leave projector view' }).click();
+  await warning.waitFor();
   await teacher.getByText('Nobody has joined yet.').waitFor();
 });
 
@@ -126,12 +145,14 @@ test('the owner adds an instructor; the audit log and the sign-ins page show wha
   await teacher.getByRole('button', { name: 'Add instructor' }).click();
   await teacher.getByText('Second Teacher can now sign in as second.').waitFor();
   await teacher.locator('table tr', { hasText: 'second' }).waitFor();
+  await docShot(teacher, 'classroom-instructors.png');
 
   await teacher.getByRole('link', { name: 'Audit log' }).click();
   const audit = teacher.locator('table.itable tbody');
   await audit.waitFor();
   const actions = await audit.locator('th[scope=row]').allInnerTexts();
   for (const a of ['setup', 'class.create', 'code.one-time', 'instructor.create']) expect(actions).toContain(a);
+  await docShot(teacher, 'classroom-audit.png');
 
   // The same instructor on a second computer, with the live view open.
   const laptopCtx = await browser.newContext();

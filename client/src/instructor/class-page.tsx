@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ClassView, InstructorView } from '../../../server/contracts/classroom';
 import { ErrorBox } from '../components/common';
 import { formatCode } from '../logic/join';
+import { joinUrlWarning } from '../logic/join-url-warning';
 import { formatAgo } from '../logic/grid';
 import { toLocalInput, fromLocalInput } from '../logic/class-form';
 import { iapi } from './instructor-api';
@@ -88,6 +89,7 @@ function CodePanel({ cls, setCls, projector, setProjector }: { cls: ClassView; s
   const [codes, setCodes] = useState<string[] | null>(null);
   const code = cls.joinCode;
   const usable = code.code && code.enabled && !(code.expiresAt !== null && code.expiresAt < Date.now());
+  const unreachable = joinUrlWarning(code.joinUrl);
 
   const act = async (a: Parameters<typeof iapi.codeAction>[1]) => {
     setError(null);
@@ -128,6 +130,11 @@ function CodePanel({ cls, setCls, projector, setProjector }: { cls: ClassView; s
           {code.joinUrl ? (
             <p class="join-url">
               Go to <strong>{code.joinUrl.replace(/#.*$/, '')}</strong> and type the code, or open <a href={code.joinUrl}>{code.joinUrl}</a>
+            </p>
+          ) : null}
+          {unreachable && !projector ? (
+            <p class="notice join-url-warning" role="alert">
+              {unreachable}
             </p>
           ) : null}
         </div>
