@@ -26,6 +26,7 @@ import { wireShapes, type Inbound } from './protocol';
  *     POST   /api/instructor/instructors  NewInstructorRequest → { instructor: InstructorView }   (owner only)
  *     GET    /api/instructor/audit?classId=&limit=   → { entries: AuditEntryView[] }
  *     GET    /api/instructor/catalog                 → CatalogForInstructors
+ *     GET    /api/instructor/metrics-summary         → the admin page's numbers (server/ops/metrics-routes.ts)
  *
  *   Classes
  *     GET    /api/instructor/classes                 → { classes: ClassSummaryView[] }

@@ -32,7 +32,8 @@ export function metricsRoutes(metrics: BerthMetrics, instructorOf: (req: Incomin
   });
   router.get('/api/instructor/metrics-summary', (req: Request, res: Response) => {
     if (!instructorOf(req)) {
-      res.status(401).json({ error: 'Please sign in as an instructor.' });
+      // The same answer as the /api/instructor guard gives (the route sits beside it, not behind it).
+      res.status(401).json({ error: 'Please sign in as an instructor.', code: 'unauthenticated' });
       return;
     }
     res.setHeader('Cache-Control', 'no-store');

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { WRONG_CODE } from '../../server/classroom/joining';
 import { INSTRUCTOR_EVENTS } from '../../server/contracts/classroom';
 import { LIVE_ROUTES } from '../../server/http/class-live-api';
+import { createApp } from '../../server/http/app';
 import { INSTRUCTOR_ROUTES } from '../../server/http/instructor-api';
 import { inbound } from '../../server/realtime/inbound';
 import {
@@ -193,18 +194,38 @@ describe('students never reach the instructor side', () => {
     return out;
   }
 
-  test('every instructor route, enumerated from the contract and the route table, answers 401 to a student and to a stranger', async () => {
+  /**
+   * Every route the real app serves below /api/instructor, wherever it is mounted (behind the guard or
+   * beside it, as ops/metrics-routes.ts's summary is), read from express's own router stack.
+   */
+  function servedRoutes(): string[] {
+    type Layer = { rawPath?: unknown; route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+    const out: string[] = [];
+    const walk = (stack: Layer[], prefix: string) => {
+      for (const layer of stack) {
+        if (layer.route) {
+          for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
+        } else if (layer.handle?.stack) {
+          walk(layer.handle.stack, typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? prefix + layer.rawPath : prefix);
+        }
+      }
+    };
+    walk((createApp(berth.server.ctx) as unknown as { router: { stack: Layer[] } }).router.stack, '');
+    return out.filter((r) => / \/api\/instructor\//.test(r)).map((r) => r.replace(':loginId', ':id'));
+  }
+
+  test('every instructor route, enumerated from the contract and the served app, answers 401 to a student and to a stranger', async () => {
     const routes = contractRoutes();
     // The route table serves exactly what the contract lists for it (login is the one public route).
     for (const r of INSTRUCTOR_ROUTES) {
       const p = `/api/instructor${r.path.replace(':loginId', ':id')}`;
       expect(routes.some(([m, c]) => m === r.method.toUpperCase() && c === p)).toBe(true);
     }
-    // …and with the live view's table and login, exactly the contract: no route is left out of either.
-    const served = [...INSTRUCTOR_ROUTES.map((r) => [r.method.toUpperCase(), r.path]), ...LIVE_ROUTES.map((r) => [r.method, r.path]), ['POST', '/login']]
-      .map(([m, p]) => `${m} /api/instructor${p.replace(':loginId', ':id')}`)
-      .sort();
-    expect(served).toEqual(routes.map(([m, p]) => `${m} ${p}`).sort());
+    // …and the app serves exactly the contract: no route is left out of either, the ones mounted outside the guard included.
+    const served = servedRoutes();
+    expect(served).toContain('GET /api/instructor/metrics-summary');
+    expect(served).toContain(`${LIVE_ROUTES[0].method} /api/instructor${LIVE_ROUTES[0].path}`);
+    expect([...new Set(served)].sort()).toEqual(routes.map(([m, p]) => `${m} ${p}`).sort());
     for (const [method, route] of routes) {
       if (route === '/api/instructor/login') continue;
       const concrete = route.replace(':id', classA.id).replace(':studentId', ada.id);
