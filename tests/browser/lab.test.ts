@@ -2,9 +2,11 @@
  * A student's whole journey through a lab in a real browser, against a real
  * Berth with real lab machines: join, catalog, start, Run button, checks,
  * keyboard typing, reload mid-lab, socket reconnect, published port, a `yes`
- * flood stopped with Ctrl-C, a quiz and the finish screen.
+ * flood stopped with Ctrl-C, a paste into a shell that does not read, the disk
+ * warning and a disk pause, a quiz and the finish screen.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { diskMessage } from '../../server/sessions/disk-watchdog';
 import { count, launchBrowser, shot, startBerth, terminalText, waitForTerminal, waitForPortPage, watchConsole, type Berth } from './helpers';
 
 jest.setTimeout(300_000);
@@ -16,7 +18,13 @@ let page: Page;
 let problems: string[];
 
 beforeAll(async () => {
-  berth = await startBerth('lab');
+  // A small input queue, so that a 5 MiB paste into a program that does not read overflows it.
+  process.env.BERTH_INPUT_QUEUE = '256k';
+  try {
+    berth = await startBerth('lab');
+  } finally {
+    delete process.env.BERTH_INPUT_QUEUE;
+  }
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1440, height: 860 }, colorScheme: 'dark' });
   page = await context.newPage();
@@ -153,6 +161,66 @@ test('flooding the terminal with `yes` and pressing Ctrl-C brings the prompt bac
   console.log(`prompt back ${Date.now() - t0} ms after Ctrl-C`);
   await expectText(page.locator('.conn'), 'Connected');
 });
+
+test('a paste larger than one message reaches a program that does not read: the student is told to wait, then what was dropped', async () => {
+  await page.locator('.xterm-host.active .xterm-screen').click();
+  // No line editing and no echo: the terminal's buffer fills and stays full until `cat` empties it.
+  await page.keyboard.type('stty -icanon -echo; sleep 5; timeout 4 cat >/dev/null; stty sane; echo calm-$((4*4))');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(500);
+  // 5 MiB, over BERTH_MAX_MESSAGE (4m): sent as one message it would be refused and vanish without a word.
+  await page.evaluate((size) => {
+    const clipboard = new DataTransfer();
+    clipboard.setData('text/plain', 'x'.repeat(size));
+    document.querySelector('.xterm-host.active textarea')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, cancelable: true }));
+  }, 5 * 1024 * 1024);
+  const notice = page.locator('.term-banner.input-slow');
+  await notice.waitFor({ timeout: 10_000 });
+  await expectText(notice, 'not reading your input');
+  await waitForTerminal(page, 'docker', /^calm-16$/m, 30_000);
+  await expectText(notice, 'was dropped while the program was busy');
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await notice.waitFor({ state: 'detached' });
+});
+
+test('the disk warning shows on the lab page, and a lab paused for its disk says why, not "idle"', async () => {
+  const sessionId = String(await page.evaluate(() => location.hash.split('/').pop()));
+  const row = berth.server.ctx.sessions.get(sessionId)!;
+  const GiB = 1024 ** 3;
+  const warn = { sessionId, studentId: row.studentId, usedBytes: 7 * GiB, budgetBytes: 8 * GiB };
+  berth.server.ctx.bus.emit('diskWarning', { ...warn, paused: false, message: diskMessage({ ...warn, action: 'warn' }) });
+  const banner = page.locator('.disk-warning');
+  await expectText(banner, '7.0 GiB of the 8.0 GiB disk budget');
+  await berth.server.ctx.sessions.pause(sessionId, diskMessage({ ...warn, usedBytes: 9 * GiB, action: 'pause' }));
+  const box = page.locator('.start-box');
+  await expectText(box, 'Your lab is paused');
+  await expectText(box, 'Your lab was paused: its machines use 9.0 GiB of the 8.0 GiB disk budget');
+  expect(await box.innerText()).not.toMatch(/nobody used it/);
+  await banner.getByRole('button', { name: 'Dismiss the disk warning' }).click();
+  await banner.waitFor({ state: 'detached' });
+  const before = problems.length;
+  await page.getByRole('button', { name: 'Resume the lab' }).click();
+  await box.waitFor({ state: 'detached', timeout: 120_000 });
+  await typeUntil('echo back-$((5*5))', /^back-25$/m);
+  // The port tab opened earlier loads again on the resumed machines, where the test's web server no longer runs.
+  const after = problems.splice(before);
+  problems.push(...after.filter((p) => !/status of 502 \(Bad Gateway\)/.test(p)));
+});
+
+/** Types a command until its output shows: right after a resume the terminal may still be attaching. */
+async function typeUntil(command: string, output: RegExp): Promise<void> {
+  for (let i = 0; ; i++) {
+    await page.locator('.xterm-host.active .xterm-screen').click();
+    await page.keyboard.type(command);
+    await page.keyboard.press('Enter');
+    try {
+      await waitForTerminal(page, 'docker', output, 10_000);
+      return;
+    } catch (err) {
+      if (i === 5) throw err;
+    }
+  }
+}
 
 test('another terminal on the same machine is its own shell, comes back after a reload, and its shell ends when closed', async () => {
   const shells = async () => {

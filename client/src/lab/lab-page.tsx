@@ -5,13 +5,14 @@
  */
 import '@xterm/xterm/css/xterm.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { SessionView, StudentView } from '../../../server/contracts/protocol';
+import type { DiskWarningEvent, SessionView, StudentView } from '../../../server/contracts/protocol';
 import { api, ApiError } from '../api';
 import { mayLoseDrafts, navigate } from '../router';
 import type { ConnectionState } from '../socket';
 import { applyCheck, applyProgress, finish, initLabState, stepInfos, type LabState } from '../logic/steps';
 import { clampSplit, typedCommand } from '../logic/format';
 import { ErrorBox, Spinner } from '../components/common';
+import { DiskBanner } from './disk-banner';
 import { EditorTab } from './editor/editor-tab';
 import { useOpenInEditor } from './editor/open-in-editor';
 import { FinishScreen } from './finish-screen';
@@ -23,7 +24,7 @@ import { SessionBar } from './session-bar';
 import { Splitter } from './splitter';
 import { StartProgress } from './start-progress';
 import { TakeoverBanner } from './takeover-banner';
-import { TermOverlay } from './term-overlay';
+import { InputSlowNotice, TermOverlay } from './term-overlay';
 import { machineOf, nextTerminalId } from './terminal-ids';
 import { TerminalTabs } from './terminal-tabs';
 import { useExtraTerminals } from './use-extra-terminals';
@@ -37,6 +38,7 @@ export function LabPage({ sessionId, onTitle }: { sessionId: string; student: St
   const [session, setSession] = useState<SessionView | null>(null);
   const [error, setError] = useState<{ message: string; status: number } | null>(null);
   const [lab, setLab] = useState<LabState | null>(null);
+  const [disk, setDisk] = useState<DiskWarningEvent | null>(null);
 
   // Only the latest load may set the view. A load begun while the lab was starting can answer after
   // the one the 'running' event began, and would put the page back on "Starting…" for good.
@@ -71,6 +73,7 @@ export function LabPage({ sessionId, onTitle }: { sessionId: string; student: St
       setLab((cur) => (cur ? applyProgress(cur, progress) : cur));
     },
     check: (ev) => setLab((cur) => (cur ? applyCheck(cur, ev) : cur)),
+    disk: setDisk,
   });
 
   if (error) {
@@ -90,7 +93,20 @@ export function LabPage({ sessionId, onTitle }: { sessionId: string; student: St
       </p>
     );
   }
-  return <LabLayout session={session} setSession={setSession} lab={lab} setLab={setLab} conn={live.conn} watched={live.watched} notice={live.notice} reload={load} />;
+  return (
+    <LabLayout
+      session={session}
+      setSession={setSession}
+      lab={lab}
+      setLab={setLab}
+      conn={live.conn}
+      watched={live.watched}
+      notice={live.notice}
+      reload={load}
+      disk={disk}
+      dismissDisk={() => setDisk(null)}
+    />
+  );
 }
 
 interface LayoutProps {
@@ -102,9 +118,12 @@ interface LayoutProps {
   watched: boolean;
   notice: string | null;
   reload: () => Promise<void>;
+  /** The disk watchdog's last warning, until dismissed. */
+  disk: DiskWarningEvent | null;
+  dismissDisk: () => void;
 }
 
-function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, reload }: LayoutProps) {
+function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, reload, disk, dismissDisk }: LayoutProps) {
   const running = session.state === 'running';
   useFollowReset(session.id, session.labId, session.state === 'ended');
   const [tab, setTab] = useState<string>(() => `term:${session.machines[0] ?? ''}`);
@@ -115,7 +134,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
   const editorRequests = useOpenInEditor(session.machines, (machine) => setTab(`edit:${machine}`));
   const extra = useExtraTerminals(session.id, session.machines);
   const terminals = extra.terminals;
-  const { hub, statuses } = useTerminalHub({ sessionId: session.id, box: termBox, running, terminals, watched, attachGen });
+  const { hub, statuses, inputNotices, dismissInputNotice } = useTerminalHub({ sessionId: session.id, box: termBox, running, terminals, watched, attachGen });
   const steps = useStepActions(session.id, setLab);
   const actions = useSessionActions({
     session,
@@ -183,6 +202,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
       <SessionBar session={session} conn={conn} onAction={(a) => (mayLoseDrafts(session.id, a) ? actions.act(a) : Promise.resolve())} />
       <TakeoverBanner sessionId={session.id} />
       <NoticesBanner />
+      {disk ? <DiskBanner warning={disk} onDismiss={dismissDisk} /> : null}
       {actions.error ? (
         <div class="notice bad" role="alert">
           {actions.error}
@@ -226,6 +246,9 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
             <div class={`terminals ${tab.startsWith('term:') && running ? 'shown' : ''}`} ref={termBox} role="tabpanel" aria-label={`Terminal ${activeMachine}`} />
             {running && activeTerm && activeTerm.status !== 'live' && tab.startsWith('term:') ? (
               <TermOverlay status={activeTerm.status} message={activeTerm.message} conn={conn} onReopen={() => hub.current?.reopen(activeTerminal)} />
+            ) : null}
+            {running && activeTerm?.status === 'live' && tab.startsWith('term:') && inputNotices[activeTerminal] ? (
+              <InputSlowNotice notice={inputNotices[activeTerminal]!} onDismiss={() => dismissInputNotice(activeTerminal)} />
             ) : null}
             {running
               ? session.tabs.map((t) => {

@@ -20,7 +20,8 @@ export function StartProgress({ session, onResume, onRestart, onReload }: { sess
     return (
       <div class="start-box">
         <h2>Your lab is paused</h2>
-        <p>It was paused because nobody used it for a while. Your files are kept.</p>
+        {/* Why it was paused (idle, its disk budget, its machines stopped) is the server's to say. */}
+        <p>{session.detail || 'It was paused because nobody used it for a while. Your files are kept.'}</p>
         <button type="button" class="btn primary" onClick={onResume}>
           Resume the lab
         </button>

@@ -1,4 +1,5 @@
 /** What a terminal that is not live says over it, with the way to get it back. */
+import { inputNoticeText, type InputNotice } from '../logic/input-notice';
 import type { ConnectionState } from '../socket';
 import type { TerminalStatus } from '../terminal/terminal-view';
 
@@ -12,6 +13,20 @@ export function TermOverlay({ status, message, conn, onReopen }: { status: Termi
       <button type="button" class="btn small" onClick={onReopen}>
         {status === 'ended' ? 'Open a new shell' : 'Try again'}
       </button>
+    </div>
+  );
+}
+
+/** Over a live terminal: its program is not reading the student's input, or some of it was dropped. */
+export function InputSlowNotice({ notice, onDismiss }: { notice: InputNotice; onDismiss: () => void }) {
+  return (
+    <div class="term-banner warn input-slow" role="alert">
+      {inputNoticeText(notice)}{' '}
+      {notice.slow ? null : (
+        <button type="button" class="btn small" onClick={onDismiss}>
+          Dismiss
+        </button>
+      )}
     </div>
   );
 }

@@ -12,6 +12,11 @@ export interface HubListener {
   (terminalId: string, status: TerminalStatus, message?: string): void;
 }
 
+/** `terminal:slow` for one terminal: the shell is not keeping up with this page's input (see logic/input-notice.ts). */
+export interface InputSlowListener {
+  (terminalId: string, ev: { slow: boolean; dropped: number }): void;
+}
+
 export interface TerminalRef {
   id: string;
   machine: string;
@@ -29,6 +34,7 @@ export class TerminalHub {
     private readonly container: HTMLElement,
     private theme: 'dark' | 'light',
     private readonly onStatus: HubListener,
+    private readonly onInputSlow: InputSlowListener = () => undefined,
   ) {
     const s = getSocket();
     const onData = (ev: TerminalDataEvent) => {
@@ -45,9 +51,13 @@ export class TerminalHub {
         this.attachedEpoch.delete(v.opts.terminalId);
       }
     };
+    const onSlow = (ev: { sessionId: string; terminalId: string; slow: boolean; dropped: number }) => {
+      if (ev.sessionId === this.sessionId && this.views.has(ev.terminalId)) this.onInputSlow(ev.terminalId, { slow: ev.slow, dropped: ev.dropped });
+    };
     s.on('terminal:data', onData);
     s.on('terminal:reset', onReset);
     s.on('terminal:exit', onExit);
+    s.on('terminal:slow', onSlow);
     // Read-only hook for the browser tests and for support: the text a terminal shows.
     (window as unknown as { berth?: unknown }).berth = {
       terminalText: (terminalId: string) => this.views.get(terminalId)?.text() ?? null,
@@ -61,6 +71,7 @@ export class TerminalHub {
       s.off('terminal:data', onData);
       s.off('terminal:reset', onReset);
       s.off('terminal:exit', onExit);
+      s.off('terminal:slow', onSlow);
     };
   }
 

@@ -1,9 +1,10 @@
 /**
  * Live events for one session: asks the server to watch it (again after every
- * reconnection) and hands status, progress and check results to the page.
+ * reconnection) and hands status, progress, check results and disk warnings
+ * to the page.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { CheckResultEvent, ProgressView, SessionStatusEvent } from '../../../server/contracts/protocol';
+import type { CheckResultEvent, DiskWarningEvent, ProgressView, SessionStatusEvent } from '../../../server/contracts/protocol';
 import { connectionState, getSocket, onConnectionState, request, type ConnectionState } from '../socket';
 import { errorText } from '../error-text';
 
@@ -11,6 +12,8 @@ export interface SessionEventHandlers {
   status(ev: SessionStatusEvent): void;
   progress(progress: ProgressView): void;
   check(ev: CheckResultEvent): void;
+  /** The lab's machines are near (or past) their disk budget. */
+  disk?(ev: DiskWarningEvent): void;
 }
 
 export interface SessionEvents {
@@ -44,6 +47,7 @@ export function useSessionEvents(sessionId: string, handlers: SessionEventHandle
     const onStatus = (ev: SessionStatusEvent) => ev.sessionId === sessionId && latest.current.status(ev);
     const onProgress = (ev: { sessionId: string; progress: ProgressView }) => ev.sessionId === sessionId && latest.current.progress(ev.progress);
     const onCheck = (ev: CheckResultEvent) => ev.sessionId === sessionId && latest.current.check(ev);
+    const onDisk = (ev: DiskWarningEvent) => ev.sessionId === sessionId && latest.current.disk?.(ev);
     const onConnect = () => void watch();
     const onDisconnect = () => setWatched(false);
     s.on('connect', onConnect);
@@ -51,6 +55,7 @@ export function useSessionEvents(sessionId: string, handlers: SessionEventHandle
     s.on('session:status', onStatus);
     s.on('progress', onProgress);
     s.on('check:result', onCheck);
+    s.on('session:disk', onDisk);
     if (s.connected) void watch();
     const offConn = onConnectionState(setConn);
     return () => {
@@ -59,6 +64,7 @@ export function useSessionEvents(sessionId: string, handlers: SessionEventHandle
       s.off('session:status', onStatus);
       s.off('progress', onProgress);
       s.off('check:result', onCheck);
+      s.off('session:disk', onDisk);
       offConn();
     };
   }, [sessionId]);

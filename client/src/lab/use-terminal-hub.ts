@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { getSocket } from '../socket';
 import { getTheme, onTheme } from '../theme';
 import type { TerminalStatus } from '../terminal/terminal-view';
+import { nextInputNotice, type InputNotice } from '../logic/input-notice';
 import { TerminalHub } from './terminal-hub';
 import type { TerminalRef } from './terminal-ids';
 
@@ -26,11 +27,17 @@ interface Options {
 export function useTerminalHub({ sessionId, box, running, terminals, watched, attachGen }: Options) {
   const hub = useRef<TerminalHub | null>(null);
   const [statuses, setStatuses] = useState<TerminalStatuses>({});
+  /** Per terminal: the shell is not keeping up with the input, or dropped some (`terminal:slow`). */
+  const [inputNotices, setInputNotices] = useState<Record<string, InputNotice | null>>({});
 
   useEffect(() => {
     if (!box.current) return;
-    const h = new TerminalHub(sessionId, box.current, getTheme(), (terminalId, status, message) =>
-      setStatuses((cur) => ({ ...cur, [terminalId]: { status, message } })),
+    const h = new TerminalHub(
+      sessionId,
+      box.current,
+      getTheme(),
+      (terminalId, status, message) => setStatuses((cur) => ({ ...cur, [terminalId]: { status, message } })),
+      (terminalId, ev) => setInputNotices((cur) => ({ ...cur, [terminalId]: nextInputNotice(cur[terminalId] ?? null, ev) })),
     );
     hub.current = h;
     const offTheme = onTheme((t) => h.setTheme(t));
@@ -60,5 +67,6 @@ export function useTerminalHub({ sessionId, box, running, terminals, watched, at
     else if (watched) h.attachAll(); // only terminals not attached yet
   }, [running, terminalsKey, watched, attachGen]);
 
-  return { hub, statuses };
+  const dismissInputNotice = (terminalId: string) => setInputNotices((cur) => ({ ...cur, [terminalId]: null }));
+  return { hub, statuses, inputNotices, dismissInputNotice };
 }

@@ -12,6 +12,7 @@ import type { AttachReply } from '../../../server/contracts/protocol';
 import { TerminalStream } from '../logic/terminal-stream';
 import { AckBatcher } from '../logic/ack-batcher';
 import { SizeTracker } from '../logic/resize';
+import { inputPieces } from '../logic/input-pieces';
 import { emitWithAck, getSocket } from '../socket';
 import { copyText } from './clipboard';
 import { darkTerminal, lightTerminal } from './themes';
@@ -126,14 +127,15 @@ export class TerminalView {
     if (!this.owner || this.status === 'ended') return;
     const s = getSocket();
     if (!s.connected) return; // never replay stale keystrokes after a reconnect
-    s.emit('terminal:input', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId, data });
+    // A paste larger than one message may be (BERTH_MAX_MESSAGE) would be refused whole: send it in pieces.
+    for (const piece of inputPieces(data)) s.emit('terminal:input', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId, data: piece });
   }
 
   /** Type text as if the student had (used by Run buttons). */
   type(text: string): boolean {
     if (!this.owner || this.status === 'ended' || !getSocket().connected) return false;
     this.term.scrollToBottom();
-    getSocket().emit('terminal:input', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId, data: text });
+    for (const piece of inputPieces(text)) getSocket().emit('terminal:input', { sessionId: this.opts.sessionId, terminalId: this.opts.terminalId, data: piece });
     return true;
   }
 
