@@ -125,7 +125,9 @@ export class PortProxy {
     this.separateOrigin = options.separateOrigin ?? false;
     this.socketsPerStudent = options.socketsPerStudent ?? 0;
     this.handshakeMs = options.handshakeMs ?? 10_000;
-    this.proxy.on('error', (_err, _req, res) => {
+    this.proxy.on('error', (err, _req, res) => {
+      // Nothing listening, a reset, a timeout: the student's app's business, kept at debug for whoever chases one.
+      log.debug({ err }, 'port proxy: the app did not answer');
       // The engine's message names internal addresses; the student needs only the hint.
       if (res && 'writeHead' in res) {
         const web = res as ServerResponse;
