@@ -262,7 +262,7 @@ export interface ClassSummaryStats {
   finished: number;
   /** labId → step index → students currently on that step. */
   atStep: Record<string, number[]>;
-  /** labId → step index → median ms from reaching to passing, null if nobody passed yet. */
+  /** labId → step index → median active ms to pass (as time_on_step_s, server/live/active-time.ts), null if nobody passed yet. */
   medianStepMs: Record<string, Array<number | null>>;
 }
 
@@ -339,7 +339,7 @@ export interface ClassAnalyticsView {
     steps: Array<{
       index: number;
       title: string;
-      /** Time from reaching to passing, ms: quartiles for a box plot. */
+      /** Active time to pass, ms (as time_on_step_s, server/live/active-time.ts): quartiles for a box plot. */
       timeMs: { min: number; q1: number; median: number; q3: number; max: number } | null;
       /** Students who reached this step (funnel). */
       reached: number;

@@ -1,4 +1,4 @@
-import type { StepStore } from './step-store';
+import type { StepRecord, StepStore } from './step-store';
 
 /**
  * A gap between two moments of the student's activity longer than this is
@@ -44,4 +44,16 @@ export class ActiveTime {
   stop(sessionId: string): void {
     this.last.delete(sessionId);
   }
+}
+
+/**
+ * The active time each student spent on a step they passed by a check, in ms:
+ * the figures behind the class summary's median and the analytics' box plot.
+ * They are the same active time as the results' time_on_step_s, so every time
+ * an instructor sees means the same thing; wall time from reaching a step to
+ * passing it would count breaks, pauses and a lab left open overnight. Steps
+ * only marked by the instructor are not passes and are left out.
+ */
+export function activeTimesToPass(records: StepRecord[], labId: string, step: number): number[] {
+  return records.filter((r) => r.labId === labId && r.step === step && r.firstPassedAt !== null).map((r) => r.activeMs);
 }

@@ -1,6 +1,6 @@
 import type { ClassAnalyticsView } from '../contracts/classroom';
 import type { LabOutline } from './facts';
-import { passDurations } from './grid-builder';
+import { activeTimesToPass } from './active-time';
 import type { FailedRun, StepRecord } from './step-store';
 
 type Spread = NonNullable<ClassAnalyticsView['labs'][number]['steps'][number]['timeMs']>;
@@ -34,9 +34,10 @@ export function topFails(feedback: Array<string | null>, limit = 5): Array<{ lin
 }
 
 /**
- * Per lab and step: time to pass (quartiles), the funnel (reached, passed) and
- * the checks that fail most with their lines. Failed runs come from every
- * check run the class made, reset labs included: a teacher fixing a step wants them all.
+ * Per lab and step: active time to pass (quartiles; active-time.ts, the same
+ * time as the results' time_on_step_s), the funnel (reached, passed) and the
+ * checks that fail most with their lines. Failed runs come from every check
+ * run the class made, reset labs included: a teacher fixing a step wants them all.
  */
 export function buildAnalytics(labs: LabOutline[], records: StepRecord[], failed: FailedRun[]): ClassAnalyticsView {
   return {
@@ -49,7 +50,7 @@ export function buildAnalytics(labs: LabOutline[], records: StepRecord[], failed
         return {
           index: s.index,
           title: s.title,
-          timeMs: spread(passDurations(records, lab.id, s.index)),
+          timeMs: spread(activeTimesToPass(records, lab.id, s.index)),
           reached: here.length,
           passed: here.filter((r) => r.firstPassedAt !== null).length,
           failedRuns: runs.length,

@@ -1,7 +1,7 @@
 import type { ClassGridView, ClassSummaryStats, GridCell, GridRow } from '../contracts/classroom';
 import type { ProgressView } from '../contracts/protocol';
+import { activeTimesToPass } from './active-time';
 import { LIVE_STATES, median, stepRecord, studentSessionState, type LabOutline, type StudentFacts } from './facts';
-import type { StepRecord } from './step-store';
 
 /**
  * The live class grid as pure functions of stored facts: the same input
@@ -81,11 +81,6 @@ export function buildRow(facts: StudentFacts, labs: LabOutline[]): GridRow {
   };
 }
 
-/** Time from reaching a step to passing it, for steps passed by a check (marks do not count). */
-export function passDurations(records: StepRecord[], labId: string, step: number): number[] {
-  return records.filter((r) => r.labId === labId && r.step === step && r.firstPassedAt !== null).map((r) => Math.max(0, (r.firstPassedAt as number) - r.reachedAt));
-}
-
 /**
  * Where the student is in the lab: the step they are on, once, whether they
  * passed it and have not moved on or went back to it. A student in a lab
@@ -111,7 +106,7 @@ export function buildSummary(rows: GridRow[], students: StudentFacts[], labs: La
       if (place !== null && place < counts.length) counts[place]++;
     }
     atStep[lab.id] = counts;
-    medianStepMs[lab.id] = lab.steps.map((s) => median(passDurations(records, lab.id, s.index)));
+    medianStepMs[lab.id] = lab.steps.map((s) => median(activeTimesToPass(records, lab.id, s.index)));
   }
   const started = rows.filter((r) => r.session !== null || Object.values(r.cells).some((cells) => cells.some((c) => c.state !== 'not_reached'))).length;
   const finished = labs.length === 0 ? 0 : rows.filter((r) => labs.every((l) => r.finishedLabs.includes(l.id))).length;

@@ -1,5 +1,7 @@
 import { buildAnalytics, quantile, spread, topFails } from '../../../server/live/analytics-builder';
-import { LAB, record } from './fixtures';
+import { buildGrid } from '../../../server/live/grid-builder';
+import { stepResults } from '../../../server/live/results-builder';
+import { LAB, progress, record, student } from './fixtures';
 
 test('quartiles interpolate like a spreadsheet (QUARTILE.INC)', () => {
   expect(spread([])).toBeNull();
@@ -15,12 +17,13 @@ test('top failure lines, most common first, ties alphabetical, blanks ignored', 
   ]);
 });
 
-test('per step: time spread of passes, funnel and failing checks', () => {
+test('per step: spread of active time to pass, funnel and failing checks', () => {
   const records = [
-    record({ studentId: 'a', step: 0, reachedAt: 0, firstPassedAt: 1_000 }),
-    record({ studentId: 'b', step: 0, reachedAt: 0, firstPassedAt: 3_000 }),
-    record({ studentId: 'c', step: 0, reachedAt: 0, markedAt: 50 }),
-    record({ studentId: 'a', step: 1, reachedAt: 1_000 }),
+    // Wall time from reaching to passing (an hour's break for b) is not what the box plot shows.
+    record({ studentId: 'a', step: 0, reachedAt: 0, firstPassedAt: 60_000, activeMs: 1_000 }),
+    record({ studentId: 'b', step: 0, reachedAt: 0, firstPassedAt: 3_600_000, activeMs: 3_000 }),
+    record({ studentId: 'c', step: 0, reachedAt: 0, markedAt: 50, activeMs: 40_000 }),
+    record({ studentId: 'a', step: 1, reachedAt: 1_000, activeMs: 7_000 }),
     record({ studentId: 'x', labId: 'other', step: 1, reachedAt: 0, firstPassedAt: 9 }),
   ];
   const failed = [
@@ -44,6 +47,21 @@ test('per step: time spread of passes, funnel and failing checks', () => {
       { line: 'wrong owner', count: 1 },
     ],
   });
+  // Not passed yet: its active time so far is not a time to pass.
   expect(s1).toMatchObject({ timeMs: null, reached: 1, passed: 0, failedRuns: 1, topFails: [] });
   expect(s2).toMatchObject({ reached: 0, passed: 0, failedRuns: 0 });
+});
+
+test("the box plot, the summary's median and the results' time_on_step_s are the same active time", () => {
+  // Reached at 0, passed two hours later after 95.4 s of work.
+  const ada = student({
+    progress: [progress({ currentStep: 1, completed: [0] })],
+    steps: [record({ step: 0, reachedAt: 0, firstPassedAt: 7_200_000, activeMs: 95_400 })],
+  });
+  const [row] = stepResults([ada], [LAB]);
+  const box = buildAnalytics([LAB], ada.steps, []).labs[0].steps[0].timeMs;
+  const summary = buildGrid('class1', [ada], [LAB], 1).summary.medianStepMs[LAB.id][0];
+  expect(row.time_on_step_s).toBe(95);
+  expect(box).toEqual({ min: 95_400, q1: 95_400, median: 95_400, q3: 95_400, max: 95_400 });
+  expect(summary).toBe(95_400);
 });

@@ -82,21 +82,25 @@ describe('grid cells', () => {
 });
 
 describe('class summary', () => {
-  test('started, finished, at each step, median time per step', () => {
+  test('started, finished, at each step, median active time per step (passes only)', () => {
+    // Wall times from reaching to passing differ (b took a two-hour break on step 1): the median is of active time.
     const a = student({
       id: 'a',
       progress: [progress({ currentStep: 2, completed: [0, 1, 2], finishedAt: 9_000 })],
-      steps: [record({ studentId: 'a', step: 0, reachedAt: 0, firstPassedAt: 10_000 }), record({ studentId: 'a', step: 1, reachedAt: 10_000, firstPassedAt: 40_000 })],
+      steps: [
+        record({ studentId: 'a', step: 0, reachedAt: 0, firstPassedAt: 15_000, activeMs: 10_000 }),
+        record({ studentId: 'a', step: 1, reachedAt: 15_000, firstPassedAt: 90_000, activeMs: 30_000 }),
+      ],
     });
     const b = student({
       id: 'b',
       progress: [progress({ currentStep: 1, completed: [0] })],
-      steps: [record({ studentId: 'b', step: 0, reachedAt: 0, firstPassedAt: 30_000 }), record({ studentId: 'b', step: 1, reachedAt: 30_000 })],
+      steps: [record({ studentId: 'b', step: 0, reachedAt: 0, firstPassedAt: 7_200_000, activeMs: 30_000 }), record({ studentId: 'b', step: 1, reachedAt: 7_200_000, activeMs: 600_000 })],
     });
     const c = student({
       id: 'c',
       progress: [progress({ currentStep: 0 })],
-      steps: [record({ studentId: 'c', step: 0, reachedAt: 0, markedAt: 1 })],
+      steps: [record({ studentId: 'c', step: 0, reachedAt: 0, markedAt: 1, activeMs: 900_000 })],
     });
     const d = student({ id: 'd' });
     const grid = buildGrid('class1', [a, b, c, d], [LAB], 123);
