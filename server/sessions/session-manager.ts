@@ -17,6 +17,10 @@ import type { SessionPolicy } from '../classroom/session-policy';
 import type { StepSetup } from './step-setup';
 import { publicMessage } from '../public-error';
 
+/** Also what a restart of Berth says of a lab it finds with its machines stopped. */
+export const MACHINES_STOPPED_DETAIL =
+  'Your lab machines had stopped (outside Berth, or while Berth restarted), so your lab was paused. Your files and images are kept; resume to continue.';
+
 // Re-exported: the web layers and other engineers' modules import SessionError from here.
 export { SessionError, type SessionErrorCode } from './session-error';
 
@@ -92,7 +96,7 @@ export class SessionManager {
         adopted.push(row.id);
       } else if (state && (health === 'paused' || (health === 'running' && row.state === 'paused'))) {
         if (health === 'running') await this.backend.pause(state).catch((err: unknown) => sessionLog(row.id).warn({ err: String(err) }, 'reconcile: pause failed'));
-        this.store.updateSession(row.id, { state: 'paused' });
+        this.store.updateSession(row.id, { state: 'paused', pausedBecause: row.state === 'paused' ? row.pausedBecause : MACHINES_STOPPED_DETAIL });
         adopted.push(row.id);
       } else {
         await this.removeMachines(row, 'removing a session that did not survive the restart');
@@ -122,7 +126,13 @@ export class SessionManager {
   }
 
   detail(id: string): string | undefined {
-    return this.details.get(id);
+    const row = this.store.getSession(id);
+    return row ? this.detailOf(row) : undefined;
+  }
+
+  /** What the student is told beside the state: a passing detail, or why a paused lab was paused (kept through restarts). */
+  private detailOf(row: SessionRow): string | undefined {
+    return this.details.get(row.id) ?? (row.state === 'paused' ? (row.pausedBecause ?? undefined) : undefined);
   }
 
   queuePosition(id: string): number | undefined {
@@ -295,7 +305,6 @@ export class SessionManager {
     return this.store.getSession(id)!;
   }
 
-  /** `detail`: why, for the student; an idle pause by default. */
   /** Sessions whose pause is under way (the store still says running until the machines have stopped). */
   private readonly pausing = new Set<string>();
 
@@ -304,6 +313,7 @@ export class SessionManager {
     return this.inFlight.has(id) || this.pausing.has(id);
   }
 
+  /** `detail`: why, for the student; an idle pause by default. */
   async pause(id: string, detail = 'Your lab was paused because nobody typed for a while. Your files and images are kept; resume to continue.'): Promise<SessionRow> {
     const row = this.mustGet(id);
     const state = stateOf(row);
@@ -315,8 +325,8 @@ export class SessionManager {
     } finally {
       this.pausing.delete(id);
     }
-    this.store.updateSession(id, { state: 'paused' });
-    this.details.set(id, detail);
+    this.store.updateSession(id, { state: 'paused', pausedBecause: detail });
+    this.details.delete(id);
     this.announce(this.store.getSession(id)!);
     this.pumpQueue();
     return this.store.getSession(id)!;
@@ -336,7 +346,7 @@ export class SessionManager {
     const work = (async () => {
       try {
         const state = await this.engine.run(() => this.backend.resume(paused));
-        this.store.updateSession(id, { state: 'running', backendState: state, lastActivityAt: Date.now() });
+        this.store.updateSession(id, { state: 'running', backendState: state, lastActivityAt: Date.now(), pausedBecause: null });
         this.activity.set(id, Date.now());
         this.details.delete(id);
       } catch (err) {
@@ -420,7 +430,7 @@ export class SessionManager {
       sessionId: row.id,
       state: row.state,
       queuePosition: this.queuePosition(row.id),
-      detail: this.details.get(row.id),
+      detail: this.detailOf(row),
       expiresAt: row.expiresAt,
       idleAt: this.idleMinutes(row) > 0 ? (this.activity.get(row.id) ?? row.lastActivityAt) + this.idleMinutes(row) * 60_000 : undefined,
       error: row.error ?? undefined,

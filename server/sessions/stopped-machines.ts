@@ -1,13 +1,12 @@
 import type { LabBackend } from '../backend/lab-backend';
 import { sessionLog } from '../log';
 import type { Store } from '../store/database';
-import { stateOf, type SessionManager } from './session-manager';
+import { MACHINES_STOPPED_DETAIL, stateOf, type SessionManager } from './session-manager';
 
 export const ENGINE_RESTARTED_DETAIL =
   'Your lab was stopped because the Docker engine restarted. Your files and images are kept; resume to continue.';
 
-export const MACHINES_STOPPED_DETAIL =
-  'Your lab machines had stopped (outside Berth, or while Berth restarted), so your lab was paused. Your files and images are kept; resume to continue.';
+export { MACHINES_STOPPED_DETAIL };
 
 /**
  * Labs the store calls running whose machines stopped behind Berth's back:

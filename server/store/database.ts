@@ -18,6 +18,8 @@ export interface SessionRow {
   extensions: number;
   error: string | null;
   endedAt: number | null;
+  /** While paused: why, in the student's words (absent on a new row). */
+  pausedBecause?: string | null;
 }
 
 interface SessionRecord {
@@ -32,6 +34,7 @@ interface SessionRecord {
   extensions: number;
   error: string | null;
   ended_at: number | null;
+  paused_because: string | null;
 }
 
 interface ProgressRecord {
@@ -89,8 +92,8 @@ export class Store {
   insertSession(row: SessionRow): void {
     this.db
       .prepare(
-        `INSERT INTO sessions (id, student_id, lab_id, state, backend_state, created_at, expires_at, last_activity_at, extensions, error, ended_at)
-         VALUES (@id, @student_id, @lab_id, @state, @backend_state, @created_at, @expires_at, @last_activity_at, @extensions, @error, @ended_at)`,
+        `INSERT INTO sessions (id, student_id, lab_id, state, backend_state, created_at, expires_at, last_activity_at, extensions, error, ended_at, paused_because)
+         VALUES (@id, @student_id, @lab_id, @state, @backend_state, @created_at, @expires_at, @last_activity_at, @extensions, @error, @ended_at, @paused_because)`,
       )
       .run(toRecord(row));
   }
@@ -102,7 +105,7 @@ export class Store {
     this.db
       .prepare(
         `UPDATE sessions SET state=@state, backend_state=@backend_state, expires_at=@expires_at, last_activity_at=@last_activity_at,
-         extensions=@extensions, error=@error, ended_at=@ended_at WHERE id=@id`,
+         extensions=@extensions, error=@error, ended_at=@ended_at, paused_because=@paused_because WHERE id=@id`,
       )
       .run(next);
   }
@@ -192,6 +195,7 @@ function toRecord(row: SessionRow): SessionRecord {
     extensions: row.extensions,
     error: row.error,
     ended_at: row.endedAt,
+    paused_because: row.pausedBecause ?? null,
   };
 }
 
@@ -208,5 +212,6 @@ function fromRecord(rec: SessionRecord): SessionRow {
     extensions: rec.extensions,
     error: rec.error,
     endedAt: rec.ended_at,
+    pausedBecause: rec.paused_because,
   };
 }

@@ -9,5 +9,6 @@ import { results } from './003-results';
 import { stepSetup } from './004-step-setup';
 import { studentAttempts } from './005-student-attempts';
 import { keptAnswers } from './006-kept-answers';
+import { pauseReason } from './007-pause-reason';
 
-export const MIGRATIONS: Migration[] = [initial, classroom, results, stepSetup, studentAttempts, keptAnswers];
+export const MIGRATIONS: Migration[] = [initial, classroom, results, stepSetup, studentAttempts, keptAnswers, pauseReason];

@@ -75,3 +75,32 @@ describe('machines that stop while the engine stays up', () => {
     expect(w.sessions.get(session.id)?.state).toBe('running');
   });
 });
+
+describe('why a lab was paused outlives Berth', () => {
+  let w: World;
+  afterEach(async () => w.close());
+
+  test('a paused lab still says why after a restart of Berth, a lab the restart finds stopped says so, and a resume clears it', async () => {
+    w = world();
+    const diskFull = 'Your lab was paused: its machines use 9 GiB.';
+    const ada = await started(w, student(w, 'Ada'), 'hello');
+    const bob = await started(w, student(w, 'Bob'), 'hello');
+    await w.sessions.pause(ada, diskFull);
+    // Bob's pause was cut short by the restart: the store still says running, the machines have stopped.
+    w.backend.machine(stateOf(w.sessions.get(bob)!)!, 'docker').running = false;
+
+    w = w.restart();
+    await w.sessions.reconcile();
+
+    expect(w.sessions.get(ada)?.state).toBe('paused');
+    expect(w.sessions.detail(ada)).toBe(diskFull);
+    expect(w.sessions.statusOf(w.sessions.get(ada)!).detail).toBe(diskFull);
+    expect(w.sessions.get(bob)?.state).toBe('paused');
+    expect(w.sessions.detail(bob)).toBe(MACHINES_STOPPED_DETAIL);
+    await w.sessions.resume(ada);
+    await w.sessions.settled(ada);
+    expect(w.sessions.get(ada)?.state).toBe('running');
+    expect(w.sessions.detail(ada)).toBeUndefined();
+    expect(w.store.getSession(ada)?.pausedBecause).toBeNull();
+  });
+});
