@@ -13,6 +13,8 @@ export class TerminalLimitError extends Error {}
 export class TerminalManager {
   private readonly terminals = new Map<string, Terminal>();
   private readonly opening = new Map<string, Promise<Terminal>>();
+  /** The machine of each opening shell: the terminal id is the student's to choose, so it cannot say. */
+  private readonly openingOn = new Map<string, string>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private promptListeners: Array<(sessionId: string, machine: string) => void> = [];
   private inputListeners: Array<(sessionId: string) => void> = [];
@@ -74,9 +76,9 @@ export class TerminalManager {
       if (!pending) {
         this.checkCap(sessionId, machine);
         pending = this.open(sessionId, state, terminalId, machine, size);
-        this.opening.set(key, pending);
-        // The open's failure reaches the caller through `await pending`; this chain only tidies the map.
-        pending.finally(() => this.opening.delete(key)).catch(() => undefined);
+        this.startOpening(key, machine, pending);
+        // The open's failure reaches the caller through `await pending`; this chain only tidies the maps.
+        pending.finally(() => this.endOpening(key)).catch(() => undefined);
       }
       terminal = await pending;
     }
@@ -110,11 +112,10 @@ export class TerminalManager {
       inSession++;
       if (t.machine === machine) onMachine++;
     }
-    for (const key of this.opening.keys()) {
+    for (const [key, on] of this.openingOn) {
       if (!key.startsWith(prefix)) continue;
       inSession++;
-      // The terminal id starts with its machine's name ("node1", "node1:2").
-      if (key.slice(prefix.length).split(':')[0] === machine) onMachine++;
+      if (on === machine) onMachine++;
     }
     if (maxPerMachine && onMachine >= maxPerMachine) {
       throw new TerminalLimitError(`${machine} already has ${onMachine} terminals open (the most allowed is ${maxPerMachine}): close one first.`);
@@ -122,6 +123,16 @@ export class TerminalManager {
     if (maxPerSession && inSession >= maxPerSession) {
       throw new TerminalLimitError(`This lab already has ${inSession} terminals open (the most allowed is ${maxPerSession}): close one first.`);
     }
+  }
+
+  private startOpening(key: string, machine: string, pending: Promise<Terminal>): void {
+    this.opening.set(key, pending);
+    this.openingOn.set(key, machine);
+  }
+
+  private endOpening(key: string): void {
+    this.opening.delete(key);
+    this.openingOn.delete(key);
   }
 
   private async open(sessionId: string, state: BackendState, terminalId: string, machine: string, size: TerminalSize): Promise<Terminal> {
@@ -159,13 +170,13 @@ export class TerminalManager {
       return Promise.resolve(); // at the cap: nothing opened ahead; the page's own attach is refused with the reason
     }
     const pending = this.open(sessionId, state, machine, machine, size);
-    this.opening.set(key, pending);
+    this.startOpening(key, machine, pending);
     return pending
       .then((terminal) => {
         // Runs before an attach that joined this opening: that attach clears the timer again.
         if (terminal.viewerCount() === 0) this.startGrace(key, terminal);
       })
-      .finally(() => this.opening.delete(key));
+      .finally(() => this.endOpening(key));
   }
 
   /** Whether any terminal of the session is open or opening. */
