@@ -19,8 +19,8 @@ test('berth lab test proves a small lab on real machines and removes them', asyn
   const table = formatLabTestResult(result);
   expect({ ok: result.ok, table }).toEqual({ ok: true, table: expect.stringContaining('PASS shell-basics') });
   expect(result.steps.map((s) => s.status)).toEqual(['pass', 'pass']);
-  // The forge (a file where the folder should be) ran on the machine and the check rejected it.
-  expect(result.steps[0].forges).toEqual([{ label: 'a file where the folder should be', line: 30, rejected: true }]);
+  // The forge (a file where the folder should be) ran on the machine and the check rejected it with its own FAIL: line.
+  expect(result.steps[0].forges).toEqual([{ label: 'a file where the folder should be', line: 30, rejected: true, feedback: '/root/work/project does not exist' }]);
   expect(await backend.listSessions()).not.toContain(result.sessionId);
   await backend.shutdown();
 });
