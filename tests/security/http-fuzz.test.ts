@@ -4,11 +4,13 @@
  * with hostile path parameters, bodies, content types and identities. No
  * answer may be a 5xx, every /api answer is JSON, Berth keeps serving, and
  * memory stays bounded. Without identity, nothing protected answers 2xx.
+ * Signed in as an instructor, /api/instructor/* is fuzzed with near-misses of
+ * each route's valid body as well.
  */
 import type express from 'express';
 import { createApp } from '../../server/http/app';
-import { deep, Rng } from './fuzz-payloads';
-import { join, startBerth, startLab, type Berth, type Student } from '../contract/harness';
+import { deep, nearMiss, Rng } from './fuzz-payloads';
+import { createClass, join, joinWithCode, loginInstructor, setupInstructor, startBerth, startLab, type Berth, type Student } from '../contract/harness';
 
 jest.setTimeout(300_000);
 
@@ -19,7 +21,8 @@ let ada: Student;
 let sessionId: string;
 
 beforeAll(async () => {
-  berth = await startBerth('sec-httpfuzz', { BERTH_OPEN_JOIN: 'true' });
+  // The instructor fuzz signs in again whenever it signed itself out: not a brute force to slow down.
+  berth = await startBerth('sec-httpfuzz', { BERTH_OPEN_JOIN: 'true', BERTH_LOGIN_RATE_ADDRESS: '100000', BERTH_LOGIN_RATE_ACCOUNT: '100000' });
   ada = await join(berth.url, 'Ada');
   sessionId = await startLab(berth, ada, 'shell-only');
 });
@@ -160,4 +163,97 @@ test('without identity, no protected route answers 2xx', async () => {
     }
   }
   expect(wrong).toEqual([]);
+});
+
+/** A valid body for each instructor route (by its path's end), for near-misses. */
+function instructorBody(path: string, rng: Rng, studentId: string): Record<string, unknown> {
+  if (/\/classes(\/:id)?$/.test(path)) {
+    return { name: 'Fuzz class', labs: ['shell-only'], seats: 5, startsAt: null, endsAt: null, allowRejoinByName: false, limits: { maxRunning: null, sessionMinutes: null, idleMinutes: null } };
+  }
+  if (path.endsWith('/code')) return rng.pick([{ action: 'rotate' }, { action: 'disable' }, { action: 'enable' }, { action: 'expire', expiresAt: Date.now() + 60_000 }]);
+  if (path.endsWith('/one-time-codes')) return { count: 3 };
+  if (path.endsWith('/actions')) {
+    const action = rng.pick(['reset', 'extend', 'pause', 'resume', 'end', 'readmit', 'reveal_hint', 'mark_done']);
+    return action === 'mark_done' ? { action, labId: 'shell-only', step: 0, reason: 'fuzz', studentIds: [studentId] } : { action, studentIds: [studentId] };
+  }
+  if (path.endsWith('/broadcast') || path.endsWith('/message')) return { text: 'Fuzz notice' };
+  if (path.endsWith('/instructors')) return { name: 'Fuzz Teacher', login: `fuzz${rng.int(1e6)}@school.test`, password: 'fuzz-password-123', role: rng.pick(['owner', 'instructor']) };
+  // Another account's login: the owner's own must not be locked out by the fuzz's wrong passwords.
+  if (path.endsWith('/login')) return { login: 'nobody@school.test', password: 'wrong-password-123' };
+  return {};
+}
+
+/** JSON of a fuzzed value; a near-miss may have swapped its prototype for one JSON cannot walk. */
+function asJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    return '{"__proto__":{"x":1}}';
+  }
+}
+
+/** What an answer must never show: a stack, a host path, an engine's or a library's own words. */
+const INTERNALS = /\/var\/lib\/docker|HTTP code \d|at [A-Za-z.<>]+ \(|node_modules|\/work\/|\/home\/|SQLITE_|TypeError|ReferenceError|Cannot read propert|is not a function|ZodError|"issues":\[/;
+
+test('signed in as an instructor, every /api/instructor route fuzzed: no 5xx, nothing internal in a reply, Berth keeps serving', async () => {
+  const owner = await setupInstructor(berth);
+  let cookie = owner.cookie;
+  const cls = await createClass(berth.url, cookie, { name: 'Fuzzed class', labs: ['shell-only'] });
+  const cleo = await joinWithCode(berth.url, cls.joinCode.code as string, 'Cleo');
+  const ownLogins = (await (await fetch(`${berth.url}/api/instructor/logins`, { headers: { cookie } })).json()) as { logins: Array<{ id: string }> };
+  const loginIds = ownLogins.logins.map((l) => l.id);
+
+  const routes = routesOf(createApp(berth.server.ctx)).filter((r) => r.path.startsWith('/api/instructor/'));
+  expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['POST /api/instructor/classes', 'PATCH /api/instructor/classes/:id', 'POST /api/instructor/classes/:id/actions']));
+  const rng = new Rng(SEED + 7);
+  const failures: string[] = [];
+  const statuses: Record<string, number> = {};
+  let requests = 0;
+  let signIns = 0;
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+
+  const params = (name: string): string[] => {
+    if (name === 'studentId') return [cleo.id, cleo.id, 'aaaaaaaaaaaa', '..%2F..', 'x'.repeat(3000), '%00', '__proto__'];
+    if (name === 'loginId') return [...loginIds, 'aaaaaaaaaaaa', '%00', 'x'.repeat(3000)];
+    return [cls.id as string, cls.id as string, cls.id as string, 'aaaaaaaaaaaa', '..%2F..%2Fetc', '%00', 'x'.repeat(3000), encodeURIComponent("' OR 1=1 --"), '%E0%A4%A', '__proto__'];
+  };
+
+  for (const route of routes) {
+    for (let i = 0; i < 14; i++) {
+      const method = rng.chance(0.9) ? route.method : rng.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+      const path = route.path.replace(/:(\w+)/g, (_, name: string) => rng.pick(params(name))) + (rng.chance(0.3) ? rng.pick(QUERIES) : '');
+      const payload = rng.chance(0.6) ? { body: asJson(nearMiss(rng, instructorBody(route.path, rng, cleo.id))), type: 'application/json' } : body(rng);
+      const headers: Record<string, string> = { cookie };
+      let r: { status: number; text: string; type: string };
+      try {
+        r = await hit(method, berth.url + path, headers, payload);
+      } catch (err) {
+        failures.push(`${method} ${path.slice(0, 120)}: no answer (${(err as Error).message})`);
+        continue;
+      }
+      requests++;
+      statuses[`${Math.floor(r.status / 100)}xx`] = (statuses[`${Math.floor(r.status / 100)}xx`] ?? 0) + 1;
+      const where = `${method} ${path.slice(0, 120)} [${payload.type ?? 'no body'} ${String(payload.body ?? '').slice(0, 80)}]`;
+      if (r.status >= 500) failures.push(`${where}: ${r.status} ${r.text.slice(0, 200)}`);
+      if (method !== 'HEAD' && r.status >= 400 && !/json/.test(r.type)) failures.push(`${where}: ${r.status} answered as ${r.type || 'nothing'}`);
+      if (INTERNALS.test(r.text)) failures.push(`${where}: leaks internals: ${r.text.slice(0, 300)}`);
+      if (r.status === 401) {
+        // The fuzz signed itself out (logout, logout-all, its own login revoked): sign in again and go on.
+        cookie = await loginInstructor(berth.url, owner.login, owner.password);
+        signIns++;
+      }
+      if (requests % 25 === 0) rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }
+  }
+  if (process.env.BERTH_TEST_VERBOSE) console.log({ seed: SEED + 7, routes: routes.length, requests, statuses, signIns, rssGrowthMiB: Math.round((rssPeak - rssBefore) / 1048576) });
+  expect(failures).toEqual([]);
+  expect(requests).toBeGreaterThan(routes.length * 12);
+  // Signed in for real: most handlers answered, and some requests were accepted, not only refused.
+  expect(statuses['2xx'] ?? 0).toBeGreaterThan(routes.length);
+  expect(statuses['4xx'] ?? 0).toBeGreaterThan(routes.length);
+  expect(rssPeak - rssBefore).toBeLessThan(300 * 1024 * 1024);
+  expect((await fetch(`${berth.url}/api/health`)).status).toBe(200);
+  const me = await fetch(`${berth.url}/api/instructor/me`, { headers: { cookie: `${await loginInstructor(berth.url, owner.login, owner.password)}` } });
+  expect(me.status).toBe(200);
 });
