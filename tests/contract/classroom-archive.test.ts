@@ -5,27 +5,14 @@
  * while a lab still runs in a class that no longer offers it). Real engine,
  * plain machines.
  */
-import fs from 'node:fs';
-import { api, connect, dockerObjects, removeInstanceObjects, sessionObjects, startBerth, startLab, TermClient, waitFor, waitState, type Berth, type ClientSocket } from './harness';
-import { createClass, joinClass, liveLabsDir, setupOwner, type Instructor } from './live-helpers';
+import { api, connect, dockerObjects, sessionObjects, startLab, TermClient, waitFor, waitState, type Berth } from './harness';
+import { createClass, joinClass, setupOwner, useLiveBerth, type Instructor } from './live-helpers';
 
 const LAB = 'three-steps';
-let labsDir: string;
 let berth: Berth;
 let owner: Instructor;
-const open: ClientSocket[] = [];
 
-beforeAll(async () => {
-  labsDir = liveLabsDir();
-  berth = await startBerth('ct-archive', { BERTH_LABS_DIR: labsDir });
-}, 60_000);
-
-afterAll(async () => {
-  for (const s of open) s.close();
-  await berth?.dispose();
-  if (berth) await removeInstanceObjects(berth.instance);
-  if (labsDir) fs.rmSync(labsDir, { recursive: true, force: true });
-}, 60_000);
+const open = useLiveBerth('ct-archive', {}, (b) => (berth = b));
 
 test('archiving ends the class labs; Reset and new starts are then refused and nothing is wiped', async () => {
   const ctx = berth.server.ctx;

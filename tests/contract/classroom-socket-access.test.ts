@@ -8,45 +8,34 @@
  *   watched terminal's output, and loses an active takeover, at once.
  * Real engine, one plain machine.
  */
-import fs from 'node:fs';
 import { Command } from 'commander';
 import type { Socket } from 'socket.io-client';
 import { registerAdminCommands } from '../../server/cli/admin-commands';
 import { INSTRUCTOR_RECHECK_MS } from '../../server/realtime/socket-server';
-import { api, connect, removeInstanceObjects, startBerth, startLab, TermClient, waitFor, type Berth, type ClientSocket, type Student } from './harness';
-import { addInstructor, createClass, emitAck, GridWatcher, instructorSocket, joinClass, liveLabsDir, setupOwner, type Instructor } from './live-helpers';
+import { api, connect, startLab, TermClient, waitFor, type Berth, type ClientSocket, type Student } from './harness';
+import { addInstructor, createClass, emitAck, GridWatcher, instructorSocket, joinClass, setupOwner, useLiveBerth, type Instructor } from './live-helpers';
 
 const LAB = 'three-steps';
-let labsDir: string;
 let berth: Berth;
 let owner: Instructor;
 let classId: string;
 let sam: Student;
 let sessionId: string;
-let samSocket: ClientSocket;
 let samTerm: TermClient;
-const open: Socket[] = [];
+
+const open = useLiveBerth('ct-socket-access', {}, (b) => (berth = b));
 
 beforeAll(async () => {
-  labsDir = liveLabsDir();
-  berth = await startBerth('ct-socket-access', { BERTH_LABS_DIR: labsDir });
   owner = await setupOwner(berth);
   const cls = await createClass(berth, owner, 'Period 2', [LAB]);
   classId = cls.id;
   sam = await joinClass(berth, cls.joinCode.code!, 'Sam');
   sessionId = await startLab(berth, sam, LAB);
-  samSocket = await connect(berth.url, sam.cookie);
+  const samSocket = await connect(berth.url, sam.cookie);
+  open.push(samSocket);
   samTerm = new TermClient(samSocket, sessionId, 'box');
   expect((await samTerm.attach('box')).ok).toBe(true);
 }, 120_000);
-
-afterAll(async () => {
-  for (const s of open) s.close();
-  samSocket?.close();
-  await berth?.dispose();
-  if (berth) await removeInstanceObjects(berth.instance);
-  if (labsDir) fs.rmSync(labsDir, { recursive: true, force: true });
-}, 60_000);
 
 async function socketOf(who: Instructor): Promise<{ socket: Socket; closed: Promise<string> }> {
   const socket = await instructorSocket(berth.url, who.cookie);

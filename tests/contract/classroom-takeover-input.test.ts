@@ -5,27 +5,14 @@
  * instructor's page to slow down; Ctrl-C still gets through. Real engine,
  * one plain machine.
  */
-import fs from 'node:fs';
 import type { Socket } from 'socket.io-client';
-import { connect, removeInstanceObjects, startBerth, startLab, TermClient, waitFor, type Berth } from './harness';
-import { createClass, emitAck, instructorSocket, joinClass, liveLabsDir, setupOwner } from './live-helpers';
+import { connect, startLab, TermClient, waitFor, type Berth } from './harness';
+import { createClass, emitAck, instructorSocket, joinClass, setupOwner, useLiveBerth } from './live-helpers';
 
 const QUEUE = 256 * 1024;
-let labsDir: string;
 let berth: Berth;
-const open: Array<{ close(): unknown }> = [];
 
-beforeAll(async () => {
-  labsDir = liveLabsDir();
-  berth = await startBerth('ct-takeover-input', { BERTH_LABS_DIR: labsDir, BERTH_INPUT_QUEUE: '256k' });
-}, 60_000);
-
-afterAll(async () => {
-  for (const s of open) s.close();
-  await berth?.dispose();
-  if (berth) await removeInstanceObjects(berth.instance);
-  if (labsDir) fs.rmSync(labsDir, { recursive: true, force: true });
-}, 60_000);
+const open = useLiveBerth('ct-takeover-input', { BERTH_INPUT_QUEUE: '256k' }, (b) => (berth = b));
 
 test("an instructor's flood into a shell that does not read is held to the queue limit and told to slow down", async () => {
   const owner = await setupOwner(berth);

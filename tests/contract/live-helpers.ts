@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 import type { ClassGridView, ClassView, ErrorCode, GridRow } from '../../server/contracts/classroom';
-import { api, connectInstructor, createClass as harnessCreateClass, joinWithCode, loginInstructor, setupInstructor, waitFor, type Berth, type Student } from './harness';
+import { api, connectInstructor, createClass as harnessCreateClass, joinWithCode, loginInstructor, removeInstanceObjects, setupInstructor, startBerth, waitFor, type Berth, type Student } from './harness';
 
 /** Three steps on a plain machine: two checks with FAIL lines, hints and a solution, then a quiz. */
 export const THREE_STEPS_LAB = `---
@@ -73,6 +73,29 @@ export function liveLabsDir(): string {
   fs.mkdirSync(path.join(dir, 'three-steps'));
   fs.writeFileSync(path.join(dir, 'three-steps', 'lab.md'), THREE_STEPS_LAB);
   return dir;
+}
+
+/**
+ * A Berth serving liveLabsDir() for the whole test file: started before its
+ * tests (handed to `started`), and after them disposed, with its Docker
+ * objects, its labs folder and the sockets put in the returned list.
+ */
+export function useLiveBerth(instance: string, env: Record<string, string>, started: (berth: Berth) => void): Array<{ close(): unknown }> {
+  const open: Array<{ close(): unknown }> = [];
+  let labsDir = '';
+  let berth: Berth | undefined;
+  beforeAll(async () => {
+    labsDir = liveLabsDir();
+    berth = await startBerth(instance, { BERTH_LABS_DIR: labsDir, ...env });
+    started(berth);
+  }, 60_000);
+  afterAll(async () => {
+    for (const s of open) s.close();
+    await berth?.dispose();
+    if (berth) await removeInstanceObjects(berth.instance);
+    if (labsDir) fs.rmSync(labsDir, { recursive: true, force: true });
+  }, 60_000);
+  return open;
 }
 
 export interface Instructor {
