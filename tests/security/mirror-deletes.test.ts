@@ -139,9 +139,7 @@ test('the mirror refuses deletes as a plain registry, as a pull-through cache an
   const mirror = await startRegistry('cache', [`REGISTRY_PROXY_REMOTEURL=${upstream.url}`, 'MIRROR_PROBE_SECONDS=1', 'MIRROR_DOWN_AFTER=1']);
   await until('proxy mode', async () => (await mirrorStatus(mirror.url)).mode === 'proxy');
   expect(await stillServed(mirror.url, d)).toEqual([200, 200]);
-  const [manifestDelete, blobDelete] = await tryDeletes(mirror.url, d);
-  expect(manifestDelete).toBeGreaterThanOrEqual(400);
-  expect(blobDelete).toBeGreaterThanOrEqual(400);
+  expect(await tryDeletes(mirror.url, d)).toEqual([405, 405]);
   // As it refuses pushes.
   expect((await fetch(`${mirror.url}/v2/${REPO}/blobs/uploads/`, { method: 'POST' })).status).not.toBe(202);
 
