@@ -32,7 +32,13 @@ const row = () => teacher.locator(`tr.grid-row[data-student="${STUDENT}"]`);
 const cell = (step: number) => row().locator(`td.cell[data-lab="browser-lab"][data-step="${step}"]`);
 
 beforeAll(async () => {
-  berth = await startBerth('liveview', { openJoin: false });
+  // A small input queue, so that a paste into a program that does not read overflows it (the takeover test).
+  process.env.BERTH_INPUT_QUEUE = '256k';
+  try {
+    berth = await startBerth('liveview', { openJoin: false });
+  } finally {
+    delete process.env.BERTH_INPUT_QUEUE;
+  }
   browser = await launchBrowser();
   teacherCtx = await browser.newContext({ viewport: { width: 1280, height: 760 }, colorScheme: 'light' });
   studentCtx = await browser.newContext({ viewport: { width: 1100, height: 700 }, colorScheme: 'dark' });
@@ -137,6 +143,29 @@ test('taking over: the student sees the banner and the instructor’s command ru
   // The student ends it; the instructor's keys stop going through.
   await banner.getByRole('button', { name: 'End the takeover' }).click();
   await banner.waitFor({ state: 'detached' });
+  await teacher.getByRole('button', { name: 'Take over' }).waitFor();
+  await waitForTerminal(student, 'docker', prompt);
+});
+
+test('an instructor pasting into a program that does not read is told to wait, then what was dropped', async () => {
+  await teacher.getByRole('button', { name: 'Take over' }).click();
+  await teacher.getByText(/You are typing in Alan Turing’s terminal/).waitFor();
+  // No line editing and no echo: the terminal's buffer fills and stays full until `cat` empties it.
+  await teacher.keyboard.type('stty -icanon -echo; sleep 5; timeout 4 cat >/dev/null; stty sane; echo calm-$((5*5))\n');
+  await teacher.waitForTimeout(500);
+  await teacher.evaluate((size) => {
+    const clipboard = new DataTransfer();
+    clipboard.setData('text/plain', 'x'.repeat(size));
+    document.querySelector('.watch-terminals .xterm-host.active textarea')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, cancelable: true }));
+  }, 2 * 1024 * 1024);
+  const notice = teacher.locator('.watch .input-slow');
+  await notice.waitFor({ timeout: 10_000 });
+  expect(await notice.innerText()).toContain('not reading your input');
+  await waitForTerminal(student, 'docker', /^calm-25$/m, 30_000);
+  await teacher.getByText(/was dropped while the program was busy/).waitFor();
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await notice.waitFor({ state: 'detached' });
+  await teacher.getByRole('button', { name: 'End takeover' }).click();
   await teacher.getByRole('button', { name: 'Take over' }).waitFor();
   await waitForTerminal(student, 'docker', prompt);
 });

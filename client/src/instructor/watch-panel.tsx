@@ -9,6 +9,8 @@ import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GridRow } from '../../../server/contracts/classroom';
 import type { TerminalDataEvent, TerminalResetEvent } from '../../../server/contracts/protocol';
+import { InputSlowNotice } from '../lab/term-overlay';
+import { nextInputNotice, type InputNotice, type InputSlowEvent } from '../logic/input-notice';
 import { getSocket } from '../socket';
 import { getTheme } from '../theme';
 import { TerminalView, type TerminalStatus } from '../terminal/terminal-view';
@@ -34,6 +36,8 @@ export function WatchPanel({ session, studentName, takeoverActive, onClose }: Wa
   const [status, setStatus] = useState<Record<string, { status: TerminalStatus; message?: string }>>({});
   const [typing, setTyping] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** Per terminal: the shell is not reading what the instructor types, or dropped some of it (`terminal:slow`, only while taking over). */
+  const [notices, setNotices] = useState<Record<string, InputNotice | null>>({});
   const box = useRef<HTMLDivElement>(null);
   const views = useRef(new Map<string, TerminalView>());
   const typingRef = useRef<string | null>(null);
@@ -71,7 +75,11 @@ export function WatchPanel({ session, studentName, takeoverActive, onClose }: Wa
     const onDisconnect = () => {
       for (const v of map.values()) v.offline();
     };
+    const onSlow = (ev: InputSlowEvent & { sessionId: string; terminalId: string }) => {
+      if (ev.sessionId === session.id) setNotices((cur) => ({ ...cur, [ev.terminalId]: nextInputNotice(cur[ev.terminalId] ?? null, ev) }));
+    };
     s.on('terminal:data', onData);
+    s.on('terminal:slow', onSlow);
     s.on('terminal:reset', onReset);
     s.on('terminal:exit', onExit);
     s.on('connect', attachAll);
@@ -87,6 +95,7 @@ export function WatchPanel({ session, studentName, takeoverActive, onClose }: Wa
       if (typingRef.current) void askInstructor('terminal:takeover', { sessionId: session.id, terminalId: typingRef.current, active: false });
       delete (window as unknown as { berth?: unknown }).berth;
       s.off('terminal:data', onData);
+      s.off('terminal:slow', onSlow);
       s.off('terminal:reset', onReset);
       s.off('terminal:exit', onExit);
       s.off('connect', attachAll);
@@ -166,6 +175,7 @@ export function WatchPanel({ session, studentName, takeoverActive, onClose }: Wa
         </p>
       )}
       <FormError error={error} />
+      {typing && notices[typing] ? <InputSlowNotice notice={notices[typing]!} onDismiss={() => setNotices((cur) => ({ ...cur, [typing]: null }))} /> : null}
       <div class="watch-terminals terminals shown" ref={box} role="tabpanel" aria-label={`Terminal ${tab}`} />
     </section>
   );
