@@ -14,6 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { connectDocker } from '../../server/docker/engine';
 import { mirrorStatus } from '../../server/ops/mirror-status';
+import { waitFor } from '../contract/harness';
 
 jest.setTimeout(180_000);
 
@@ -35,20 +36,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+/** Harness's waitFor, a minute long; a probe that throws (the registry still starting) counts as not yet. */
+const until = (what: string, probe: () => Promise<unknown>) => waitFor(what, () => probe().catch(() => false), 60_000, 200);
 
 /** A registry from the mirror image on the host's network, listening on 127.0.0.1:port; returns its URL once it answers. */
 async function startRegistry(role: string, env: string[]): Promise<{ url: string; name: string }> {
