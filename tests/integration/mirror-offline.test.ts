@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DockerBackend } from '../../server/docker/docker-backend';
@@ -13,6 +12,7 @@ import { labImages } from '../../server/ops/lab-images';
 import { MirrorClient } from '../../server/ops/prefetch';
 import fs from 'node:fs';
 import os from 'node:os';
+import { freePort } from '../contract/harness';
 
 /**
  * The classroom mirror when the internet is gone: it starts with its upstream
@@ -33,17 +33,6 @@ let mirrorPort = 0;
 let upstreamPort = 0;
 let backend: DockerBackend | undefined;
 let state: BackendState | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
   let last: unknown;

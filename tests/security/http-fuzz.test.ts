@@ -107,6 +107,16 @@ async function hit(method: string, url: string, headers: Record<string, string>,
   return { status: res.status, text, type: res.headers.get('content-type') ?? '' };
 }
 
+/** `hit` on this Berth; null, with the failure noted, when it did not answer at all. */
+async function answer(method: string, path: string, headers: Record<string, string>, payload: { body?: string | Buffer; type?: string }, failures: string[]) {
+  try {
+    return await hit(method, berth.url + path, headers, payload);
+  } catch (err) {
+    failures.push(`${method} ${path.slice(0, 120)}: no answer (${(err as Error).message})`);
+    return null;
+  }
+}
+
 test('every REST route, fuzzed: no 5xx, /api answers in JSON, Berth keeps serving, memory bounded', async () => {
   const routes = routesOf(createApp(berth.server.ctx));
   // The routes Berth has today, at least: the enumeration must not silently find nothing.
@@ -126,13 +136,8 @@ test('every REST route, fuzzed: no 5xx, /api answers in JSON, Berth keeps servin
       const method = rng.chance(0.85) ? route.method : rng.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']);
       const path = fill(route.path, rng, sessionId) + rng.pick(QUERIES);
       const payload = body(rng);
-      let r: { status: number; text: string; type: string };
-      try {
-        r = await hit(method, berth.url + path, headers, payload);
-      } catch (err) {
-        failures.push(`${method} ${path.slice(0, 120)}: no answer (${(err as Error).message})`);
-        continue;
-      }
+      const r = await answer(method, path, headers, payload, failures);
+      if (!r) continue;
       requests++;
       const where = `${method} ${path.slice(0, 120)} [${identity}, ${payload.type ?? 'no body'}]`;
       const clientMissing = r.status === 503 && /client is not built/.test(r.text);
@@ -225,13 +230,8 @@ test('signed in as an instructor, every /api/instructor route fuzzed: no 5xx, no
       const path = route.path.replace(/:(\w+)/g, (_, name: string) => rng.pick(params(name))) + (rng.chance(0.3) ? rng.pick(QUERIES) : '');
       const payload = rng.chance(0.6) ? { body: asJson(nearMiss(rng, instructorBody(route.path, rng, cleo.id))), type: 'application/json' } : body(rng);
       const headers: Record<string, string> = { cookie };
-      let r: { status: number; text: string; type: string };
-      try {
-        r = await hit(method, berth.url + path, headers, payload);
-      } catch (err) {
-        failures.push(`${method} ${path.slice(0, 120)}: no answer (${(err as Error).message})`);
-        continue;
-      }
+      const r = await answer(method, path, headers, payload, failures);
+      if (!r) continue;
       requests++;
       statuses[`${Math.floor(r.status / 100)}xx`] = (statuses[`${Math.floor(r.status / 100)}xx`] ?? 0) + 1;
       const where = `${method} ${path.slice(0, 120)} [${payload.type ?? 'no body'} ${String(payload.body ?? '').slice(0, 80)}]`;

@@ -9,12 +9,11 @@
  */
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { connectDocker } from '../../server/docker/engine';
 import { mirrorStatus } from '../../server/ops/mirror-status';
-import { waitFor } from '../contract/harness';
+import { freePort, waitFor } from '../contract/harness';
 
 jest.setTimeout(180_000);
 
@@ -24,17 +23,6 @@ const tag = crypto.randomBytes(3).toString('hex');
 const IMAGE = 'berth-mirror:delete-test';
 const REPO = 'library/deleteme';
 const started: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Harness's waitFor, a minute long; a probe that throws (the registry still starting) counts as not yet. */
 const until = (what: string, probe: () => Promise<unknown>) => waitFor(what, () => probe().catch(() => false), 60_000, 200);

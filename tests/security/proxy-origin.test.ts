@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { proxyKey } from '../../server/http/port-proxy';
-import { join, startBerth, startLab, type Berth } from '../contract/harness';
+import { freePort, join, startBerth, startLab, type Berth } from '../contract/harness';
 
 jest.setTimeout(120_000);
 
@@ -12,14 +12,6 @@ const SECRET = 'proxy-origin-test-secret-0123456789abcdef';
 let berth: Berth;
 let origin: string;
 let sessionId: string;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   origin = `http://127.0.0.1:${await freePort()}`;
