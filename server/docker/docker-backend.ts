@@ -214,13 +214,30 @@ export class DockerBackend implements LabBackend {
     // Env and files need a running container, not its inner dockerd: write them while that starts, and
     // then (bash reads the env once, at start) open the main shell, which needs no dockerd either.
     await Promise.all([
-      waitReady(container, READY_TIMEOUT_MS),
+      this.waitForStudent(container, spec.sessionId, m),
       this.prepareMachine(record, m).then(() => {
         if (first) this.offerShell(container.id, openDockerShell(container, UNSEEN_TERMINAL_SIZE, {}));
       }),
     ]);
     this.prepared.add(record);
     return record;
+  }
+
+  /**
+   * A machine is the student's once its entrypoint says so: on a Docker machine that is when Docker's
+   * socket listens, before the inner dockerd has started (a docker command waits for it in the socket's
+   * queue). That dockerd's own start is followed here only to log a failure, which also stops the
+   * machine, so the stopped-machines sweep tells the student.
+   */
+  private async waitForStudent(container: Docker.Container, sessionId: string, m: { name: string; docker: boolean }): Promise<void> {
+    await waitReady(container, READY_TIMEOUT_MS, 'prompt');
+    if (!m.docker) return;
+    waitReady(container, READY_TIMEOUT_MS, 'docker').catch((err: unknown) => {
+      // A machine removed or paused before its dockerd answered is not a failure of its dockerd.
+      if (/failed to start|not ready within/.test(errorText(err))) {
+        sessionLog(sessionId).warn({ machine: m.name, err: errorText(err) }, "the machine's own dockerd did not start");
+      }
+    });
   }
 
   /** Machines whose env and files were written while they started (prepareMachine is not run again). */
@@ -351,7 +368,7 @@ export class DockerBackend implements LabBackend {
         const container = this.docker.getContainer(m.containerId);
         const info = await container.inspect();
         if (!info.State.Running) await container.start();
-        await waitReady(container, READY_TIMEOUT_MS);
+        await this.waitForStudent(container, state.sessionId, m);
         progress({ phase: 'ready', machine: m.name, detail: `${m.name} is ready` });
       }),
     );
@@ -573,7 +590,8 @@ export class DockerBackend implements LabBackend {
     const pooled = { containerId: container.id, volume, hostname, network };
     try {
       await container.start();
-      await waitReady(container, READY_TIMEOUT_MS);
+      // A waiting machine is handed over whole: its dockerd already answers.
+      await waitReady(container, READY_TIMEOUT_MS, 'docker');
     } catch (err) {
       await this.discard(pooled);
       throw err;

@@ -63,7 +63,7 @@ async function tryDockerInside(docker: Docker, config: BerthConfig, profile: Iso
       registryMirror: '',
     });
     await container.start();
-    await waitReady(container, 60_000);
+    await waitReady(container, 60_000, 'docker');
     const info = await runExec(container, ['docker', 'info', '--format', '{{.ServerVersion}} {{.Driver}}'], {
       timeoutMs: 20_000,
       outputCapBytes: 4096,

@@ -65,11 +65,21 @@ export async function createMachine(docker: Docker, spec: MachineCreateSpec): Pr
 }
 
 /**
- * Waits for the entrypoint's `BERTH-READY` line on the log stream, so readiness
+ * What a machine's entrypoint announces on its log stream. `prompt`: the machine
+ * is the student's (its env and hostname set; on a Docker machine, Docker's
+ * socket listens, and a docker command waits in its queue until the inner
+ * dockerd answers). `docker`: that dockerd answers (Docker machines only).
+ */
+export type Readiness = 'prompt' | 'docker';
+const READY_LINE: Record<Readiness, string> = { prompt: 'BERTH-READY', docker: 'BERTH-DOCKER-READY' };
+
+/**
+ * Waits for the entrypoint's line for `until` on the log stream, so readiness
  * is an event rather than a polling loop. Lines from an earlier run of the same
  * container are skipped by starting at this run's StartedAt.
  */
-export async function waitReady(container: Docker.Container, timeoutMs: number): Promise<void> {
+export async function waitReady(container: Docker.Container, timeoutMs: number, until: Readiness = 'prompt'): Promise<void> {
+  const line = READY_LINE[until];
   const info = await container.inspect();
   if (!info.State.Running) throw new Error(`machine ${info.Name.slice(1)} is not running (${info.State.Status})`);
   const since = Math.floor(new Date(info.State.StartedAt).getTime() / 1000);
@@ -92,11 +102,11 @@ export async function waitReady(container: Docker.Container, timeoutMs: number):
     );
     text.on('data', (chunk: Buffer) => {
       seen = (seen + chunk.toString('utf8')).slice(-8192);
-      if (seen.includes('BERTH-READY')) finish();
+      if (seen.includes(line)) finish();
       else if (seen.includes('BERTH-FAILED')) finish(new Error(`machine ${info.Name.slice(1)} failed to start: ${seen.slice(seen.indexOf('BERTH-FAILED'))}`));
     });
     raw.on('end', () => {
-      if (!seen.includes('BERTH-READY')) finish(new Error(`machine ${info.Name.slice(1)} stopped before it was ready: ${seen.slice(-500)}`));
+      if (!seen.includes(line)) finish(new Error(`machine ${info.Name.slice(1)} stopped before it was ready: ${seen.slice(-500)}`));
     });
     raw.on('error', (e: Error) => finish(e));
   });

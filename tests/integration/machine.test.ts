@@ -50,6 +50,28 @@ test('the inner Docker engine is ready and the machine has the lab hostname and 
   expect(greeting).toBe('hi there');
 });
 
+test('a client of the socket berth-socket-activate opened before its server started waits, and is answered once the server runs', async () => {
+  // The machine is handed over when Docker's socket listens, before its dockerd runs: this is the
+  // helper that makes a docker command typed then wait instead of fail. The stand-in server here
+  // answers one request on the socket it was handed (fd 3) with what it was told.
+  const server = `use Socket; open(my $l, "+<&=", 3) or die "no fd 3"; accept(my $c, $l) or die "accept: $!"; my $body = "fds=$ENV{LISTEN_FDS} pid-matches=" . ($ENV{LISTEN_PID} == $$ ? "yes" : "no"); syswrite($c, "HTTP/1.0 200 OK\\r\\nContent-Length: " . length($body) . "\\r\\n\\r\\n$body");`;
+  const r = await sh(
+    [
+      'rm -f /tmp/go /tmp/q.sock /tmp/answer',
+      `berth-socket-activate /tmp/q.sock /tmp/go -- perl -e '${server}' &`,
+      'for i in $(seq 1 200); do [ -S /tmp/q.sock ] && break; sleep 0.01; done',
+      'curl -s --max-time 20 --unix-socket /tmp/q.sock http://machine/ > /tmp/answer & client=$!',
+      'sleep 0.5',
+      'kill -0 $client 2>/dev/null && echo "client waiting"',
+      ': > /tmp/go',
+      'wait $client; echo " answer: $(cat /tmp/answer)"',
+      'rm -f /tmp/go /tmp/q.sock /tmp/answer',
+    ].join('\n'),
+    30_000,
+  );
+  expect(r.stdout).toBe('client waiting\n answer: fds=1 pid-matches=yes\n');
+});
+
 test("the main shell, opened while the machine started, has the lab's env, prompt and Tab completion of docker's commands", async () => {
   const shell = await backend.openShell(state, 'docker', { cols: 90, rows: 25 });
   const { seen } = shellOutput(shell);
