@@ -211,14 +211,20 @@ export class DockerBackend implements LabBackend {
     });
     await container.start();
     const record: MachineRecord = { name: m.name, containerId: container.id, containerName, volume, docker: m.docker };
-    // Env and files need a running container, not its inner dockerd: write them while that starts, and
-    // then (bash reads the env once, at start) open the main shell, which needs no dockerd either.
-    await Promise.all([
-      this.waitForStudent(container, spec.sessionId, m),
-      this.prepareMachine(record, m).then(() => {
-        if (first) this.offerShell(container.id, openDockerShell(container, UNSEEN_TERMINAL_SIZE, {}));
-      }),
-    ]);
+    // Env and files need a running container, not its inner dockerd: they are written while the
+    // entrypoint runs. The first machine's main shell writes the env before bash starts (bash reads it
+    // once, at start): one exec on the student's way to a prompt where two were.
+    const preparing = first
+      ? (async () => {
+          record.env = { ...m.env };
+          const shell = openDockerShell(container, UNSEEN_TERMINAL_SIZE, {}, { setup: this.prepareScript(m) });
+          this.offerShell(container.id, shell);
+          // A shell that failed is never handed over (openShell opens another): the env is written the usual way.
+          if (!(await shell.then(() => true, () => false))) await this.prepareMachine(record, m);
+          else await this.copyFiles(container, m);
+        })()
+      : this.prepareMachine(record, m);
+    await Promise.all([this.waitForStudent(container, spec.sessionId, m), preparing]);
     this.prepared.add(record);
     return record;
   }
@@ -310,7 +316,7 @@ export class DockerBackend implements LabBackend {
     this.lastAdoption = steps;
     // Nothing is on the machine's own network any more; removing it is engine work the student need not wait for.
     if (moves) void removeNetwork(this.docker, pooled.network).catch((err: unknown) => log.warn({ err: errorText(err) }, `warm pool: could not remove ${pooled.network}`));
-    for (const file of m.files) await copyFolderIn(container, file.from, file.to, file.mode);
+    await this.copyFiles(container, m);
     this.prepared.add(record);
     return record;
   }
@@ -318,8 +324,16 @@ export class DockerBackend implements LabBackend {
   private async prepareMachine(record: MachineRecord, m: MachineSpec): Promise<void> {
     const container = this.docker.getContainer(record.containerId);
     record.env = { ...m.env };
-    const script = `${envScript(m.env)}\necho ${m.name} > /etc/berth-hostname`;
-    await runExec(container, ['/bin/sh', '-c', script], { timeoutMs: 10_000, outputCapBytes: 4096 });
+    await runExec(container, ['/bin/sh', '-c', this.prepareScript(m)], { timeoutMs: 10_000, outputCapBytes: 4096 });
+    await this.copyFiles(container, m);
+  }
+
+  /** The lab's env for the machine's shells, and the name a restart gives the machine back. */
+  private prepareScript(m: MachineSpec): string {
+    return `${envScript(m.env)}\necho ${m.name} > /etc/berth-hostname`;
+  }
+
+  private async copyFiles(container: Docker.Container, m: MachineSpec): Promise<void> {
     for (const file of m.files) {
       await copyFolderIn(container, file.from, file.to, file.mode);
     }
