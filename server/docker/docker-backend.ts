@@ -47,6 +47,8 @@ interface DockerState extends BackendState {
 }
 
 const READY_TIMEOUT_MS = 90_000;
+/** How long a crowded machine's dockerd waits for its first use before it starts anyway (startMachine). */
+const DEFERRED_DOCKERD_SECONDS = 20;
 /** A main shell opened ahead of its page ends if no page asked for it by then. */
 const OFFERED_SHELL_MS = 60_000;
 
@@ -174,7 +176,6 @@ export class DockerBackend implements LabBackend {
     given: PooledMachine | undefined,
     first: boolean,
   ): Promise<MachineRecord> {
-    const image = this.imageFor(m);
     const containerName = `${this.prefix()}-${spec.sessionId}-${m.name}`;
     const pooled = given ?? (this.poolServes(m) ? this.pool.take() : undefined);
     if (pooled) {
@@ -188,6 +189,28 @@ export class DockerBackend implements LabBackend {
     }
     await networkReady;
     const volume = m.docker ? `${containerName}-docker` : null;
+    // Alone, a machine starts its dockerd at once, and it is ready before the student types. Among
+    // others starting (a class pressing Start together, a lab of several machines), each dockerd waits
+    // for its first use (or DEFERRED_DOCKERD_SECONDS): ~0.8 s of CPU apiece, which would otherwise
+    // stand between every student and their prompt on a small host.
+    const crowded = this.coldStarts > 0 || spec.machines.length > 1;
+    this.coldStarts++;
+    try {
+      return await this.startColdMachine(spec, m, { network, containerName, volume, first, crowded });
+    } finally {
+      this.coldStarts--;
+    }
+  }
+
+  /** Machines being created and started from scratch right now (not adopted from the warm pool). */
+  private coldStarts = 0;
+
+  private async startColdMachine(
+    spec: SessionSpec,
+    m: MachineSpec,
+    { network, containerName, volume, first, crowded }: { network: string; containerName: string; volume: string | null; first: boolean; crowded: boolean },
+  ): Promise<MachineRecord> {
+    const image = this.imageFor(m);
     const labels = labelsFor(this.config.docker.instanceId, 'machine', {
       [LABEL.session]: spec.sessionId,
       [LABEL.lab]: spec.labId,
@@ -208,6 +231,7 @@ export class DockerBackend implements LabBackend {
       logBytes: this.config.docker.limits.machineLogBytes,
       diskBytes: this.config.docker.limits.machineDiskBytes,
       registryMirror: this.config.docker.registryMirror,
+      dockerdWhenUsedSeconds: crowded ? DEFERRED_DOCKERD_SECONDS : undefined,
     });
     await container.start();
     const record: MachineRecord = { name: m.name, containerId: container.id, containerName, volume, docker: m.docker };
@@ -224,7 +248,7 @@ export class DockerBackend implements LabBackend {
           else await this.copyFiles(container, m);
         })()
       : this.prepareMachine(record, m);
-    await Promise.all([this.waitForStudent(container, spec.sessionId, m), preparing]);
+    await Promise.all([this.waitForStudent(container, spec.sessionId, m, !crowded), preparing]);
     this.prepared.add(record);
     return record;
   }
@@ -235,12 +259,14 @@ export class DockerBackend implements LabBackend {
    * queue). That dockerd's own start is followed here only to log a failure, which also stops the
    * machine, so the stopped-machines sweep tells the student.
    */
-  private async waitForStudent(container: Docker.Container, sessionId: string, m: { name: string; docker: boolean }): Promise<void> {
+  private async waitForStudent(container: Docker.Container, sessionId: string, m: { name: string; docker: boolean }, followDocker = true): Promise<void> {
     await waitReady(container, READY_TIMEOUT_MS, 'prompt');
-    if (!m.docker) return;
+    // A dockerd that waits for its first use may not start for a while: nothing to follow then.
+    if (!m.docker || !followDocker) return;
     waitReady(container, READY_TIMEOUT_MS, 'docker').catch((err: unknown) => {
-      // A machine removed or paused before its dockerd answered is not a failure of its dockerd.
-      if (/failed to start|not ready within/.test(errorText(err))) {
+      // A machine removed or paused before its dockerd answered is not a failure of its dockerd, nor is
+      // one still waiting for its first use (the entrypoint itself gives up on a dockerd after 60 s).
+      if (/failed to start/.test(errorText(err))) {
         sessionLog(sessionId).warn({ machine: m.name, err: errorText(err) }, "the machine's own dockerd did not start");
       }
     });

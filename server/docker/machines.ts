@@ -22,6 +22,12 @@ export interface MachineCreateSpec {
   logBytes: number;
   diskBytes: number;
   registryMirror: string;
+  /**
+   * Start the inner dockerd only when a client first connects to Docker's socket, or after this many
+   * seconds, instead of at once (Docker machines). For machines that start while others do: their
+   * prompts then do not queue behind every dockerd's start.
+   */
+  dockerdWhenUsedSeconds?: number;
 }
 
 export async function createMachine(docker: Docker, spec: MachineCreateSpec): Promise<Docker.Container> {
@@ -49,6 +55,7 @@ export async function createMachine(docker: Docker, spec: MachineCreateSpec): Pr
     BERTH_HOSTNAME: spec.hostname,
     BERTH_DOCKER: spec.docker ? '1' : '0',
     BERTH_REGISTRY_MIRROR: spec.registryMirror,
+    ...(spec.docker && spec.dockerdWhenUsedSeconds ? { BERTH_DOCKERD: `when-used:${spec.dockerdWhenUsedSeconds}` } : {}),
   };
   return docker.createContainer({
     name: spec.containerName,

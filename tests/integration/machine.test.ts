@@ -72,6 +72,30 @@ test('a client of the socket berth-socket-activate opened before its server star
   expect(r.stdout).toBe('client waiting\n answer: fds=1 pid-matches=yes\n');
 });
 
+test('machines of a lab of several defer their dockerd to its first use, and a docker command then starts it and is answered', async () => {
+  const pair = await backend.start({
+    sessionId: newSessionId(),
+    labId: 'machine-test-pair',
+    studentId: 'tester',
+    machines: ['left', 'right'].map((name) => ({ name, image: 'dind', docker: true, env: {}, files: [] })),
+  });
+  try {
+    const run = (machine: string, script: string) => backend.exec(pair, machine, script, { timeoutMs: 60_000, outputCapBytes: 64 * 1024 });
+    for (const machine of ['left', 'right']) {
+      const id = (pair as unknown as { machines: Array<{ name: string; containerId: string }> }).machines.find((m) => m.name === machine)!.containerId;
+      expect((await docker.getContainer(id).inspect()).Config.Env).toContain('BERTH_DOCKERD=when-used:20');
+    }
+    // Nothing has used Docker on "left" yet: its daemons wait (the fallback start is 20 s away).
+    const before = await run('left', 'pgrep -x containerd >/dev/null && echo containerd; pgrep -x dockerd >/dev/null && echo dockerd; test -e /run/berth/docker-ready && echo ready; echo checked');
+    expect(before.stdout).toBe('checked\n');
+    const used = await run('left', 'docker info --format "{{.ServerVersion}}" && test -e /run/berth/docker-ready && echo ready');
+    expect(used.exitCode).toBe(0);
+    expect(used.stdout).toMatch(/^\d+\.\d+.*\nready\n$/);
+  } finally {
+    await backend.stop(pair);
+  }
+});
+
 test("the main shell, opened while the machine started, has the lab's env, prompt and Tab completion of docker's commands", async () => {
   const shell = await backend.openShell(state, 'docker', { cols: 90, rows: 25 });
   const { seen } = shellOutput(shell);
