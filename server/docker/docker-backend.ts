@@ -256,8 +256,8 @@ export class DockerBackend implements LabBackend {
   /**
    * A machine is the student's once its entrypoint says so: on a Docker machine that is when Docker's
    * socket listens, before the inner dockerd has started (a docker command waits for it in the socket's
-   * queue). That dockerd's own start is followed here only to log a failure, which also stops the
-   * machine, so the stopped-machines sweep tells the student.
+   * queue). That dockerd's own start is followed here only to log a failure: the machine stays up
+   * (the student's shell is open), its docker commands fail, and its /var/log/dockerd.log says why.
    */
   private async waitForStudent(container: Docker.Container, sessionId: string, m: { name: string; docker: boolean }, followDocker = true): Promise<void> {
     await waitReady(container, READY_TIMEOUT_MS, 'prompt');
