@@ -27,11 +27,12 @@ async function stop(): Promise<void> {
   server = null;
 }
 
-/** The JSON log lines at warn level so far. */
+/** The JSON log lines at warn level so far (complete lines only: the last may still be arriving). */
 function warnings(s: ServeChild): Array<Record<string, unknown>> {
   return s
     .output()
     .split('\n')
+    .slice(0, -1)
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((l) => l.level === 'warn');
@@ -40,15 +41,19 @@ function warnings(s: ServeChild): Array<Record<string, unknown>> {
 test('first start: the setup link is in the log and works; open join is announced as a warning', async () => {
   server = await serve(baseEnv(instance, dataDir, { BERTH_OPEN_JOIN: 'true', BERTH_PUBLIC_URL: '' }));
   const s = server;
-  // The door is announced just after the "serving" line, which may come in an earlier chunk.
-  const setup = await waitFor('the setup link in the log', () => warnings(s).find((l) => typeof l.setupLink === 'string'), 10_000);
-  expect(setup.msg).toMatch(/^no instructor yet: open http:\/\/\S+\/#\/setup\/[\w-]+ to create the first one/);
-  expect(warnings(s).some((l) => /^BERTH_OPEN_JOIN=true: anyone who can reach Berth can join open practice/.test(String(l.msg)))).toBe(true);
+  try {
+    // Both are announced just after the "serving" line, each line of output possibly in a chunk of its own.
+    const setup = await waitFor('the setup link in the log', () => warnings(s).find((l) => typeof l.setupLink === 'string'), 10_000);
+    expect(setup.msg).toMatch(/^no instructor yet: open http:\/\/\S+\/#\/setup\/[\w-]+ to create the first one/);
+    await waitFor('the open-join warning in the log', () => warnings(s).some((l) => /^BERTH_OPEN_JOIN=true: anyone who can reach Berth can join open practice/.test(String(l.msg))), 10_000);
 
-  const token = /#\/setup\/([\w-]+)$/.exec(String(setup.setupLink))![1];
-  const r = await api(s.url, 'POST', '/api/setup', { body: { token, name: 'From The Log', login: 'log@school.test', password: 'a long enough password' } });
-  expect(r.status).toBe(200);
-  await stop();
+    const token = /#\/setup\/([\w-]+)$/.exec(String(setup.setupLink))![1];
+    const r = await api(s.url, 'POST', '/api/setup', { body: { token, name: 'From The Log', login: 'log@school.test', password: 'a long enough password' } });
+    expect(r.status).toBe(200);
+  } finally {
+    // A failure here must not leave this Berth holding the data folder the next test serves from.
+    await stop();
+  }
 }, 60_000);
 
 test('set up, with open join off: neither line', async () => {
