@@ -12,9 +12,8 @@ export class TerminalLimitError extends Error {}
  */
 export class TerminalManager {
   private readonly terminals = new Map<string, Terminal>();
-  private readonly opening = new Map<string, Promise<Terminal>>();
-  /** The machine of each opening shell: the terminal id is the student's to choose, so it cannot say. */
-  private readonly openingOn = new Map<string, string>();
+  /** Shells being opened, with their machine: the terminal id is the student's to choose, so it cannot say. */
+  private readonly opening = new Map<string, { pending: Promise<Terminal>; machine: string }>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private promptListeners: Array<(sessionId: string, machine: string) => void> = [];
   private inputListeners: Array<(sessionId: string) => void> = [];
@@ -72,13 +71,13 @@ export class TerminalManager {
       from = 0;
     }
     if (!terminal) {
-      let pending = this.opening.get(key);
+      let pending = this.opening.get(key)?.pending;
       if (!pending) {
         this.checkCap(sessionId, machine);
         pending = this.open(sessionId, state, terminalId, machine, size);
-        this.startOpening(key, machine, pending);
-        // The open's failure reaches the caller through `await pending`; this chain only tidies the maps.
-        pending.finally(() => this.endOpening(key)).catch(() => undefined);
+        this.opening.set(key, { pending, machine });
+        // The open's failure reaches the caller through `await pending`; this chain only tidies the map.
+        pending.finally(() => this.opening.delete(key)).catch(() => undefined);
       }
       terminal = await pending;
     }
@@ -112,10 +111,10 @@ export class TerminalManager {
       inSession++;
       if (t.machine === machine) onMachine++;
     }
-    for (const [key, on] of this.openingOn) {
+    for (const [key, opening] of this.opening) {
       if (!key.startsWith(prefix)) continue;
       inSession++;
-      if (on === machine) onMachine++;
+      if (opening.machine === machine) onMachine++;
     }
     if (maxPerMachine && onMachine >= maxPerMachine) {
       throw new TerminalLimitError(`${machine} already has ${onMachine} terminals open (the most allowed is ${maxPerMachine}): close one first.`);
@@ -123,16 +122,6 @@ export class TerminalManager {
     if (maxPerSession && inSession >= maxPerSession) {
       throw new TerminalLimitError(`This lab already has ${inSession} terminals open (the most allowed is ${maxPerSession}): close one first.`);
     }
-  }
-
-  private startOpening(key: string, machine: string, pending: Promise<Terminal>): void {
-    this.opening.set(key, pending);
-    this.openingOn.set(key, machine);
-  }
-
-  private endOpening(key: string): void {
-    this.opening.delete(key);
-    this.openingOn.delete(key);
   }
 
   private async open(sessionId: string, state: BackendState, terminalId: string, machine: string, size: TerminalSize): Promise<Terminal> {
@@ -170,13 +159,13 @@ export class TerminalManager {
       return Promise.resolve(); // at the cap: nothing opened ahead; the page's own attach is refused with the reason
     }
     const pending = this.open(sessionId, state, machine, machine, size);
-    this.startOpening(key, machine, pending);
+    this.opening.set(key, { pending, machine });
     return pending
       .then((terminal) => {
         // Runs before an attach that joined this opening: that attach clears the timer again.
         if (terminal.viewerCount() === 0) this.startGrace(key, terminal);
       })
-      .finally(() => this.endOpening(key));
+      .finally(() => this.opening.delete(key));
   }
 
   /** Whether any terminal of the session is open or opening. */
