@@ -23,7 +23,7 @@ import { connectToNetwork, createSessionNetwork, disconnectFromNetwork, removeNe
 import { runExec, runScript } from './exec';
 import { measureSessionsDisk } from './disk-usage';
 import { copyFolderIn, copyOut, writeFileStream } from './files';
-import { endAllShells, openDockerShell } from './shell';
+import { endAllShells, openDockerShell, openWaitingShell, type WaitingShell } from './shell';
 import { watchEngineEvents } from './engine-watch';
 import { WarmPool, type PooledMachine } from './warm-pool';
 
@@ -324,10 +324,13 @@ export class DockerBackend implements LabBackend {
         ? Promise.resolve()
         : timed('limits', () => container.update({ Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes, NanoCpus: limits.nanoCpus, PidsLimit: limits.pids })),
       timed('hostname', async () => {
-        if (first) {
-          // The main shell sets the hostname and env before bash starts: one exec where two were, and
-          // the shell is ready for the page's first attach. It resolves once bash runs.
-          const shell = openDockerShell(container, UNSEEN_TERMINAL_SIZE, {}, { setup: setHost });
+        if (first || pooled.shell) {
+          // The main shell sets the hostname and env before bash starts, and waits for the machine's
+          // first terminal (the first machine's is opened at once). The machine's waiting shell is that
+          // shell with no exec to pay now; a fresh one (no waiting shell, or one lost with the engine's
+          // connection) costs one. Resolves once bash runs.
+          const fresh = () => openDockerShell(container, UNSEEN_TERMINAL_SIZE, {}, { setup: setHost });
+          const shell = pooled.shell ? pooled.shell.begin(setHost).catch(fresh) : fresh();
           this.offerShell(pooled.containerId, shell);
           await shell.catch((err: unknown) => {
             throw new Error(`could not rename pooled machine: ${errorText(err)}`);
@@ -627,7 +630,7 @@ export class DockerBackend implements LabBackend {
       await removeNetwork(this.docker, network).catch(leftForReconcile(`removing network ${network} of a pool machine that was not made`));
       throw err;
     }
-    const pooled = { containerId: container.id, volume, hostname, network };
+    const pooled: PooledMachine = { containerId: container.id, volume, hostname, network };
     try {
       await container.start();
       // A waiting machine is handed over whole: its dockerd already answers.
@@ -636,11 +639,19 @@ export class DockerBackend implements LabBackend {
       await this.discard(pooled);
       throw err;
     }
+    try {
+      // A machine that cannot take a shell now would fail its student.
+      pooled.shell = await openWaitingShell(container, UNSEEN_TERMINAL_SIZE);
+    } catch (err) {
+      await this.discard(pooled);
+      throw new Error(`its main shell could not be opened: ${errorText(err)}`, { cause: err });
+    }
     return pooled;
   }
 
   /** `keepNetwork`: the machine's network has become a session's and outlives it. */
   private async discard(m: PooledMachine, keepNetwork = false): Promise<void> {
+    m.shell?.discard();
     this.dropShell(m.containerId);
     await removeContainer(this.docker, m.containerId);
     await removeVolume(this.docker, m.volume);
@@ -661,8 +672,9 @@ export class DockerBackend implements LabBackend {
       // Only on its own network (named as the machine) may it become a session's; an older Berth's shared pool network may not.
       const network = name.slice(1);
       const own = Object.keys(c.NetworkSettings?.Networks ?? {}).includes(network);
-      if (c.State === 'running' && volume && own && this.pool.size() < this.config.warmPool.size) {
-        this.pool.add({ containerId: c.Id, volume, hostname: name.slice(poolPrefix.length - 4), network });
+      const shell = c.State === 'running' && volume && own && this.pool.size() < this.config.warmPool.size ? await this.reopenWaitingShell(c.Id) : null;
+      if (shell && volume) {
+        this.pool.add({ containerId: c.Id, volume, hostname: name.slice(poolPrefix.length - 4), network, shell });
       } else {
         await removeContainer(this.docker, c.Id);
         if (volume) await removeVolume(this.docker, volume);
@@ -670,6 +682,18 @@ export class DockerBackend implements LabBackend {
       }
     }
     await this.pool.refill();
+  }
+
+  /** A waiting machine left by an earlier run: the shell that waited in it lost its connection and would wait unread for ever. */
+  private async reopenWaitingShell(containerId: string): Promise<WaitingShell | null> {
+    const container = this.docker.getContainer(containerId);
+    try {
+      await endAllShells(container);
+      return await openWaitingShell(container, UNSEEN_TERMINAL_SIZE);
+    } catch (err) {
+      log.warn({ err: errorText(err), container: containerId.slice(0, 12) }, 'warm pool: a waiting machine left by the last run takes no shell; it is removed');
+      return null;
+    }
   }
 
   poolStats(): { ready: number; target: number } {

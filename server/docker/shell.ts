@@ -16,16 +16,76 @@ export async function openDockerShell(
   env: Record<string, string>,
   options: { setup?: string } = {},
 ): Promise<ShellStream> {
+  // `setup` runs before bash starts (a warm machine's new hostname and env, which bash reads once, at
+  // start): one exec instead of two. On its own lines, so a heredoc may end it.
+  const setup = options.setup ? `if ! (\n${options.setup}\n) >/dev/null 2>&1; then echo ${SETUP_FAILED}; exit 1; fi\n` : '';
+  const shell = await startShell(container, size, env, (pidFile) => `mkdir -p /run/berth; echo $$ > ${pidFile}\n${setup}cd /root; exec bash -l`, false);
+  if (options.setup) await shell.setupDone();
+  return shell.stream;
+}
+
+/** A main shell opened in a waiting machine before it is anyone's: `begin` makes it the student's. */
+export interface WaitingShell {
+  /** Runs `setup` (the machine's new hostname and the lab's env) in it, then bash: as openDockerShell with `setup`. */
+  begin(setup: string): Promise<ShellStream>;
+  /** Ends it unused; its machine is being removed, so nothing inside needs killing. */
+  discard(): void;
+}
+
+/**
+ * Opens a shell in a waiting machine that reads one line (its setup, base64) and
+ * only then starts bash. The exec (runc, a shim, the pty: some 150 ms of CPU
+ * here) is paid while the pool fills, so adopting the machine costs the student
+ * no exec at all: a class taking thirty waiting machines at once otherwise
+ * queues thirty execs on two cores. Input is not echoed while it waits, and the
+ * tty is raw, so a setup longer than a tty line still arrives whole.
+ */
+export async function openWaitingShell(container: Docker.Container, size: TerminalSize): Promise<WaitingShell> {
+  const script = (pidFile: string) =>
+    [
+      `mkdir -p /run/berth; echo $$ > ${pidFile}; f=${pidFile}.setup`,
+      `s=$(stty -g); stty -echo -icanon min 1`,
+      `echo ${WAITING}`,
+      `IFS= read -r line || exit 0`,
+      `stty "$s"`,
+      `if ! { printf '%s' "$line" | base64 -d > "$f" && sh "$f"; } >/dev/null 2>&1; then echo ${SETUP_FAILED}; exit 1; fi`,
+      `rm -f "$f"; cd /root; exec bash -l`,
+    ].join('\n');
+  const shell = await startShell(container, size, {}, script, true);
+  await shell.waiting();
+  return {
+    async begin(setup) {
+      shell.stream.write(`${Buffer.from(`${setup}\n`).toString('base64')}\n`);
+      await shell.setupDone();
+      return shell.stream;
+    },
+    discard: () => shell.destroy(),
+  };
+}
+
+interface StartedShell {
+  stream: ShellStream;
+  /** Resolves once the shell's first output after its setup came and is not a failure; else ends it and rejects. */
+  setupDone(): Promise<void>;
+  /** Resolves once a waiting shell said it waits (its output until then is dropped); else ends it and rejects. */
+  waiting(): Promise<void>;
+  /** Drops the connection without looking inside the machine. */
+  destroy(): void;
+}
+
+async function startShell(
+  container: Docker.Container,
+  size: TerminalSize,
+  env: Record<string, string>,
+  script: (pidFile: string) => string,
+  waits: boolean,
+): Promise<StartedShell> {
   const id = crypto.randomBytes(6).toString('hex');
   const pidFile = `/run/berth/shell-${id}.pid`;
   const cols = clamp(size.cols, 10, 500);
   const rows = clamp(size.rows, 4, 200);
-  // `setup` runs before bash starts (a warm machine's new hostname and env, which bash reads once, at
-  // start): one exec instead of two. On its own lines, so a heredoc may end it.
-  const setup = options.setup ? `if ! (\n${options.setup}\n) >/dev/null 2>&1; then echo ${SETUP_FAILED}; exit 1; fi\n` : '';
-  const script = `mkdir -p /run/berth; echo $$ > ${pidFile}\n${setup}cd /root; exec bash -l`;
   const envList = Object.entries({ TERM: 'xterm-256color', LANG: 'C.UTF-8', HOME: '/root', ...env }).map(([k, v]) => `${k}=${v}`);
-  const { stream, exec } = await startTtyExec(container, ['/bin/sh', '-c', script], { cols, rows }, envList);
+  const { stream, exec } = await startTtyExec(container, ['/bin/sh', '-c', script(pidFile)], { cols, rows }, envList);
 
   const dataListeners: Array<(chunk: Buffer) => void> = [];
   // Output before anyone listens (a shell opened ahead of its terminal prints its prompt) is kept for
@@ -74,7 +134,23 @@ export async function openDockerShell(
   const firstSize = new Promise<void>((settle) => resized.push(settle));
   void applyResize();
 
-  stream.on('data', (chunk: Buffer) => {
+  // A waiting shell's output up to and including its WAITING line is Berth's, not the student's.
+  let announced = !waits;
+  let beforeWaiting = '';
+  let onWaiting: (seen: boolean) => void = () => undefined;
+  const waitingSeen = new Promise<boolean>((resolve) => (onWaiting = resolve));
+  stream.on('data', (received: Buffer) => {
+    let chunk = received;
+    if (!announced) {
+      beforeWaiting = (beforeWaiting + chunk.toString('latin1')).slice(-256);
+      const at = beforeWaiting.indexOf(`${WAITING}\r\n`);
+      if (at < 0) return;
+      announced = true;
+      onWaiting(true);
+      const rest = beforeWaiting.slice(at + WAITING.length + 2);
+      if (!rest) return;
+      chunk = Buffer.from(rest, 'latin1');
+    }
     firstOutput(chunk);
     if (early) {
       if (earlyBytes + chunk.length <= EARLY_CAP) early.push(chunk);
@@ -85,6 +161,7 @@ export async function openDockerShell(
   });
   const ended = (reason: string) => {
     firstOutput(null);
+    onWaiting(false);
     if (!running) return;
     running = false;
     for (const listener of exitListeners) listener(reason);
@@ -95,17 +172,15 @@ export async function openDockerShell(
 
   // Whoever types first must find the size in place (`stty size` was 0 0 without this); a second at most.
   await Promise.race([firstSize, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
-  if (options.setup) {
-    // Any output comes from bash, which starts only after the setup succeeded.
-    const first = await Promise.race([firstChunk, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), SETUP_TIMEOUT_MS).unref())]);
-    if (first === null || first === 'late' || first.includes(SETUP_FAILED)) {
-      stream.destroy();
-      ended('setup failed');
-      throw new Error(first === 'late' ? `the shell's setup gave no sign in ${SETUP_TIMEOUT_MS / 1000} s` : "the shell's setup failed");
-    }
-  }
 
-  return {
+  const fail = (message: string): never => {
+    stream.destroy();
+    ended('setup failed');
+    throw new Error(message);
+  };
+  const within = <T>(p: Promise<T>): Promise<T | 'late'> => Promise.race([p, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), SETUP_TIMEOUT_MS).unref())]);
+
+  const handle: ShellStream = {
     id,
     write(data) {
       // Node buffers a write the socket cannot take yet; false tells the terminal to wait for 'drain'.
@@ -163,9 +238,30 @@ export async function openDockerShell(
       ended('closed');
     },
   };
+
+  return {
+    stream: handle,
+    async setupDone() {
+      // Any output comes from bash, which starts only after the setup succeeded.
+      const first = await within(firstChunk);
+      if (first === null || first === 'late' || first.includes(SETUP_FAILED)) {
+        fail(first === 'late' ? `the shell's setup gave no sign in ${SETUP_TIMEOUT_MS / 1000} s` : "the shell's setup failed");
+      }
+    },
+    async waiting() {
+      const seen = await within(waitingSeen);
+      if (seen !== true) fail(seen === 'late' ? `the waiting shell gave no sign in ${SETUP_TIMEOUT_MS / 1000} s` : 'the waiting shell ended');
+    },
+    destroy() {
+      closed = true;
+      stream.destroy();
+      ended('closed');
+    },
+  };
 }
 
 const SETUP_FAILED = 'BERTH-SETUP-FAILED';
+const WAITING = 'BERTH-SHELL-WAITING';
 const SETUP_TIMEOUT_MS = 10_000;
 /** Output kept for a shell nobody listens to yet: a prompt or a few lines. */
 const EARLY_CAP = 64 * 1024;

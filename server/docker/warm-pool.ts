@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { log } from '../log';
 import { errorText, leftForReconcile } from './engine';
+import type { WaitingShell } from './shell';
 
 export interface PooledMachine {
   containerId: string;
@@ -12,6 +13,8 @@ export interface PooledMachine {
    * several moves the machine to a shared session network and drops it.
    */
   network: string;
+  /** Its main shell, opened while it waits (absent only until then). */
+  shell?: WaitingShell;
 }
 
 /**

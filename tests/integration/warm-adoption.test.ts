@@ -4,6 +4,7 @@ import type { BackendState } from '../../server/backend/lab-backend';
 import { loadConfig } from '../../server/config';
 import { detectProfile } from '../../server/docker/detect-profile';
 import { connectDocker, LABEL } from '../../server/docker/engine';
+import { runExec } from '../../server/docker/exec';
 import { shellOutput } from './shell-output';
 
 /**
@@ -146,4 +147,63 @@ test("a lab of one machine takes the waiting machine's own network: nothing else
   await backend.stop(state);
   state = undefined;
   expect((await docker.listNetworks({ filters: { name: [network] } })).filter((n) => n.Name === network)).toEqual([]);
+});
+
+/** Execs the engine created in a container between two moments (docker events). */
+async function execsCreated(containerId: string, since: number, until: number): Promise<string[]> {
+  const stream = (await docker.getEvents({ since: Math.floor(since / 1000), until: Math.ceil(until / 1000) + 1, filters: { type: ['container'], event: ['exec_create'], container: [containerId] } })) as unknown as NodeJS.ReadableStream;
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { Action: string }).Action);
+}
+
+test('a waiting machine holds its main shell: adoption runs no exec, and the lab env, longer than a tty line, arrives whole', async () => {
+  await waitPool(2);
+  const soloSession = newSessionId();
+  const long = 'x'.repeat(6000);
+  const before = Date.now();
+  state = await backend.start({
+    sessionId: soloSession,
+    labId: 'warm-solo',
+    studentId: 'tester',
+    machines: [{ name: 'docker', image: 'dind', docker: true, env: { LAB_ROLE: 'waited', LONG: long }, files: [] }],
+  });
+  const after = Date.now();
+  const [machine] = await docker.listContainers({ filters: { name: [`-${soloSession}-`] } });
+  expect(await execsCreated(machine!.Id, before, after)).toEqual([]);
+
+  const shell = await backend.openShell(state, 'docker', { cols: 90, rows: 20 });
+  const { seen } = shellOutput(shell);
+  await seen(/root@docker[^\n]*[#$] $/);
+  shell.write('echo "$LAB_ROLE-${#LONG}-$(stty size)-$(stty -a | grep -o -- "-\\?icanon" | head -1)"\r');
+  // The shell the student got echoes and reads lines again, whatever its wait set.
+  await seen(/waited-6000-20 90-icanon/);
+  await shell.close();
+  await backend.stop(state);
+  state = undefined;
+});
+
+test("a restarted Berth keeps the waiting machines, ends the shells the last run left in them and opens its own", async () => {
+  await waitPool(2);
+  const waiting = async () => {
+    const pooled = await docker.listContainers({ filters: { label: [`${LABEL.instance}=${instance}`, `${LABEL.role}=pool`] } });
+    return Promise.all(
+      pooled.map(async (c) => {
+        // The bracket keeps pgrep from counting the shell that runs it.
+        const r = await runExec(docker.getContainer(c.Id), ['sh', '-c', "pgrep -c -f 'BERTH-SHELL-WAITIN[G]'"], { timeoutMs: 10_000, outputCapBytes: 1024 });
+        return r.stdout.trim();
+      }),
+    );
+  };
+  expect(await waiting()).toEqual(['1', '1']);
+  const { profile } = await detectProfile(docker, config);
+  const restarted = new DockerBackend(docker, config, profile);
+  await restarted.warmUp();
+  expect(restarted.poolStats().ready).toBe(2);
+  // One each: the earlier run's (its connection is gone, it would wait for ever) ended, the new one waiting.
+  expect(await waiting()).toEqual(['1', '1']);
+  await restarted.shutdown();
 });
