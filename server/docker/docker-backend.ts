@@ -726,10 +726,10 @@ function sameLimits(a: { memoryBytes: number; nanoCpus: number; pids: number }, 
   return a.memoryBytes === b.memoryBytes && a.nanoCpus === b.nanoCpus && a.pids === b.pids;
 }
 
-/** Writes a lab's env where every login shell reads it; ends with its heredoc, so it goes last in a chain. */
+/** Writes a lab's env where every login shell reads it, with shell builtins only (no process to start). */
 function envScript(env: Record<string, string>): string {
-  const lines = Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
-  return `mkdir -p /etc/profile.d && cat > /etc/profile.d/berth-lab.sh <<'BERTH_EOF'\n${lines.join('\n')}\nBERTH_EOF`;
+  const lines = Object.entries(env).map(([k, v]) => shellQuote(`export ${k}=${shellQuote(v)}`));
+  return `{ [ -d /etc/profile.d ] || mkdir -p /etc/profile.d; } && printf '%s\\n' ${lines.join(' ')} > /etc/profile.d/berth-lab.sh`;
 }
 
 function shellQuote(value: string): string {

@@ -19,7 +19,7 @@ export async function openDockerShell(
   // `setup` runs before bash starts (a warm machine's new hostname and env, which bash reads once, at
   // start): one exec instead of two. On its own lines, so a heredoc may end it.
   const setup = options.setup ? `if ! (\n${options.setup}\n) >/dev/null 2>&1; then echo ${SETUP_FAILED}; exit 1; fi\n` : '';
-  const shell = await startShell(container, size, env, (pidFile) => `mkdir -p /run/berth; echo $$ > ${pidFile}\n${setup}cd /root; exec bash -l`, false);
+  const shell = await startShell(container, size, env, (pidFile) => `${MAKE_RUN_DIR}; echo $$ > ${pidFile}\n${setup}cd /root; exec bash -l`, false);
   if (options.setup) await shell.setupDone();
   return shell.stream;
 }
@@ -38,24 +38,26 @@ export interface WaitingShell {
  * here) is paid while the pool fills, so adopting the machine costs the student
  * no exec at all: a class taking thirty waiting machines at once otherwise
  * queues thirty execs on two cores. Input is not echoed while it waits, and the
- * tty is raw, so a setup longer than a tty line still arrives whole.
+ * tty is raw, so a setup line longer than a tty line still arrives whole.
  */
 export async function openWaitingShell(container: Docker.Container, size: TerminalSize): Promise<WaitingShell> {
+  // Only builtins between the setup's arrival and bash, but for `stty`: what the student waits for.
   const script = (pidFile: string) =>
     [
-      `mkdir -p /run/berth; echo $$ > ${pidFile}; f=${pidFile}.setup`,
+      `${MAKE_RUN_DIR}; echo $$ > ${pidFile}`,
       `s=$(stty -g); stty -echo -icanon min 1`,
       `echo ${WAITING}`,
-      `IFS= read -r line || exit 0`,
+      `setup=`,
+      `while :; do IFS= read -r l || exit 0; [ "$l" = ${SETUP_END} ] && break; setup="$setup$l\n"; done`,
       `stty "$s"`,
-      `if ! { printf '%s' "$line" | base64 -d > "$f" && sh "$f"; } >/dev/null 2>&1; then echo ${SETUP_FAILED}; exit 1; fi`,
-      `rm -f "$f"; cd /root; exec bash -l`,
+      `if ! { eval "$setup"; } >/dev/null 2>&1; then echo ${SETUP_FAILED}; exit 1; fi`,
+      `cd /root; exec bash -l`,
     ].join('\n');
   const shell = await startShell(container, size, {}, script, true);
   await shell.waiting();
   return {
     async begin(setup) {
-      shell.stream.write(`${Buffer.from(`${setup}\n`).toString('base64')}\n`);
+      shell.stream.write(`${setup}\n${SETUP_END}\n`);
       await shell.setupDone();
       return shell.stream;
     },
@@ -262,6 +264,9 @@ async function startShell(
 
 const SETUP_FAILED = 'BERTH-SETUP-FAILED';
 const WAITING = 'BERTH-SHELL-WAITING';
+const SETUP_END = 'BERTH-SETUP-END';
+/** The image has the folder: no process to start for it, unless something removed it. */
+const MAKE_RUN_DIR = '[ -d /run/berth ] || mkdir -p /run/berth';
 const SETUP_TIMEOUT_MS = 10_000;
 /** Output kept for a shell nobody listens to yet: a prompt or a few lines. */
 const EARLY_CAP = 64 * 1024;
