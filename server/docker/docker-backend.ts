@@ -119,6 +119,15 @@ export class DockerBackend implements LabBackend {
   }
 
   async start(spec: SessionSpec, progress: StartProgress = () => undefined): Promise<BackendState> {
+    this.pool.startBegan();
+    try {
+      return await this.startSession(spec, progress);
+    } finally {
+      this.pool.startEnded();
+    }
+  }
+
+  private async startSession(spec: SessionSpec, progress: StartProgress): Promise<BackendState> {
     const claimed = this.claimed.get(spec.sessionId);
     this.claimed.delete(spec.sessionId);
     // A lab of one machine takes a waiting machine together with its own network, which becomes the
@@ -405,6 +414,16 @@ export class DockerBackend implements LabBackend {
 
   async resume(raw: BackendState, progress: StartProgress = () => undefined): Promise<BackendState> {
     const state = dockerState(raw);
+    this.pool.startBegan();
+    try {
+      await this.resumeMachines(state, progress);
+    } finally {
+      this.pool.startEnded();
+    }
+    return state;
+  }
+
+  private async resumeMachines(state: DockerState, progress: StartProgress): Promise<void> {
     await Promise.all(
       state.machines.map(async (m) => {
         progress({ phase: 'machine', machine: m.name, detail: `waking ${m.name}` });
@@ -415,7 +434,6 @@ export class DockerBackend implements LabBackend {
         progress({ phase: 'ready', machine: m.name, detail: `${m.name} is ready` });
       }),
     );
-    return state;
   }
 
   async poll(raw: BackendState): Promise<SessionHealth> {

@@ -18,9 +18,19 @@ export interface PooledMachine {
 }
 
 /**
+ * How long filling waits after the last student's start ended. A class pressing
+ * Start together is many starts in a row with short gaps; a machine started in
+ * one of those gaps takes over a second of CPU on a small host, from the
+ * students still waiting for their prompts.
+ */
+export const POOL_SETTLE_MS = 1500;
+
+/**
  * Keeps `target` started lab machines waiting so a student's first prompt
  * does not wait for a container and its inner dockerd. Filling is serial and
- * in the background: it must never compete with a student's own start.
+ * in the background: it must never compete with a student's own start, so it
+ * waits while any is under way (`startBegan` / `startEnded`) and `settleMs`
+ * after the last one.
  */
 export class WarmPool {
   private ready: PooledMachine[] = [];
@@ -29,12 +39,44 @@ export class WarmPool {
   private failures = 0;
   /** Machines wanted on top of `target` for a while (scheduled pre-warm of a class). */
   private extra = 0;
+  /** Students' starts (and resumes) under way, and when the last one ended. */
+  private starting = 0;
+  private lastStartEnded = 0;
+  /** Wakes a fill waiting for the starts to settle (stopFilling). */
+  private wake: (() => void) | null = null;
 
   constructor(
     private readonly target: number,
     private readonly create: (suffix: string) => Promise<PooledMachine>,
     private readonly destroy: (m: PooledMachine) => Promise<void>,
+    private readonly settleMs = POOL_SETTLE_MS,
   ) {}
+
+  startBegan(): void {
+    this.starting++;
+  }
+
+  startEnded(): void {
+    this.starting = Math.max(0, this.starting - 1);
+    this.lastStartEnded = Date.now();
+  }
+
+  /** Resolves once no start has been under way for `settleMs` (or filling stopped). */
+  private async settled(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const wait = this.starting > 0 ? this.settleMs : this.lastStartEnded + this.settleMs - Date.now();
+      if (wait <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
 
   size(): number {
     return this.ready.length;
@@ -69,6 +111,8 @@ export class WarmPool {
     if (this.filling || this.stopped || this.targetSize() === 0) return this.filling ?? Promise.resolve();
     this.filling = (async () => {
       while (!this.stopped && this.ready.length < this.targetSize() && this.failures < 3) {
+        await this.settled();
+        if (this.stopped) break;
         try {
           const m = await this.create(crypto.randomBytes(4).toString('hex'));
           if (this.stopped) await this.destroy(m);
@@ -94,6 +138,7 @@ export class WarmPool {
 
   async stopFilling(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     await this.filling;
   }
 }
