@@ -81,7 +81,7 @@ export class JoinService {
         throw new ClassroomError('conflict', `This class is full (${cls.seats} seats). Ask your instructor.`);
       }
     }
-    const id = crypto.randomBytes(9).toString('base64url');
+    const id = newStudentId();
     const now = Date.now();
     this.rows.transaction(() => {
       if (oneTimeCode && !this.rows.useOneTimeCode(oneTimeCode, id, now)) throw new ClassroomError('forbidden', WRONG_CODE);
@@ -101,4 +101,16 @@ export function checkName(raw: unknown): string {
     throw new ClassroomError('invalid', 'name: please enter a name of 1 to 60 characters, without < or >.');
   }
   return name;
+}
+
+/**
+ * A student's id is in result exports, URLs and command lines, so it never begins with "-" or "_":
+ * a spreadsheet would read "-…" as a formula (the export then guards it with an apostrophe, which
+ * breaks matching it with other data), and a command line as an option.
+ */
+export function newStudentId(): string {
+  for (;;) {
+    const id = crypto.randomBytes(9).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
 }
