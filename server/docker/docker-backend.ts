@@ -47,8 +47,12 @@ interface DockerState extends BackendState {
 }
 
 const READY_TIMEOUT_MS = 90_000;
-/** How long a crowded machine's dockerd waits for its first use before it starts anyway (startMachine). */
-const DEFERRED_DOCKERD_SECONDS = 20;
+/**
+ * How long a crowded machine's dockerd waits for its first use before it starts anyway (startMachine).
+ * Longer than a class's start takes on a small host: at 20 s, a cold class of 30 (25–30 s here) had
+ * the first machines' dockerds start while the last students still waited, and took 30 % longer.
+ */
+const DEFERRED_DOCKERD_SECONDS = 60;
 /** A main shell opened ahead of its page ends if no page asked for it by then. */
 const OFFERED_SHELL_MS = 60_000;
 

@@ -83,7 +83,7 @@ test('machines of a lab of several defer their dockerd to its first use, and a d
     const run = (machine: string, script: string) => backend.exec(pair, machine, script, { timeoutMs: 60_000, outputCapBytes: 64 * 1024 });
     for (const machine of ['left', 'right']) {
       const id = (pair as unknown as { machines: Array<{ name: string; containerId: string }> }).machines.find((m) => m.name === machine)!.containerId;
-      expect((await docker.getContainer(id).inspect()).Config.Env).toContain('BERTH_DOCKERD=when-used:20');
+      expect((await docker.getContainer(id).inspect()).Config.Env).toContain('BERTH_DOCKERD=when-used:60');
     }
     // Nothing has used Docker on "left" yet: its daemons wait (the fallback start is 20 s away).
     const before = await run('left', 'pgrep -x containerd >/dev/null && echo containerd; pgrep -x dockerd >/dev/null && echo dockerd; test -e /run/berth/docker-ready && echo ready; echo checked');
