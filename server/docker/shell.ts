@@ -33,8 +33,8 @@ export interface WaitingShell {
 }
 
 /**
- * Opens a shell in a waiting machine that reads one line (its setup, base64) and
- * only then starts bash. The exec (runc, a shim, the pty: some 150 ms of CPU
+ * Opens a shell in a waiting machine that reads its setup (lines, up to an end
+ * line) and only then starts bash. The exec (runc, a shim, the pty: some 150 ms of CPU
  * here) is paid while the pool fills, so adopting the machine costs the student
  * no exec at all: a class taking thirty waiting machines at once otherwise
  * queues thirty execs on two cores. Input is not echoed while it waits, and the
@@ -45,10 +45,12 @@ export async function openWaitingShell(container: Docker.Container, size: Termin
   const script = (pidFile: string) =>
     [
       `${MAKE_RUN_DIR}; echo $$ > ${pidFile}`,
-      `s=$(stty -g); stty -echo -icanon min 1`,
+      // Raw enough that every byte of the setup arrives as sent: no echo, no line limit, no CR → LF,
+      // no ^C, ^S or ^V acted on. Output is left as it is (the WAITING line ends in CR LF).
+      `s=$(stty -g); stty -echo -icanon -icrnl -ixon -isig -iexten min 1`,
       `echo ${WAITING}`,
       `setup=`,
-      `while :; do IFS= read -r l || exit 0; [ "$l" = ${SETUP_END} ] && break; setup="$setup$l\n"; done`,
+      `while :; do IFS= read -r l || exit 0; [ "$l" = ${SETUP_END} ] && break; [ "$l" = ${SETUP_CANCEL} ] && exit 0; setup="$setup$l\n"; done`,
       `stty "$s"`,
       `if ! { eval "$setup"; } >/dev/null 2>&1; then echo ${SETUP_FAILED}; exit 1; fi`,
       `cd /root; exec bash -l`,
@@ -57,6 +59,12 @@ export async function openWaitingShell(container: Docker.Container, size: Termin
   await shell.waiting();
   return {
     async begin(setup) {
+      // A lab env value with such a line in it would cut the setup short: the caller opens a fresh shell instead.
+      if (setup.split('\n').some((line) => line === SETUP_END || line === SETUP_CANCEL)) {
+        shell.stream.write(`\n${SETUP_CANCEL}\n`);
+        shell.destroy();
+        throw new Error('the setup holds a line the waiting shell reads as its end');
+      }
       shell.stream.write(`${setup}\n${SETUP_END}\n`);
       await shell.setupDone();
       return shell.stream;
@@ -265,6 +273,7 @@ async function startShell(
 const SETUP_FAILED = 'BERTH-SETUP-FAILED';
 const WAITING = 'BERTH-SHELL-WAITING';
 const SETUP_END = 'BERTH-SETUP-END';
+const SETUP_CANCEL = 'BERTH-SETUP-CANCEL';
 /** The image has the folder: no process to start for it, unless something removed it. */
 const MAKE_RUN_DIR = '[ -d /run/berth ] || mkdir -p /run/berth';
 const SETUP_TIMEOUT_MS = 10_000;

@@ -169,7 +169,7 @@ test('a waiting machine holds its main shell: adoption runs no exec, and the lab
     sessionId: soloSession,
     labId: 'warm-solo',
     studentId: 'tester',
-    machines: [{ name: 'docker', image: 'dind', docker: true, env: { LAB_ROLE: 'waited', LONG: long }, files: [] }],
+    machines: [{ name: 'docker', image: 'dind', docker: true, env: { LAB_ROLE: 'waited', LONG: long, TRICKY: 'a\rb\x03c\x16d\x13e' }, files: [] }],
   });
   const after = Date.now();
   const [machine] = await docker.listContainers({ filters: { name: [`-${soloSession}-`] } });
@@ -178,9 +178,30 @@ test('a waiting machine holds its main shell: adoption runs no exec, and the lab
   const shell = await backend.openShell(state, 'docker', { cols: 90, rows: 20 });
   const { seen } = shellOutput(shell);
   await seen(/root@docker[^\n]*[#$] $/);
-  shell.write('echo "$LAB_ROLE-${#LONG}-$(stty size)-$(stty -a | grep -o -- "-\\?icanon" | head -1)"\r');
-  // The shell the student got echoes and reads lines again, whatever its wait set.
-  await seen(/waited-6000-20 90-icanon/);
+  shell.write('echo "$LAB_ROLE-${#LONG}-${#TRICKY}-$(stty size)-$(stty -a | grep -o -- "-\\?icanon" | head -1)"\r');
+  // Every byte as sent (a CR, ^C, ^V, ^S among them), and the shell the student got echoes and reads lines
+  // again, whatever its wait set.
+  await seen(/waited-6000-9-20 90-icanon/);
+  await shell.close();
+  await backend.stop(state);
+  state = undefined;
+});
+
+test("an env value holding the waiting shell's end line still reaches the student whole: adoption opens a fresh shell and ends the waiting one", async () => {
+  await waitPool(2);
+  const soloSession = newSessionId();
+  state = await backend.start({
+    sessionId: soloSession,
+    labId: 'warm-solo',
+    studentId: 'tester',
+    machines: [{ name: 'docker', image: 'dind', docker: true, env: { ODD: 'x\nBERTH-SETUP-END\ny' }, files: [] }],
+  });
+  const shell = await backend.openShell(state, 'docker', { cols: 90, rows: 20 });
+  const { seen } = shellOutput(shell);
+  await seen(/root@docker[^\n]*[#$] $/);
+  // 19 characters, and no waiting shell left behind (it was told to end).
+  shell.write('echo "odd-${#ODD}-$(pgrep -c -f BERTH-SHELL-WAITIN[G])"\r');
+  await seen(/odd-19-0/);
   await shell.close();
   await backend.stop(state);
   state = undefined;
