@@ -103,6 +103,7 @@ export async function createContext(config: BerthConfig, chosen?: ChosenBackend)
   const classroom = createClassroom(config, store, catalog, bus);
   sessions.policy = new ClassSessionPolicy(config, store.classroom, classroom.classes);
   const prewarm = new PrewarmScheduler(config, store, store.classroom, classroom.classes, catalog, backend);
+  prewarm.followStarts(bus);
   classroom.prewarm = prewarm;
   classroom.classes.prewarmStatus = (classId) => prewarm.status(classId);
   const live = new LiveService({ store, catalog, bus, classes: classroom.classes, audit: classroom.audit, terminalIds: (id) => terminals.ids(id) });

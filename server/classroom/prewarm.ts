@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { LabBackend } from '../backend/lab-backend';
 import type { BerthConfig } from '../config';
+import type { EventBus } from '../events';
 import type { LabCatalog } from '../labs/catalog';
 import { log } from '../log';
 import type { ClassroomStore } from '../store/classroom-store';
@@ -38,6 +39,8 @@ export class PrewarmScheduler {
   private targets = new Map<string, number>();
   private extra = 0;
   private busy = false;
+  /** A tick was asked for while one ran: run again once it ends, so no start goes uncounted. */
+  private again = false;
 
   constructor(
     private readonly config: BerthConfig,
@@ -54,6 +57,19 @@ export class PrewarmScheduler {
     void this.tick();
     this.timer = setInterval(() => void this.tick(), everyMs);
     this.timer.unref();
+  }
+
+  /**
+   * Each start in a class makes it need one machine fewer, at once: otherwise the pool would make
+   * again what the class just took (its target still counts those seats) until the next tick, up to
+   * 30 s of machines made and removed while the class begins to work.
+   */
+  followStarts(bus: EventBus): void {
+    bus.on('status', ({ state }) => {
+      // On the next turn: the start claims its waiting machines in this one, so the lower target then
+      // counts only machines nobody has taken, and none is removed from under a student.
+      if (state === 'queued' || state === 'starting') setImmediate(() => void this.tick());
+    });
   }
 
   stop(): void {
@@ -83,7 +99,11 @@ export class PrewarmScheduler {
 
   /** Works out what each class in its window needs and sets the pool's extra target to the sum. */
   async tick(now = Date.now()): Promise<void> {
-    if (this.busy || !this.backend.prewarm) return;
+    if (!this.backend.prewarm) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
     this.busy = true;
     try {
       const targets = new Map<string, number>();
@@ -110,6 +130,10 @@ export class PrewarmScheduler {
       log.error({ err }, 'scheduled pre-warm failed');
     } finally {
       this.busy = false;
+    }
+    if (this.again) {
+      this.again = false;
+      await this.tick();
     }
   }
 

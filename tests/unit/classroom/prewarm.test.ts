@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { LabBackend } from '../../../server/backend/lab-backend';
 import { ClassService } from '../../../server/classroom/classes';
 import { defaultPrewarmCap, PrewarmScheduler } from '../../../server/classroom/prewarm';
+import { EventBus, type BerthEvents } from '../../../server/events';
 import { loadConfig } from '../../../server/config';
 import { LabCatalog } from '../../../server/labs/catalog';
 import { Store } from '../../../server/store/database';
@@ -73,6 +74,36 @@ describe('scheduled pre-warm', () => {
     expect(ra === 3 || rb === 2).toBe(true);
     pool.ready = 7;
     expect([scheduler.status(a), scheduler.status(b)]).toEqual([{ target: 3, ready: 3 }, { target: 2, ready: 2 }]);
+    store.close();
+  });
+});
+
+describe('scheduled pre-warm follows the class starting', () => {
+  test('each start lowers the extra target at once, not at the next tick, and only after the start took its machine', async () => {
+    const { scheduler, pool, soon, store } = setup({ BERTH_MAX_SESSIONS: '30' }, 0);
+    const classId = soon('Nine o’clock', 3);
+    await scheduler.tick();
+    expect(pool.extra).toBe(3);
+    const bus = new EventBus();
+    scheduler.followStarts(bus);
+    const start = (name: string) => {
+      store.classroom.addStudent(name, name, classId, Date.now());
+      store.insertSession({ id: `s-${name}`, studentId: name, labId: 'hello', state: 'starting', backendState: null, createdAt: 0, expiresAt: Date.now() + 60_000, lastActivityAt: 0, extensions: 0, error: null, endedAt: null });
+      bus.emit('status', { sessionId: `s-${name}`, state: 'starting', studentId: name } as BerthEvents['status'][0]);
+    };
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
+    start('ada');
+    // Not in the turn of the event: in it, the start claims its waiting machine.
+    expect(pool.extra).toBe(3);
+    await turns(2);
+    expect(pool.extra).toBe(2);
+    // Two at once.
+    start('bob');
+    start('cy');
+    await turns(6);
+    expect(pool.extra).toBe(0);
     store.close();
   });
 });
