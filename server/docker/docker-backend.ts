@@ -193,7 +193,7 @@ export class DockerBackend implements LabBackend {
     const pooled = given ?? (this.poolServes(m) ? this.pool.take() : undefined);
     if (pooled) {
       try {
-        return await this.adopt(pooled, containerName, network, networkReady, m, first);
+        return await this.adopt(pooled, containerName, network, networkReady, m);
       } catch (err) {
         sessionLog(spec.sessionId).warn(`warm pool: could not adopt ${pooled.containerId.slice(0, 12)}, starting a fresh machine: ${errorText(err)}`);
         // A network that is now the session's stays for the fresh machine.
@@ -297,7 +297,7 @@ export class DockerBackend implements LabBackend {
    * to the session network and leaves its own. Hostname and env are kept in
    * files so a paused-and-resumed machine gets them back.
    */
-  private async adopt(pooled: PooledMachine, containerName: string, network: string, networkReady: Promise<unknown>, m: MachineSpec, first: boolean): Promise<MachineRecord> {
+  private async adopt(pooled: PooledMachine, containerName: string, network: string, networkReady: Promise<unknown>, m: MachineSpec): Promise<MachineRecord> {
     const container = this.docker.getContainer(pooled.containerId);
     const limits = this.machineLimits(m);
     const record: MachineRecord = { name: m.name, containerId: pooled.containerId, containerName, volume: pooled.volume, docker: true };
@@ -337,21 +337,16 @@ export class DockerBackend implements LabBackend {
         ? Promise.resolve()
         : timed('limits', () => container.update({ Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes, NanoCpus: limits.nanoCpus, PidsLimit: limits.pids })),
       timed('hostname', async () => {
-        if (first || pooled.shell) {
-          // The main shell sets the hostname and env before bash starts, and waits for the machine's
-          // first terminal (the first machine's is opened at once). The machine's waiting shell is that
-          // shell with no exec to pay now; a fresh one (no waiting shell, or one lost with the engine's
-          // connection) costs one. Resolves once bash runs.
-          const fresh = () => openDockerShell(container, UNSEEN_TERMINAL_SIZE, {}, { setup: setHost });
-          const shell = pooled.shell ? pooled.shell.begin(setHost).catch(fresh) : fresh();
-          this.offerShell(pooled.containerId, shell);
-          await shell.catch((err: unknown) => {
-            throw new Error(`could not rename pooled machine: ${errorText(err)}`);
-          });
-          return;
-        }
-        const result = await runExec(container, ['/bin/sh', '-c', setHost], { timeoutMs: 10_000, outputCapBytes: 4096 });
-        if (result.exitCode !== 0) throw new Error(`could not rename pooled machine: ${result.stderr}`);
+        // The main shell sets the hostname and env before bash starts, and waits for the machine's first
+        // terminal (the lab's first machine's is opened at once). The machine's waiting shell is that shell
+        // with no exec to pay now; a fresh one (the waiting shell lost with the engine's connection, or
+        // refused its setup) costs one. Resolves once bash runs.
+        const fresh = () => openDockerShell(container, UNSEEN_TERMINAL_SIZE, {}, { setup: setHost });
+        const shell = pooled.shell ? pooled.shell.begin(setHost).catch(fresh) : fresh();
+        this.offerShell(pooled.containerId, shell);
+        await shell.catch((err: unknown) => {
+          throw new Error(`could not rename pooled machine: ${errorText(err)}`);
+        });
       }),
     ]);
     steps.total = performance.now() - t0;
