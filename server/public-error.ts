@@ -1,4 +1,4 @@
-import { EngineFull, MachineUnavailable, UnknownMachine } from './backend/lab-backend';
+import { EngineFull, EngineStuck, MachineUnavailable, UnknownMachine } from './backend/lab-backend';
 import { ClassroomError } from './classroom/errors';
 import type { ErrorCode } from './contracts/classroom';
 import { EditorError, type EditorErrorCode } from './editor/machine-files';
@@ -34,7 +34,7 @@ export function refusalOf(err: unknown): Refusal {
   if (err instanceof EditorError) return said(err.code, err.current ? { current: err.current } : {});
   if (err instanceof UnknownMachine) return said('not_found');
   if (err instanceof MachineUnavailable || err instanceof TerminalLimitError) return said('conflict');
-  if (err instanceof EngineFull || err instanceof ScriptFailed) return said('unavailable');
+  if (err instanceof EngineFull || err instanceof EngineStuck || err instanceof ScriptFailed) return said('unavailable');
   return { code: 'internal', message: INTERNAL_ERROR, extra: {}, internal: true };
 }
 

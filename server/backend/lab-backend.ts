@@ -137,6 +137,20 @@ export class EngineFull extends BackendError {
   }
 }
 
+/**
+ * A start that did not finish in time: some engine call on its way never
+ * answered (a stuck or overloaded engine). What it made is removed; trying
+ * again may land on a calmer engine.
+ */
+export class EngineStuck extends BackendError {
+  constructor(
+    readonly seconds: number,
+    readonly step: string,
+  ) {
+    super(`the lab machine host did not get your machines ready within ${seconds} s, while ${step}: its Docker engine may be overloaded`);
+  }
+}
+
 /** A path asked of `copyOut` does not exist in the machine. */
 export class MachinePathNotFound extends BackendError {
   constructor(readonly path: string) {

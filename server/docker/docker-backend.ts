@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { BerthConfig, IsolationProfile } from '../config';
-import { BackendError, MachineUnavailable, readState, UnknownMachine, UNSEEN_TERMINAL_SIZE } from '../backend/lab-backend';
+import { BackendError, EngineStuck, MachineUnavailable, readState, UnknownMachine, UNSEEN_TERMINAL_SIZE } from '../backend/lab-backend';
 import type {
   BackendState,
   ExecOutcome,
@@ -48,6 +48,12 @@ interface DockerState extends BackendState {
 
 const READY_TIMEOUT_MS = 90_000;
 /**
+ * How long a whole start may take before the student is told it failed. Every engine call on the way
+ * (network, create, start, exec) can hang when the engine does; without a bound the page would say
+ * "Starting…" for good. Past READY_TIMEOUT_MS, so a machine that is merely slow gets that error first.
+ */
+export const START_DEADLINE_MS = 150_000;
+/**
  * How long a crowded machine's dockerd waits for its first use before it starts anyway (startMachine).
  * Longer than a class's start takes on a small host: at 20 s, a cold class of 30 (25–30 s here) had
  * the first machines' dockerds start while the last students still waited, and took 30 % longer.
@@ -84,6 +90,7 @@ export class DockerBackend implements LabBackend {
     private readonly docker: Docker,
     private readonly config: BerthConfig,
     private readonly profile: IsolationProfile,
+    private readonly startDeadlineMs = START_DEADLINE_MS,
   ) {
     this.pool = new WarmPool(config.warmPool.size, (suffix) => this.createPoolMachine(suffix), (m) => this.discard(m));
   }
@@ -124,27 +131,56 @@ export class DockerBackend implements LabBackend {
 
   async start(spec: SessionSpec, progress: StartProgress = () => undefined): Promise<BackendState> {
     this.pool.startBegan();
-    try {
-      return await this.startSession(spec, progress);
-    } finally {
-      this.pool.startEnded();
-    }
-  }
-
-  private async startSession(spec: SessionSpec, progress: StartProgress): Promise<BackendState> {
     const claimed = this.claimed.get(spec.sessionId);
     this.claimed.delete(spec.sessionId);
     // A lab of one machine takes a waiting machine together with its own network, which becomes the
     // session's: nothing to create, connect or leave on the student's way to a prompt.
     const only = spec.machines.length === 1 ? spec.machines[0] : undefined;
     const solo = only ? (claimed?.[0] ?? (this.poolServes(only) ? this.pool.take() : undefined)) : undefined;
-    const network = solo?.network ?? `${this.prefix()}-${spec.sessionId}`;
+    const state: DockerState = { backend: 'docker', v: 1, sessionId: spec.sessionId, network: solo?.network ?? `${this.prefix()}-${spec.sessionId}`, machines: [] };
+    let step = 'creating your private network';
+    const work = this.startSession(spec, state, solo, claimed, (e) => {
+      if (e.detail) step = e.detail;
+      progress(e);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EngineStuck(Math.round(this.startDeadlineMs / 1000), step)), this.startDeadlineMs);
+    });
+    try {
+      return await Promise.race([work, deadline]);
+    } catch (err) {
+      if (err instanceof EngineStuck) {
+        // The stuck call may still return: what the start made by then goes too (its own failure cleans up
+        // after itself). Waiting machines it took are found by no session label until renamed: removed by hand.
+        const taken = [...new Set([solo, ...(claimed ?? [])])].filter((m): m is PooledMachine => m !== undefined);
+        const removeAll = async () => {
+          await Promise.all(taken.map((m) => this.discard(m).catch(leftForReconcile(`removing pool machine ${m.containerId}`))));
+          await this.stop(state).catch(leftForReconcile(`removing session ${spec.sessionId} after its start hung`));
+        };
+        void work.then(removeAll, () => undefined);
+        await removeAll();
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      this.pool.startEnded();
+    }
+  }
+
+  private async startSession(
+    spec: SessionSpec,
+    state: DockerState,
+    solo: PooledMachine | undefined,
+    claimed: PooledMachine[] | undefined,
+    progress: StartProgress,
+  ): Promise<BackendState> {
+    const network = state.network;
     const labels = labelsFor(this.config.docker.instanceId, 'network', {
       [LABEL.session]: spec.sessionId,
       [LABEL.lab]: spec.labId,
       [LABEL.student]: spec.studentId,
     });
-    const state: DockerState = { backend: 'docker', v: 1, sessionId: spec.sessionId, network, machines: [] };
     progress({ phase: 'network', detail: 'creating your private network' });
     // A warm machine's rename, limits and hostname need no network: they run while it is created.
     // A fresh machine is created on it, so that path waits for it first.

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { root, waitForTerminal, type Berth } from './helpers';
+import { root, waitForTerminal, whatWasKnown, type Berth } from './helpers';
 
 export const INSTRUCTOR = { name: 'Ines Teacher', login: 'ines', password: 'correct horse battery' };
 export const prompt = /root@docker:[^\n]*[#$]\s*$/;
@@ -57,15 +57,7 @@ export async function joinAndStart(page: Page, berth: Berth, code: string, name:
   try {
     await waitForTerminal(page, 'docker', prompt, 180_000);
   } catch (err) {
-    // And what the server knew of it: a session that never ran, or a terminal that never opened.
-    const { store, terminals } = berth.server.ctx;
-    const row = store.getSession(decodeURIComponent(sessionId));
-    const terminal = terminals.get(decodeURIComponent(sessionId), 'docker');
-    throw new Error(
-      `${(err as Error).message}\nthe server: session ${row?.state ?? 'unknown'}${row?.error ? ` (${row.error})` : ''}; ` +
-        `terminal docker ${terminal ? `open, ${terminal.end} bytes, ${terminal.viewerCount()} viewers, alive ${terminal.alive}` : 'not open'}`,
-      { cause: err },
-    );
+    throw new Error(`${(err as Error).message}\n${await whatWasKnown(berth, page, sessionId)}`, { cause: err });
   }
   return sessionId;
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { loadLabs } from '../../server/labs/loader';
 import type { LabDefinition, StepDefinition } from '../../server/labs/types';
-import { launchBrowser, root, shot, startBerth, terminalText, waitForTerminal, waitForPortPage, watchConsole, type Berth } from './helpers';
+import { launchBrowser, root, shot, startBerth, terminalText, waitForTerminal, waitForPortPage, watchConsole, whatWasKnown, type Berth } from './helpers';
 
 jest.setTimeout(900_000);
 
@@ -237,8 +237,13 @@ test('starting it shows a live terminal at a prompt and the first step', async (
   const t0 = Date.now();
   await page.locator(`.lab-card[data-lab-id="${LAB}"]`).getByRole('button', { name: `Start: ${lab.title}` }).click();
   await page.waitForURL(/#\/session\//);
-  await page.locator('.xterm-host.active').waitFor({ state: 'visible', timeout: 300_000 });
-  await waitForTerminal(page, 'docker', atPrompt, 180_000);
+  const sessionId = /#\/session\/([^/?]+)/.exec(page.url())![1]!;
+  try {
+    await page.locator('.xterm-host.active').waitFor({ state: 'visible', timeout: 300_000 });
+    await waitForTerminal(page, 'docker', atPrompt, 180_000);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${await whatWasKnown(berth, page, sessionId)}`, { cause: err });
+  }
   console.log(`terminal prompt ${Date.now() - t0} ms after Start`);
   expect(await page.locator('#step-title').innerText()).toBe(lab.steps[0]!.title);
   await expectText(page.locator('.step-kicker'), `Step 1 of ${lab.steps.length}`);

@@ -53,6 +53,27 @@ export async function startBerth(name: string, opts: { labsDir?: string; openJoi
   };
 }
 
+/**
+ * What the server and the page knew of a lab that never showed its terminal: a session that never
+ * ran (and why), or a terminal that never opened. For a failed wait's message, so a failure in CI
+ * says where it stopped.
+ */
+export async function whatWasKnown(berth: Berth, page: Page, sessionId: string): Promise<string> {
+  const { store, terminals } = berth.server.ctx;
+  const id = decodeURIComponent(sessionId);
+  const row = store.getSession(id);
+  const terminal = terminals.get(id, 'docker');
+  const shown = await page
+    .locator('.start-box')
+    .innerText({ timeout: 1000 })
+    .catch(() => '(no start box)');
+  return (
+    `the server: session ${row?.state ?? 'unknown'}${row?.error ? ` (${row.error})` : ''}; ` +
+    `terminal docker ${terminal ? `open, ${terminal.end} bytes, ${terminal.viewerCount()} viewers, alive ${terminal.alive}` : 'not open'}; ` +
+    `the page shows: ${shown.replace(/\s+/g, ' ').slice(0, 300)}`
+  );
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
