@@ -12,9 +12,13 @@
  *    resident memory, its own dockerd included), and host memory before/after;
  *  - where the host's CPU went until everyone had a prompt: Berth, the host's
  *    engine, the lab machines, and everything else (on a shared host, others).
- * BENCH_PREWARM=1 fills a warm pool of one machine per student first (what a
- * class's scheduled pre-warm does), so the figures are for a warmed class.
- * Nothing is asserted.
+ * BENCH_PREWARM=1: the students are a class, scheduled to begin in a minute,
+ * and they start once its scheduled pre-warm has warmed a machine per seat
+ * (the class joins with its code); each start lowers the pre-warm's target,
+ * so the idle figure is a class at work, not a pool refilling.
+ * BENCH_PREWARM=pool: a static warm pool of one machine per student
+ * (BERTH_WARM_POOL), which refills while the class sits idle (how this bench
+ * measured before 2026-12-07). Nothing is asserted.
  *
  *   npm run bench:classroom            (BENCH_STUDENTS=10 for a lighter run)
  */
@@ -24,6 +28,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
 import { connectDocker } from '../server/docker/engine';
 import { containerCpuSeconds, engineCpuSeconds, hostBusyCpuSeconds } from './host-cpu';
+import { post } from './api';
 import { startBerth } from './berth-child';
 import { cpuSecondsOf, fmt, hostSummary, median, percentile, printTable, rssOf, runMain, sleep } from './util';
 
@@ -41,8 +46,8 @@ function hostMemUsedGiB(): number {
   return (os.totalmem() - os.freemem()) / 1024 ** 3;
 }
 
-async function student(url: string, n: number): Promise<Outcome> {
-  const joined = await fetch(`${url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Student ${n}` }) });
+async function student(url: string, n: number, code: string | null): Promise<Outcome> {
+  const joined = await fetch(`${url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Student ${n}`, ...(code ? { code } : {}) }) });
   const cookie = joined.headers.get('set-cookie')!.split(';')[0];
   const socket: ClientSocket = io(url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true, reconnection: false });
   await new Promise<void>((r) => socket.once('connect', () => r()));
@@ -76,6 +81,29 @@ async function student(url: string, n: number): Promise<Outcome> {
   // Acknowledge what the terminal printed, as xterm would once drawn; the socket stays open (an idle student).
   socket.on('terminal:data', (e) => socket.emit('terminal:ack', { sessionId, terminalId: 'docker', bytes: (e.data as Uint8Array).byteLength }));
   return { prompt, queued, socket };
+}
+
+/**
+ * The first instructor (through the setup link the server printed) makes a class of the `hello` lab
+ * that begins in a minute, inside the pre-warm's lead time; returns its join code.
+ */
+async function scheduleClass(url: string, printed: () => string, seats: number): Promise<string> {
+  // Printed just after the line saying it serves.
+  let token: string | undefined;
+  for (let waited = 0; !token && waited < 10_000; waited += 100) {
+    token = /#\/setup\/([\w-]+)/.exec(printed())?.[1];
+    if (!token) await sleep(100);
+  }
+  if (!token) throw new Error('berth serve printed no setup link');
+  const owner = await post(url, '/api/setup', { token, name: 'Bench Owner', login: 'bench', password: 'bench-password-1' }, undefined, { expectOk: true });
+  const cls = await post(
+    url,
+    '/api/instructor/classes',
+    { name: 'Bench class', labs: ['hello'], seats, startsAt: Date.now() + 60_000, endsAt: null, limits: { maxRunning: null, sessionMinutes: null, idleMinutes: null }, allowRejoinByName: false },
+    owner.cookie!.split(';')[0],
+    { expectOk: true },
+  );
+  return cls.json.class.joinCode.code as string;
 }
 
 async function warmPoolSize(url: string): Promise<number> {
@@ -126,21 +154,30 @@ async function readCpu(pid: number, instance: string): Promise<CpuReading> {
 async function main(): Promise<void> {
   const students = Number(process.env.BENCH_STUDENTS || 30);
   const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS || 20);
-  const prewarm = process.env.BENCH_PREWARM === '1';
+  const mode = process.env.BENCH_PREWARM === '1' ? 'class' : process.env.BENCH_PREWARM === 'pool' ? 'pool' : 'off';
+  const prewarm = mode !== 'off';
   const memBefore = hostMemUsedGiB();
+  let printed = '';
   const berth = await startBerth('bench-class', {
-    env: { BERTH_WARM_POOL: prewarm ? String(students) : '0', BERTH_MAX_SESSIONS: String(students) },
+    env: {
+      BERTH_WARM_POOL: mode === 'pool' ? String(students) : '0',
+      BERTH_MAX_SESSIONS: String(students),
+      ...(mode === 'class' ? { BERTH_PREWARM_MAX: String(students) } : {}),
+    },
     // BENCH_SERVER_LOG=<file> keeps the server's log (JSON lines), where a failed start says why.
     onOutput: (text) => {
+      if (printed.length < 100_000) printed += text;
       if (process.env.BENCH_SERVER_LOG) fs.appendFileSync(process.env.BENCH_SERVER_LOG, text);
     },
   });
   const { instance } = berth;
   const pid = berth.child.pid!;
-  console.log(`classroom: ${students} students start the one-machine lab at once (${prewarm ? `a warm pool of ${students} filled first` : 'warm pool off'})`);
+  const how = { class: `a class scheduled a minute ahead, pre-warmed for its ${students} seats first`, pool: `a warm pool of ${students} filled first`, off: 'warm pool off' }[mode];
+  console.log(`classroom: ${students} students start the one-machine lab at once (${how})`);
   console.log(hostSummary());
   const sockets: ClientSocket[] = [];
   try {
+    const code = mode === 'class' ? await scheduleClass(berth.url, () => printed, students) : null;
     if (prewarm) {
       const deadline = Date.now() + 15 * 60_000;
       while ((await warmPoolSize(berth.url)) < students) {
@@ -152,7 +189,7 @@ async function main(): Promise<void> {
     const rssIdle = rssOf(pid);
     const cpuBefore = await readCpu(pid, instance);
     const t0 = performance.now();
-    const outcomes = await Promise.all(Array.from({ length: students }, (_, i) => student(berth.url, i + 1)));
+    const outcomes = await Promise.all(Array.from({ length: students }, (_, i) => student(berth.url, i + 1, code)));
     const wall = performance.now() - t0;
     // Read before the machines are removed: a stopped container's cgroup, and its count, are gone.
     const cpu = cpuShares(cpuBefore, await readCpu(pid, instance));

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { ProgressView, SessionState } from '../contracts/protocol';
 import { migrate } from './migrate';
 import { ClassroomStore } from './classroom-store';
+import { cacheStatements } from './statement-cache';
 import { OPEN_PRACTICE_CLASS_ID } from './migrations/002-classroom';
 
 export interface SessionRow {
@@ -62,6 +63,7 @@ export class Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
+    cacheStatements(this.db);
     this.classroom = new ClassroomStore(this.db);
   }
 
@@ -118,6 +120,14 @@ export class Store {
   /** Sessions that still own machines (or will): everything not ended or failed. */
   liveSessions(): SessionRow[] {
     return (this.db.prepare(`SELECT * FROM sessions WHERE state NOT IN ('ended', 'failed') ORDER BY created_at`).all() as SessionRecord[]).map(fromRecord);
+  }
+
+  /** How many students of a class have a lab that still owns machines (or will). */
+  countStudentsWithLiveSessions(classId: string): number {
+    const row = this.db
+      .prepare(`SELECT count(DISTINCT s.student_id) AS n FROM sessions s JOIN students st ON st.id = s.student_id WHERE st.class_id = ? AND s.state NOT IN ('ended', 'failed')`)
+      .get(classId) as { n: number };
+    return row.n;
   }
 
   studentSessions(studentId: string): SessionRow[] {

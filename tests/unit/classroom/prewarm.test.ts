@@ -106,4 +106,27 @@ describe('scheduled pre-warm follows the class starting', () => {
     expect(pool.extra).toBe(0);
     store.close();
   });
+
+  test('a seat counts as taken while its student has a live lab: once however many, and again free when it ends', async () => {
+    const { scheduler, pool, soon, store } = setup({ BERTH_MAX_SESSIONS: '30' }, 0);
+    const classId = soon('Ten o’clock', 3);
+    const other = soon('Elsewhere', 1);
+    const session = (id: string, studentId: string, state: 'starting' | 'running' | 'ended' | 'failed') =>
+      store.insertSession({ id, studentId, labId: 'hello', state, backendState: null, createdAt: 0, expiresAt: Date.now() + 60_000, lastActivityAt: 0, extensions: 0, error: null, endedAt: null });
+    store.classroom.addStudent('ada', 'Ada', classId, Date.now());
+    store.classroom.addStudent('bob', 'Bob', classId, Date.now());
+    store.classroom.addStudent('zed', 'Zed', other, Date.now());
+    session('a1', 'ada', 'running');
+    session('a2', 'ada', 'starting');
+    session('b1', 'bob', 'failed');
+    session('z1', 'zed', 'running');
+    await scheduler.tick();
+    // Ten o'clock: 3 seats, Ada's one of them (twice over), Bob's failed lab holds none; Elsewhere: its one seat taken.
+    expect(pool.extra).toBe(2);
+    store.updateSession('a1', { state: 'ended' });
+    store.updateSession('a2', { state: 'ended' });
+    await scheduler.tick();
+    expect(pool.extra).toBe(3);
+    store.close();
+  });
 });
