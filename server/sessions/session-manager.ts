@@ -2,6 +2,7 @@
 // whose transitions share the queue, the in-flight map and the activity map; split across files,
 // the rule "one transition at a time per session" would have no single place to be read.
 // Lab and step setup already live in step-setup.ts, errors in session-error.ts.
+import os from 'node:os';
 import type { BerthConfig } from '../config';
 import { storedState, type BackendState, type LabBackend, type SessionSpec } from '../backend/lab-backend';
 import { newSessionId } from './session-id';
@@ -38,6 +39,14 @@ export interface SessionTicket {
 const ACTIVE: SessionState[] = ['starting', 'running', 'resuming'];
 
 /**
+ * Warm starts under way at once. A warm start is light on the engine, but its machine's own work (the
+ * hostname, bash's login) needs the host's CPU: thirty at once share it and all reach their prompts
+ * late together (median 1.2 s here); one per core reach them in turn (0.6–0.8 s; bench/classroom.ts,
+ * BENCH_PREWARM=1, bench/README.md).
+ */
+export const WARM_START_SLOTS = Math.max(2, os.cpus().length);
+
+/**
  * Owns the lifecycle of every session: queue → starting → running ⇄ paused →
  * ended. Talks to machines only through the LabBackend, persists every change
  * to the store before announcing it, and announces through the event bus.
@@ -46,6 +55,7 @@ export class SessionManager {
   private readonly queue: string[] = [];
   private readonly details = new Map<string, string>();
   private readonly engine: Semaphore;
+  private readonly warm = new Semaphore(WARM_START_SLOTS);
   private sweeper: NodeJS.Timeout | null = null;
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Last input per session, kept in memory and written through on sweep. */
@@ -247,8 +257,8 @@ export class SessionManager {
           if (e.detail) this.setDetail(this.store.getSession(id)!, capitalise(e.detail) + '…');
         });
       // A start the warm pool serves whole is light on the engine: it does not wait behind cold starts
-      // (a pre-warmed class pressing Start together went six at a time).
-      const state = await (this.backend.claimWarm?.(spec) ? start() : this.engine.run(start));
+      // (a pre-warmed class pressing Start together went six at a time), only behind other warm ones.
+      const state = await (this.backend.claimWarm?.(spec) ? this.warm.run(start) : this.engine.run(start));
       this.store.updateSession(id, { backendState: state });
       // The student may have ended the lab while machines were starting.
       if (this.store.getSession(id)?.state !== 'starting') {

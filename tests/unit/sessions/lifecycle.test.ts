@@ -1,5 +1,5 @@
 import { FailingStartBackend, NeverStartsBackend, SlowStartBackend } from '../../../server/backend/fake-backend';
-import { SessionError, stateOf } from '../../../server/sessions/session-manager';
+import { SessionError, stateOf, WARM_START_SLOTS } from '../../../server/sessions/session-manager';
 import { log } from '../../../server/log';
 import { started, student, world, type World } from './fake-world';
 
@@ -84,6 +84,21 @@ describe('session lifecycle', () => {
     for (const s of [cold, queuedCold, warm]) await w.sessions.settled(s.session.id);
     for (const s of [cold, queuedCold, warm]) expect(w.sessions.get(s.session.id)?.state).toBe('running');
     expect(backend.poolTaken).toBe(1); // the claimed machine was not counted twice
+  });
+
+  test('warm starts go a few at a time (one per core), in the order the students pressed Start', async () => {
+    const backend = new SlowStartBackend();
+    w = world({ backend, env: { BERTH_MAX_SESSIONS: '30' } });
+    backend.pool = WARM_START_SLOTS + 2;
+    const starts = [];
+    for (let i = 0; i < WARM_START_SLOTS + 2; i++) starts.push(await w.sessions.start(student(w), 'hello'));
+    await new Promise((r) => setImmediate(r));
+    // Every machine was claimed at once; only the first ones are being started.
+    expect(backend.poolTaken).toBe(WARM_START_SLOTS + 2);
+    expect([...backend.waiting]).toEqual(starts.slice(0, WARM_START_SLOTS).map((s) => s.session.id));
+    backend.release();
+    for (const s of starts) await w.sessions.settled(s.session.id);
+    for (const s of starts) expect(w.sessions.get(s.session.id)?.state).toBe('running');
   });
 
   test('a start that never finishes holds its place: the next student queues', async () => {
