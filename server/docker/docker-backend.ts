@@ -340,11 +340,14 @@ export class DockerBackend implements LabBackend {
     record.env = { ...m.env };
     // /etc/hosts and /etc/hostname are bind mounts: rewrite them in place (sed -i would replace the file and fail).
     // The lab's env goes in the same exec: one round trip into the machine instead of two.
+    const old = pooled.hostname;
     const setHost = [
       `echo ${m.name} > /etc/berth-hostname`,
       `hostname ${m.name}`,
       `echo ${m.name} > /etc/hostname`,
-      `hosts=$(sed 's/\\b${pooled.hostname}\\b/${m.name}/g' /etc/hosts) && printf '%s\\n' "$hosts" > /etc/hosts`,
+      // Builtins only: a sed in a subshell took 5.5 ms of the machine's CPU, each student of a class starting at once.
+      // The pool's names are `pool-` and 8 hex digits, each on its line once, and no other name holds one.
+      `{ h=; while IFS= read -r l || [ -n "$l" ]; do case $l in *${old}*) l="\${l%%${old}*}${m.name}\${l#*${old}}";; esac; h="$h$l\n"; done < /etc/hosts; printf '%s' "$h" > /etc/hosts; }`,
       envScript(m.env),
     ].join(' && ');
     const steps = { network: 0, rename: 0, limits: 0, hostname: 0, total: 0 };

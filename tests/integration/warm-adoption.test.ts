@@ -125,6 +125,12 @@ test("a lab of one machine takes the waiting machine's own network: nothing else
 
   const r = await backend.exec(state, 'docker', 'hostname; . /etc/profile.d/berth-lab.sh; echo "$LAB_ROLE"; getent hosts docker >/dev/null && echo found; docker info --format "{{.ServerVersion}}" >/dev/null && echo engine', { timeoutMs: 30_000, outputCapBytes: 4096 });
   expect(r.stdout.trim().split('\n')).toEqual(['docker', 'solo', 'found', 'engine']);
+  // /etc/hosts was rewritten in place, line for line: its own line names it as the lab does, and the pool's name is gone.
+  const hosts = (await backend.exec(state, 'docker', 'cat /etc/hosts', { timeoutMs: 10_000, outputCapBytes: 8192 })).stdout;
+  expect(hosts).not.toMatch(/pool-/);
+  expect(hosts).toMatch(/^\d+\.\d+\.\d+\.\d+\tdocker$/m);
+  expect(hosts).toMatch(/^127\.0\.0\.1\tlocalhost\n/);
+  expect(hosts.endsWith('\n')).toBe(true);
   // The main shell was opened during adoption (it set the hostname and env before bash started) and is
   // handed to the first terminal: its prompt, already printed, is not lost, and it takes the page's size.
   const shells = async () => (await backend.exec(state!, 'docker', 'ls /run/berth | grep -c "^shell-"', { timeoutMs: 10_000, outputCapBytes: 1024 })).stdout.trim();
