@@ -338,8 +338,8 @@ export class DockerBackend implements LabBackend {
     const limits = this.machineLimits(m);
     const record: MachineRecord = { name: m.name, containerId: pooled.containerId, containerName, volume: pooled.volume, docker: true };
     record.env = { ...m.env };
-    // /etc/hosts and /etc/hostname are bind mounts: rewrite them in place (sed -i would replace the file and fail).
-    // The lab's env goes in the same exec: one round trip into the machine instead of two.
+    // /etc/hosts and /etc/hostname are bind mounts: rewrite them in place (replacing the file would fail).
+    // The lab's env goes in the same setup, which the machine's main shell runs before bash starts.
     const old = pooled.hostname;
     const setHost = [
       `echo ${m.name} > /etc/berth-hostname`,
