@@ -87,7 +87,9 @@ export function watchConsole(page: Page): string[] {
   page.on('console', (m) => {
     const text = m.text();
     if (/Content Security Policy|Refused to/i.test(text)) problems.push(`csp: ${text}`);
-    else if (m.type() === 'error' && !/status of 401/.test(text)) problems.push(`console: ${text}`);
+    // ERR_NETWORK_CHANGED: Chromium runs on the Docker host here, and every lab network made or removed
+    // (a session ending) changes the host's interfaces; Chromium then fails the request in flight.
+    else if (m.type() === 'error' && !/status of 401|net::ERR_NETWORK_CHANGED/.test(text)) problems.push(`console: ${text}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return problems;
