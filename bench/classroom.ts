@@ -31,6 +31,7 @@ import { containerCpuSeconds, engineCpuSeconds, hostBusyCpuSeconds } from './hos
 import { post } from './api';
 import { startBerth } from './berth-child';
 import { cpuSecondsOf, fmt, hostSummary, median, percentile, printTable, rssOf, runMain, sleep } from './util';
+import { TEXT_CHUNKS_AUTH, terminalDataBytes } from '../server/contracts/terminal-data';
 
 const MiB = 1024 ** 2;
 
@@ -49,7 +50,7 @@ function hostMemUsedGiB(): number {
 async function student(url: string, n: number, code: string | null): Promise<Outcome> {
   const joined = await fetch(`${url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Student ${n}`, ...(code ? { code } : {}) }) });
   const cookie = joined.headers.get('set-cookie')!.split(';')[0];
-  const socket: ClientSocket = io(url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true, reconnection: false });
+  const socket: ClientSocket = io(url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { ...TEXT_CHUNKS_AUTH }, forceNew: true, reconnection: false });
   await new Promise<void>((r) => socket.once('connect', () => r()));
   let sessionId = '';
   let queued = false;
@@ -79,7 +80,7 @@ async function student(url: string, n: number, code: string | null): Promise<Out
   if (!reply.ok) throw new Error(reply.error);
   const prompt = (await firstByte) - t0;
   // Acknowledge what the terminal printed, as xterm would once drawn; the socket stays open (an idle student).
-  socket.on('terminal:data', (e) => socket.emit('terminal:ack', { sessionId, terminalId: 'docker', bytes: (e.data as Uint8Array).byteLength }));
+  socket.on('terminal:data', (e) => socket.emit('terminal:ack', { sessionId, terminalId: 'docker', bytes: terminalDataBytes(e.data).byteLength }));
   return { prompt, queued, socket };
 }
 

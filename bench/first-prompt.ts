@@ -13,6 +13,7 @@ import type { RunningServer } from '../server/http/server';
 import { post } from './api';
 import { poolScenario } from './in-process-berth';
 import { fmt, hostSummary, median, printTable, quietServerLogs, runMain, sleep } from './util';
+import { TEXT_CHUNKS_AUTH, terminalDataBytes } from '../server/contracts/terminal-data';
 
 const POOL = 2;
 
@@ -30,7 +31,7 @@ interface StartedReply {
 async function oneRun(server: RunningServer, labId: string, firstMachine: string): Promise<Sample> {
   const joined = await post(server.url, '/api/join', { name: 'Bench' });
   const cookie = joined.cookie!.split(';')[0];
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true, reconnection: false });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { ...TEXT_CHUNKS_AUTH }, forceNew: true, reconnection: false });
   await new Promise<void>((r) => socket.once('connect', () => r()));
   let sessionId = '';
   const running = new Promise<void>((resolve, reject) => {
@@ -52,7 +53,7 @@ async function oneRun(server: RunningServer, labId: string, firstMachine: string
   const promptAt = await firstByte;
   // Not timed: the machine the student got has the lab's name and env (an adopted pool machine was renamed).
   let seen = '';
-  socket.on('terminal:data', (e) => (seen += Buffer.from(e.data as Uint8Array).toString()));
+  socket.on('terminal:data', (e) => (seen += Buffer.from(terminalDataBytes(e.data)).toString()));
   socket.emit('terminal:input', { sessionId, terminalId: firstMachine, data: `echo "[$(hostname)""]"\r` });
   for (let i = 0; i < 100 && !seen.includes(`[${firstMachine}]`); i++) await sleep(50);
   if (!seen.includes(`[${firstMachine}]`)) throw new Error(`the machine does not call itself ${firstMachine}: ${JSON.stringify(seen.slice(-200))}`);

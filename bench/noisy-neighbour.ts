@@ -29,6 +29,7 @@ import { post, studentWithLab } from './api';
 import { startBerth } from './berth-child';
 import { keyEcho, textWatch } from './echo';
 import { fmt, hostSummary, median, percentile, printTable, runMain, sleep } from './util';
+import { TEXT_CHUNKS_AUTH, terminalDataBytes } from '../server/contracts/terminal-data';
 
 const KEYS = Number(process.env.BENCH_KEYS || 200);
 const DISK_MB = Number(process.env.BENCH_DISK_MB || 512);
@@ -52,7 +53,7 @@ interface Terminal {
 }
 
 async function openTerminal(url: string, cookie: string, sessionId: string, machine: string): Promise<{ socket: Client; terminal: Terminal }> {
-  const socket: Client = io(url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true });
+  const socket: Client = io(url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { ...TEXT_CHUNKS_AUTH }, forceNew: true });
   await new Promise<void>((r) => socket.once('connect', () => r()));
   // Only the last bytes: a fork bomb's complaints must not pile up here.
   const watch = textWatch(512);
@@ -62,7 +63,7 @@ async function openTerminal(url: string, cookie: string, sessionId: string, mach
   let carry = '';
   socket.on('terminal:data', (e) => {
     if (e.sessionId !== sessionId) return;
-    const data = Buffer.from(e.data as Uint8Array);
+    const data = Buffer.from(terminalDataBytes(e.data));
     // Whole lines only, so a marker split between two chunks is counted once.
     const lines = (carry + data.toString('latin1')).split('\n');
     carry = lines.pop()!.slice(-200);

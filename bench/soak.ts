@@ -22,6 +22,7 @@ import { io, type Socket } from 'socket.io-client';
 import { connectDocker } from '../server/docker/engine';
 import { serveBerth } from './berth-child';
 import { berthEnv, fmt, hostSummary, median, percentile, printTable, removeInstance, RUNTIME_LABS, runMain, sleep } from './util';
+import { terminalDataBytes, type TerminalData } from '../server/contracts/terminal-data';
 
 const CYCLES = Number(process.env.SOAK_CYCLES ?? 1000);
 const KILLS = Number(process.env.SOAK_KILLS ?? 100);
@@ -96,10 +97,10 @@ async function socketFor(url: string, cookie: string): Promise<Socket> {
 
 async function typeAndSee(s: Socket, sessionId: string, machine: string, command: string, expect: string): Promise<void> {
   let text = '';
-  s.on('terminal:data', (e: { sessionId: string; terminalId: string; data: Uint8Array }) => {
+  s.on('terminal:data', (e: { sessionId: string; terminalId: string; data: TerminalData }) => {
     if (e.sessionId !== sessionId || e.terminalId !== machine) return;
-    text += Buffer.from(e.data).toString();
-    s.emit('terminal:ack', { sessionId, terminalId: machine, bytes: e.data.byteLength });
+    text += Buffer.from(terminalDataBytes(e.data)).toString();
+    s.emit('terminal:ack', { sessionId, terminalId: machine, bytes: terminalDataBytes(e.data).byteLength });
   });
   const reply = (await s.timeout(60_000).emitWithAck('terminal:attach', { sessionId, machine, terminalId: machine, from: 0, cols: 100, rows: 30 })) as { ok: boolean };
   if (!reply.ok) throw new Error('attach refused');

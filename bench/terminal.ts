@@ -1,7 +1,10 @@
 /**
  * Terminal path benchmarks, side by side in one run, into the same lab machine:
  *  - Berth: `berth serve` as its own process, a socket.io client acknowledging
- *    output as it arrives (as the browser does when xterm has drawn it);
+ *    output as the lab page does once xterm has drawn it: with the page's own
+ *    AckBatcher, after the chunk is handled, every 32 KiB or after 30 ms of quiet
+ *    (BENCH_ACK=chunk: an ack for every chunk, sent before the chunk is handled,
+ *    which is how this bench measured until 2026-12-07 21:00);
  *  - wetty (npm, installed by this script into a temporary folder; BENCH_WETTY=0
  *    skips it) running `docker exec -it <machine> bash -l`, its client sending
  *    wetty's own flow-control commits;
@@ -20,7 +23,9 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
+import { AckBatcher } from '../client/src/logic/ack-batcher';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/contracts/protocol';
+import { TEXT_CHUNKS_AUTH, terminalDataBytes } from '../server/contracts/terminal-data';
 import { connectDocker } from '../server/docker/engine';
 import { startTtyExec } from '../server/docker/exec';
 import { studentWithLab } from './api';
@@ -121,7 +126,7 @@ async function startWetty(containerId: string): Promise<Served | null> {
 async function main(): Promise<void> {
   const keys = Number(process.env.BENCH_KEYS || 200);
   const mb = Number(process.env.BENCH_MB || 100);
-  console.log(`terminal: ${keys} keystrokes, ${mb} MB of output, Ctrl-C during a flood; Berth, wetty and a direct exec into the same machine`);
+  console.log(`terminal: ${keys} keystrokes, ${mb} MB of output, Ctrl-C during a flood; Berth, wetty and a direct exec into the same machine; Berth acks ${process.env.BENCH_ACK === "chunk" ? "every chunk" : "as the lab page does"}`);
   console.log(hostSummary());
   const berth = await startBerth('bench-term');
   let wetty: Served | null = null;
@@ -131,17 +136,20 @@ async function main(): Promise<void> {
     const { cookie, sessionId } = await studentWithLab(berth.url, 'Bench', 'shell-only', { tries: 600, what: 'the lab' });
 
     // Through Berth: socket.io client, acking every chunk as soon as it arrives.
-    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(berth.url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true });
+    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(berth.url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { ...TEXT_CHUNKS_AUTH }, forceNew: true });
     sockets.push(s);
     await new Promise<void>((r) => s.once('connect', () => r()));
     await s.emitWithAck('session:watch', { sessionId });
+    const ackEachChunk = process.env.BENCH_ACK === 'chunk';
+    const acks = new AckBatcher({ send: (bytes) => s.emit('terminal:ack', { sessionId, terminalId: 'box', bytes }) });
     const viaBerth = pipeFrom(
       'Berth',
       (onData) =>
         s.on('terminal:data', (e) => {
-          const data = Buffer.from(e.data as Uint8Array);
-          s.emit('terminal:ack', { sessionId, terminalId: 'box', bytes: data.length });
+          const data = Buffer.from(terminalDataBytes(e.data));
+          if (ackEachChunk) s.emit('terminal:ack', { sessionId, terminalId: 'box', bytes: data.length });
           onData(data);
+          if (!ackEachChunk) acks.written(data.length);
         }),
       (data) => s.emit('terminal:input', { sessionId, terminalId: 'box', data }),
     );

@@ -2,6 +2,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contracts/protocol';
 import type { InstructorClientToServer, InstructorServerToClient, StudentClassroomEvents, StudentClassroomRequests } from '../../server/contracts/classroom';
+import { TEXT_CHUNKS_AUTH } from '../../server/contracts/terminal-data';
 
 /**
  * The page has one connection whatever its role (the server picks the role from
@@ -26,6 +27,7 @@ export function getSocket(): BerthSocket {
     path: '/socket.io',
     withCredentials: true,
     transports: ['websocket', 'polling'],
+    auth: { ...TEXT_CHUNKS_AUTH },
     reconnectionDelay: 500,
     reconnectionDelayMax: 4000,
   });

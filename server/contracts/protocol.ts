@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TerminalData } from './terminal-data';
 
 /**
  * The typed socket.io and REST contract shared by server and client. Every
@@ -119,7 +120,8 @@ export interface TerminalDataEvent {
   sessionId: string;
   /** Sequence of the first byte in `data`. */
   seq: number;
-  data: ArrayBuffer | Uint8Array;
+  /** Output bytes; a short all-ASCII chunk comes as a string of one character per byte (terminal-data.ts). */
+  data: TerminalData;
 }
 
 export interface TerminalResetEvent {

@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { BerthContext } from '../context';
+import { readsTextChunks, toTerminalData } from '../contracts/terminal-data';
 import { sessionLog } from '../log';
 import { shellReady } from '../sessions/step-setup';
 import type { Terminal, TerminalViewer } from '../terminal/terminal';
@@ -16,10 +17,11 @@ export function transportBacklog(socket: Socket): number {
  * waits for it, and it cannot type or resize. Only an owner is told to slow its input down.
  */
 export function socketViewer(socket: Socket, sessionId: string, terminalId: string, owner: boolean): TerminalViewer {
+  const text = readsTextChunks(socket.handshake.auth);
   return {
     id: socket.id,
     owner,
-    send: (seq, data) => socket.emit('terminal:data', { sessionId, terminalId, seq, data }),
+    send: (seq, data) => socket.emit('terminal:data', { sessionId, terminalId, seq, data: text ? toTerminalData(data) : data }),
     reset: (seq) => socket.emit('terminal:reset', { sessionId, terminalId, seq }),
     exit: (reason) => socket.emit('terminal:exit', { sessionId, terminalId, reason }),
     transportBacklog: () => transportBacklog(socket),

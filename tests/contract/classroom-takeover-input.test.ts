@@ -8,6 +8,7 @@
 import type { Socket } from 'socket.io-client';
 import { connect, startLab, TermClient, waitFor, type Berth } from './harness';
 import { createClass, emitAck, instructorSocket, joinClass, setupOwner, useLiveBerth } from './live-helpers';
+import { terminalDataBytes } from '../../server/contracts/terminal-data';
 
 const QUEUE = 256 * 1024;
 let berth: Berth;
@@ -28,7 +29,7 @@ test("an instructor's flood into a shell that does not read is held to the queue
   // Only the tail of the output matters from here on.
   let tail = '';
   studentSocket.on('terminal:data', (e) => {
-    if (e.terminalId === 'box') tail = (tail + Buffer.from(e.data as Uint8Array).toString('latin1')).slice(-4096);
+    if (e.terminalId === 'box') tail = (tail + Buffer.from(terminalDataBytes(e.data)).toString('latin1')).slice(-4096);
   });
   const keepTailOnly = setInterval(() => (term.chunks = []), 200);
 

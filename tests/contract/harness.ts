@@ -17,6 +17,7 @@ import type { ClientToServerEvents, ServerToClientEvents, SessionState, SessionS
 import type { Terminal } from '../../server/terminal/terminal';
 import type { Scrollback } from '../../server/terminal/scrollback';
 import { testEnv } from '../tools/serve-child';
+import { TEXT_CHUNKS_AUTH, terminalDataBytes } from '../../server/contracts/terminal-data';
 
 export { FIXTURE_LABS } from '../tools/serve-child';
 export const INSTANCE_LABEL = 'io.berth.instance';
@@ -223,6 +224,7 @@ export function socketFor(url: string, cookie: string | undefined, extraHeaders:
   return io(url, {
     transports: ['websocket'],
     extraHeaders: { ...(cookie ? { cookie } : {}), ...extraHeaders },
+    auth: { ...TEXT_CHUNKS_AUTH },
     reconnection: false,
     forceNew: true,
   });
@@ -242,7 +244,7 @@ export function connect(url: string, cookie: string | undefined, extraHeaders: R
 
 /** An instructor page's socket (`auth.role` says which cookie to use when a browser holds both). */
 export function connectInstructor(url: string, cookie: string): Promise<ClientSocket> {
-  const socket: ClientSocket = io(url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { role: 'instructor' }, reconnection: false, forceNew: true });
+  const socket: ClientSocket = io(url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { role: 'instructor', ...TEXT_CHUNKS_AUTH }, reconnection: false, forceNew: true });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
@@ -297,7 +299,7 @@ export class TermClient {
   ) {
     socket.on('terminal:data', (e) => {
       if (e.sessionId !== sessionId || e.terminalId !== terminalId) return;
-      const data = Buffer.from(e.data as Uint8Array);
+      const data = Buffer.from(terminalDataBytes(e.data));
       const expected = this.base + this.received;
       if (e.seq !== expected) this.gaps.push(`got seq ${e.seq}, expected ${expected}`);
       this.chunks.push(data);

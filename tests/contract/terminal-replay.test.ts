@@ -3,6 +3,7 @@
  * its size follows the client before and after the shell starts. Asserts on
  * the byte stream itself, against the server's scrollback.
  */
+import { io } from 'socket.io-client';
 import { connect, join, scrollbackOf, sleep, startLab, startBerth, TermClient, waitFor, type Berth, type ClientSocket, type Student } from './harness';
 
 let berth: Berth;
@@ -81,6 +82,45 @@ test('reconnect after a drop mid-output replays exactly the missing bytes', asyn
   expect(lines.length).toBe(5000);
   expect(lines.every((n, i) => n === i + 1)).toBe(true);
 }, 60_000);
+
+test('an echo travels as a string and UTF-8 as bytes; together they are the scrollback, byte for byte', async () => {
+  const s = await socket();
+  const forms: string[] = [];
+  s.on('terminal:data', (e) => {
+    if (e.terminalId === 'forms') forms.push(typeof e.data === 'string' ? 'string' : 'bytes');
+  });
+  const term = new TermClient(s, sessionId, 'forms');
+  expect(await term.attach('box', 0)).toEqual({ ok: true, owner: true });
+  await term.waitText(/[#$] $/);
+  term.type('x');
+  await term.waitText(/x$/);
+  // é, € and a 4-byte emoji, printed in one go so that they arrive within a chunk
+  term.type('\x15'); // clear the typed x
+  expect(await term.run("printf 'caf\\303\\251 \\342\\202\\254 \\360\\237\\220\\263\\n'")).toContain('café € 🐳');
+  const terminal = berth.server.ctx.terminals.get(sessionId, 'forms')!;
+  await waitFor('every byte', () => term.next >= terminal.end);
+  expect(forms).toContain('string');
+  expect(forms).toContain('bytes');
+  expect(term.gaps).toEqual([]);
+  expect(term.bytes().equals(scrollbackOf(terminal))).toBe(true);
+}, 30_000);
+
+test('a client that did not say it reads strings (a page loaded before) gets every chunk as bytes', async () => {
+  const s: ClientSocket = io(berth.url, { transports: ['websocket'], extraHeaders: { cookie: ada.cookie }, reconnection: false, forceNew: true });
+  sockets.push(s);
+  await new Promise<void>((resolve) => s.once('connect', () => resolve()));
+  const forms: string[] = [];
+  s.on('terminal:data', (e) => {
+    if (e.terminalId === 'old') forms.push(typeof e.data === 'string' ? 'string' : 'bytes');
+  });
+  const term = new TermClient(s, sessionId, 'old');
+  expect(await term.attach('box', 0)).toEqual({ ok: true, owner: true });
+  await term.waitText(/[#$] $/);
+  term.type('y');
+  await term.waitText(/y$/);
+  expect(forms.length).toBeGreaterThan(0);
+  expect(new Set(forms)).toEqual(new Set(['bytes']));
+}, 30_000);
 
 test('a second tab (from 0) sees the same bytes; a client ahead of the server is reset to 0', async () => {
   const terminal = berth.server.ctx.terminals.get(sessionId, 'box')!;

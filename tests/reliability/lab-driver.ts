@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { io, type Socket } from 'socket.io-client';
 import { api, waitFor, type Student } from '../contract/harness';
+import { terminalDataBytes, type TerminalData } from '../../server/contracts/terminal-data';
 
 /** A student's lab driven over Berth's public API, as the browser does, against a `berth serve` child. */
 
@@ -43,10 +44,10 @@ export function studentSocket(url: string, student: Student): Promise<Socket> {
 /** Opens the machine's terminal, runs a command and waits for its output: the lab was used. */
 export async function useTerminal(socket: Socket, sessionId: string, machine: string, command: string, expect: string): Promise<void> {
   let text = '';
-  const onData = (e: { sessionId: string; terminalId: string; data: Uint8Array; seq: number }) => {
+  const onData = (e: { sessionId: string; terminalId: string; data: TerminalData; seq: number }) => {
     if (e.sessionId !== sessionId || e.terminalId !== machine) return;
-    text += Buffer.from(e.data).toString('utf8');
-    socket.emit('terminal:ack', { sessionId, terminalId: machine, bytes: e.data.byteLength });
+    text += Buffer.from(terminalDataBytes(e.data)).toString('utf8');
+    socket.emit('terminal:ack', { sessionId, terminalId: machine, bytes: terminalDataBytes(e.data).byteLength });
   };
   socket.on('terminal:data', onData);
   try {

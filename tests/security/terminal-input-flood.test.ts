@@ -24,6 +24,7 @@ import {
   type ClientSocket,
 } from '../contract/harness';
 import { baseEnv, serve } from '../tools/serve-child';
+import { terminalDataBytes } from '../../server/contracts/terminal-data';
 
 const MiB = 1024 * 1024;
 
@@ -84,7 +85,7 @@ test('a shell that never reads gets input at full speed; Berth holds a bounded a
   // From here on only the tail of the output matters; keeping megabytes of echoed x's would only slow the client.
   let tail = '';
   socket.on('terminal:data', (e) => {
-    if (e.terminalId === 'box') tail = (tail + Buffer.from(e.data as Uint8Array).toString('latin1')).slice(-4096);
+    if (e.terminalId === 'box') tail = (tail + Buffer.from(terminalDataBytes(e.data)).toString('latin1')).slice(-4096);
   });
   term.chunks = [];
   const keepTailOnly = setInterval(() => (term.chunks = []), 200);

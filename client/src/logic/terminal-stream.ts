@@ -1,3 +1,5 @@
+import { terminalDataBytes, type TerminalData } from '../../../server/contracts/terminal-data';
+
 /**
  * Byte-count bookkeeping for one terminal's output stream.
  *
@@ -34,8 +36,8 @@ export class TerminalStream {
    * empty when the whole chunk is a duplicate), or null for a malformed seq.
    * Duplicates still count as delivered for flow control: ack them.
    */
-  accept(seq: number, data: ArrayBuffer | Uint8Array): Accepted | null {
-    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  accept(seq: number, data: TerminalData): Accepted | null {
+    const bytes = terminalDataBytes(data);
     if (!Number.isFinite(seq) || seq < 0) return null;
     const end = seq + bytes.byteLength;
     if (end <= this.written) return { bytes: bytes.subarray(0, 0), duplicate: bytes.byteLength, gap: 0 };

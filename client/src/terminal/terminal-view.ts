@@ -9,6 +9,7 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { SearchAddon } from '@xterm/addon-search';
 import type { AttachReply } from '../../../server/contracts/protocol';
+import type { TerminalData } from '../../../server/contracts/terminal-data';
 import { TerminalStream } from '../logic/terminal-stream';
 import { AckBatcher } from '../logic/ack-batcher';
 import { SizeTracker } from '../logic/resize';
@@ -184,7 +185,7 @@ export class TerminalView {
   }
 
   /** A `terminal:data` event for this terminal. */
-  data(seq: number, data: ArrayBuffer | Uint8Array): void {
+  data(seq: number, data: TerminalData): void {
     const got = this.stream.accept(seq, data);
     if (!got) return;
     const n = got.bytes.byteLength;

@@ -20,6 +20,16 @@ describe('TerminalStream', () => {
     expect(text(s.accept(0, buf)!.bytes)).toBe('abc');
   });
 
+  test('accepts a short ASCII chunk sent as a string, one byte per character, and counts it in bytes', () => {
+    const s = new TerminalStream();
+    s.accept(0, '\x1b[1m$ ');
+    const got = s.accept(6, 'ls\r\n');
+    expect(text(got!.bytes)).toBe('ls\r\n');
+    expect(s.count).toBe(10);
+    // A replay that overlaps a string chunk is trimmed by bytes too.
+    expect(s.accept(8, bytes('\r\nfile\r\n'))!.duplicate).toBe(2);
+  });
+
   test('a reconnect replay that overlaps is trimmed: nothing doubled', () => {
     const s = new TerminalStream();
     s.accept(0, bytes('line1\r\nline2\r\n'));
