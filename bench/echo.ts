@@ -43,7 +43,8 @@ export function textWatch(keep: number): TextWatch {
   let waiter: { text: string; resolve: (t: number) => void } | null = null;
   return {
     feed(chunk) {
-      tail = (tail + chunk.toString('latin1')).slice(-keep);
+      // Only the chunk's last `keep` bytes can end up in the tail: decoding the rest would only load the client.
+      tail = (tail + chunk.subarray(Math.max(0, chunk.length - keep)).toString('latin1')).slice(-keep);
       if (waiter && tail.includes(waiter.text)) {
         const w = waiter;
         waiter = null;
