@@ -450,12 +450,28 @@ export class DockerBackend implements LabBackend {
     await Promise.all(state.machines.map((m) => stopContainer(this.docker, m.containerId)));
   }
 
+  /**
+   * Bounded like a start. At the deadline nothing is removed: the machines hold the student's work,
+   * and the stuck call may yet wake them, which the next resume takes as it finds them (running).
+   */
   async resume(raw: BackendState, progress: StartProgress = () => undefined): Promise<BackendState> {
     const state = dockerState(raw);
     this.pool.startBegan();
+    let step = 'waking your machines';
+    const work = this.resumeMachines(state, (e) => {
+      if (e.detail) step = e.detail;
+      progress(e);
+    });
+    // Settled here, so that a rejection after the deadline is not an unhandled one.
+    work.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EngineStuck(Math.round(this.startDeadlineMs / 1000), step)), this.startDeadlineMs);
+    });
     try {
-      await this.resumeMachines(state, progress);
+      await Promise.race([work, deadline]);
     } finally {
+      clearTimeout(timer);
       this.pool.startEnded();
     }
     return state;

@@ -4,7 +4,7 @@
 // Lab and step setup already live in step-setup.ts, errors in session-error.ts.
 import os from 'node:os';
 import type { BerthConfig } from '../config';
-import { storedState, type BackendState, type LabBackend, type SessionSpec } from '../backend/lab-backend';
+import { EngineStuck, storedState, type BackendState, type LabBackend, type SessionSpec } from '../backend/lab-backend';
 import { newSessionId } from './session-id';
 import type { SessionState, SessionStatusEvent } from '../contracts/protocol';
 import type { EventBus } from '../events';
@@ -362,6 +362,14 @@ export class SessionManager {
       } catch (err) {
         // The student reads only publicMessage's words; the engine's own are for the admin.
         sessionLog(id).error({ err: err instanceof Error ? err.message : String(err) }, 'resume failed');
+        if (err instanceof EngineStuck) {
+          // The engine did not answer, which says nothing against the machines: they keep the student's work, and
+          // the lab stays paused to be resumed again (the next resume takes them as it finds them).
+          this.store.updateSession(id, { state: 'paused', pausedBecause: `Your lab could not be woken (${publicMessage(err)}). Your files are kept; try again in a minute.` });
+          this.details.delete(id);
+          this.announce(this.store.getSession(id)!);
+          return;
+        }
         this.store.updateSession(id, { state: 'failed', error: `Your lab could not be resumed (${publicMessage(err)}).`, endedAt: Date.now() });
         await this.removeMachines(row, 'cleaning up after a failed resume');
         this.stepSetup.forget(id);

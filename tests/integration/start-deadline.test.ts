@@ -14,7 +14,8 @@ import { newSessionId } from '../../server/sessions/session-id';
 /**
  * A start whose engine never answers one call: the backend gives up at its
  * deadline with an error a student can read, and removes what the start had
- * made. The engine is the real one, reached through a socket that forwards
+ * made. A resume gives up the same way but removes nothing: the machines hold
+ * the student's work. The engine is the real one, reached through a socket that forwards
  * everything but `POST /containers/…/start`, which it holds forever (what a
  * stuck containerd looks like from Berth).
  */
@@ -81,4 +82,34 @@ test('a start stuck in the engine fails at its deadline, says so, and leaves not
   const networks = await docker.listNetworks({ filters: { label: [`${LABEL.session}=${sessionId}`] } });
   expect(networks.map((n) => n.Name)).toEqual([]);
   await backend.shutdown();
+});
+
+test('a resume stuck in the engine fails at its deadline and keeps the machines, which hold the student\'s work', async () => {
+  const { profile } = await detectProfile(docker, config);
+  const direct = new DockerBackend(docker, config, profile);
+  const sessionId = newSessionId();
+  const spec = { sessionId, labId: 'stuck', studentId: 'tester', machines: [{ name: 'node1', image: 'dind', docker: true, env: {}, files: [] }] };
+  const state = await direct.start(spec);
+  try {
+    const wrote = await direct.exec(state, 'node1', 'echo kept > /root/kept.txt', { timeoutMs: 30_000, outputCapBytes: 1024 });
+    expect(wrote).toMatchObject({ exitCode: 0 });
+    await direct.pause(state);
+    const stuck = new DockerBackend(new Docker({ socketPath }), config, profile, 3_000);
+    const before = held;
+    const err = await stuck.resume(state).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EngineStuck);
+    expect(held).toBe(before + 1);
+    expect(publicMessage(err)).toMatch(/within 3 s, while waking node1/);
+    await stuck.shutdown();
+    // Nothing was removed: resumed the usual way, the machine still has the student's file.
+    const resumed = await direct.resume(state);
+    const r = await direct.exec(resumed, 'node1', 'cat /root/kept.txt', { timeoutMs: 30_000, outputCapBytes: 1024 });
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'kept\n' });
+  } finally {
+    await direct.stop(state);
+    await direct.shutdown();
+  }
 });

@@ -1,3 +1,4 @@
+import { EngineStuck } from '../../../server/backend/lab-backend';
 import { FailingStartBackend, NeverStartsBackend, SlowStartBackend } from '../../../server/backend/fake-backend';
 import { SessionError, stateOf, WARM_START_SLOTS } from '../../../server/sessions/session-manager';
 import { log } from '../../../server/log';
@@ -168,6 +169,28 @@ describe('session lifecycle', () => {
     expect(w.sessions.get(id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/^Your lab could not be resumed/) });
     expect(logged).toEqual([{ fields: { err: 'machine box is not available: it no longer exists' }, msg: 'resume failed' }]);
     expect(w.stepSetup.enteredSteps(id)).toEqual([]);
+  });
+
+  test('a resume the engine does not answer in time keeps the machines and the lab paused, says why, and can be tried again', async () => {
+    w = world();
+    const id = await started(w, student(w), 'hello');
+    await w.sessions.pause(id);
+    const paused = stateOf(w.sessions.get(id)!)!;
+    const resume = jest.spyOn(w.backend, 'resume').mockRejectedValueOnce(new EngineStuck(150, 'waking box'));
+    const child = jest.spyOn(log, 'child').mockReturnValue({ error: () => undefined, warn: () => undefined } as unknown as ReturnType<typeof log.child>);
+    try {
+      await w.sessions.resume(id);
+      await w.sessions.settled(id);
+    } finally {
+      child.mockRestore();
+    }
+    expect(w.sessions.get(id)).toMatchObject({ state: 'paused', endedAt: null });
+    expect(w.sessions.detail(id)).toMatch(/^Your lab could not be woken \(.*within 150 s, while waking box.*\)\. Your files are kept/);
+    expect(await w.backend.poll(paused)).toBe('paused');
+    resume.mockRestore();
+    await w.sessions.resume(id);
+    await w.sessions.settled(id);
+    expect(w.sessions.get(id)).toMatchObject({ state: 'running' });
   });
 
   test('extensions: as many as allowed, then a conflict', async () => {
