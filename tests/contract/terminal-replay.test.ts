@@ -83,17 +83,22 @@ test('reconnect after a drop mid-output replays exactly the missing bytes', asyn
   expect(lines.every((n, i) => n === i + 1)).toBe(true);
 }, 60_000);
 
-test('an echo travels as a string and UTF-8 as bytes; together they are the scrollback, byte for byte', async () => {
-  const s = await socket();
-  const forms: string[] = [];
+/** Opens `terminalId` at its prompt, types `key` and waits for the echo; `forms` has each chunk's form so far and after. */
+async function echoOn(s: ClientSocket, terminalId: string, key: string): Promise<{ term: TermClient; forms: Array<'string' | 'bytes'> }> {
+  const forms: Array<'string' | 'bytes'> = [];
   s.on('terminal:data', (e) => {
-    if (e.terminalId === 'forms') forms.push(typeof e.data === 'string' ? 'string' : 'bytes');
+    if (e.terminalId === terminalId) forms.push(typeof e.data === 'string' ? 'string' : 'bytes');
   });
-  const term = new TermClient(s, sessionId, 'forms');
+  const term = new TermClient(s, sessionId, terminalId);
   expect(await term.attach('box', 0)).toEqual({ ok: true, owner: true });
   await term.waitText(/[#$] $/);
-  term.type('x');
-  await term.waitText(/x$/);
+  term.type(key);
+  await term.waitText(new RegExp(`${key}$`));
+  return { term, forms };
+}
+
+test('an echo travels as a string and UTF-8 as bytes; together they are the scrollback, byte for byte', async () => {
+  const { term, forms } = await echoOn(await socket(), 'forms', 'x');
   // é, € and a 4-byte emoji, printed in one go so that they arrive within a chunk
   term.type('\x15'); // clear the typed x
   expect(await term.run("printf 'caf\\303\\251 \\342\\202\\254 \\360\\237\\220\\263\\n'")).toContain('café € 🐳');
@@ -109,15 +114,7 @@ test('a client that did not say it reads strings (a page loaded before) gets eve
   const s: ClientSocket = io(berth.url, { transports: ['websocket'], extraHeaders: { cookie: ada.cookie }, reconnection: false, forceNew: true });
   sockets.push(s);
   await new Promise<void>((resolve) => s.once('connect', () => resolve()));
-  const forms: string[] = [];
-  s.on('terminal:data', (e) => {
-    if (e.terminalId === 'old') forms.push(typeof e.data === 'string' ? 'string' : 'bytes');
-  });
-  const term = new TermClient(s, sessionId, 'old');
-  expect(await term.attach('box', 0)).toEqual({ ok: true, owner: true });
-  await term.waitText(/[#$] $/);
-  term.type('y');
-  await term.waitText(/y$/);
+  const { forms } = await echoOn(s, 'old', 'y');
   expect(forms.length).toBeGreaterThan(0);
   expect(new Set(forms)).toEqual(new Set(['bytes']));
 }, 30_000);
