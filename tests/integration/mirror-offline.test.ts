@@ -147,7 +147,12 @@ test('berth images prefetch fills the mirror with the images a lab uses, read fr
     const result = await new MirrorClient(mirrorUrl()).prefetch(refs[0], (p) => seen.push(p.blobsDone));
     expect(result).toMatchObject({ image: 'alpine:latest', ok: true });
     expect(seen[seen.length - 1]).toBe(result.blobs);
-    expect((await mirrorStatus(mirrorUrl())).repositories).toContainEqual({ name: 'library/alpine', tags: ['latest'] });
+    // The registry stores a proxied blob in a goroutine of its own, behind the stream it serves, and its
+    // catalog walks the storage as it is being written: the image is listed moments after the client has it.
+    // (In CI once, at 710d9d0, the first listing right after the prefetch showed only busybox.)
+    await waitUntil('alpine:latest in the mirror\'s catalog', async () =>
+      (await mirrorStatus(mirrorUrl())).repositories.some((r) => r.name === 'library/alpine' && r.tags.includes('latest')),
+    );
   } finally {
     fs.rmSync(labDir, { recursive: true, force: true });
   }
