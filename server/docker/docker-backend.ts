@@ -143,12 +143,8 @@ export class DockerBackend implements LabBackend {
       if (e.detail) step = e.detail;
       progress(e);
     });
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new EngineStuck(Math.round(this.startDeadlineMs / 1000), step)), this.startDeadlineMs);
-    });
     try {
-      return await Promise.race([work, deadline]);
+      return await this.beforeDeadline(work, () => step);
     } catch (err) {
       if (err instanceof EngineStuck) {
         // The stuck call may still return: what the start made by then goes too (its own failure cleans up
@@ -163,7 +159,6 @@ export class DockerBackend implements LabBackend {
       }
       throw err;
     } finally {
-      clearTimeout(timer);
       this.pool.startEnded();
     }
   }
@@ -462,19 +457,27 @@ export class DockerBackend implements LabBackend {
       if (e.detail) step = e.detail;
       progress(e);
     });
-    // Settled here, so that a rejection after the deadline is not an unhandled one.
-    work.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new EngineStuck(Math.round(this.startDeadlineMs / 1000), step)), this.startDeadlineMs);
-    });
     try {
-      await Promise.race([work, deadline]);
+      await this.beforeDeadline(work, () => step);
     } finally {
-      clearTimeout(timer);
       this.pool.startEnded();
     }
     return state;
+  }
+
+  /** `work` (a start's or a resume's), or at the start deadline EngineStuck naming the step `step()` says it is on. */
+  private async beforeDeadline<T>(work: Promise<T>, step: () => string): Promise<T> {
+    // Settled here too, so that a rejection after the deadline is not an unhandled one.
+    work.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EngineStuck(Math.round(this.startDeadlineMs / 1000), step())), this.startDeadlineMs);
+    });
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async resumeMachines(state: DockerState, progress: StartProgress): Promise<void> {
