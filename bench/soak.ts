@@ -99,8 +99,9 @@ async function typeAndSee(s: Socket, sessionId: string, machine: string, command
   let text = '';
   s.on('terminal:data', (e: { sessionId: string; terminalId: string; data: TerminalData }) => {
     if (e.sessionId !== sessionId || e.terminalId !== machine) return;
-    text += Buffer.from(terminalDataBytes(e.data)).toString();
-    s.emit('terminal:ack', { sessionId, terminalId: machine, bytes: terminalDataBytes(e.data).byteLength });
+    const bytes = terminalDataBytes(e.data);
+    text += Buffer.from(bytes).toString();
+    s.emit('terminal:ack', { sessionId, terminalId: machine, bytes: bytes.byteLength });
   });
   const reply = (await s.timeout(60_000).emitWithAck('terminal:attach', { sessionId, machine, terminalId: machine, from: 0, cols: 100, rows: 30 })) as { ok: boolean };
   if (!reply.ok) throw new Error('attach refused');

@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   try {
     const { cookie, sessionId } = await studentWithLab(berth.url, 'Bench', 'shell-only', { tries: 600, what: 'the lab' });
 
-    // Through Berth: socket.io client, acking every chunk as soon as it arrives.
+    // Through Berth: a socket.io client that reads string chunks and acks as the page does (see the top).
     const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(berth.url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { ...TEXT_CHUNKS_AUTH }, forceNew: true });
     sockets.push(s);
     await new Promise<void>((r) => s.once('connect', () => r()));

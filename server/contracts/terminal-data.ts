@@ -11,6 +11,8 @@
  *
  * No imports: the browser bundle, the server and the tests share this file.
  */
+export type TerminalData = ArrayBuffer | Uint8Array | string;
+
 /** What a client puts in socket.io's `auth` when it connects to say it reads string chunks. */
 export const TEXT_CHUNKS_AUTH = { terminalText: true } as const;
 
@@ -18,7 +20,6 @@ export const TEXT_CHUNKS_AUTH = { terminalText: true } as const;
 export function readsTextChunks(auth: unknown): boolean {
   return typeof auth === 'object' && auth !== null && (auth as { terminalText?: unknown }).terminalText === true;
 }
-export type TerminalData = ArrayBuffer | Uint8Array | string;
 
 /** Largest chunk sent as a string; above it bytes cost less than JSON's escaping of control characters. */
 export const TEXT_CHUNK_MAX = 1024;

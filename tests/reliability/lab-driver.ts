@@ -46,8 +46,9 @@ export async function useTerminal(socket: Socket, sessionId: string, machine: st
   let text = '';
   const onData = (e: { sessionId: string; terminalId: string; data: TerminalData; seq: number }) => {
     if (e.sessionId !== sessionId || e.terminalId !== machine) return;
-    text += Buffer.from(terminalDataBytes(e.data)).toString('utf8');
-    socket.emit('terminal:ack', { sessionId, terminalId: machine, bytes: terminalDataBytes(e.data).byteLength });
+    const bytes = terminalDataBytes(e.data);
+    text += Buffer.from(bytes).toString('utf8');
+    socket.emit('terminal:ack', { sessionId, terminalId: machine, bytes: bytes.byteLength });
   };
   socket.on('terminal:data', onData);
   try {
