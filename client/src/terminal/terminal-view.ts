@@ -15,6 +15,8 @@ import { AckBatcher } from '../logic/ack-batcher';
 import { SizeTracker } from '../logic/resize';
 import { inputPieces } from '../logic/input-pieces';
 import { emitWithAck, getSocket } from '../socket';
+import { chooseTerminalRenderer, type TerminalRenderer } from '../logic/terminal-renderer';
+import { whenIdle } from '../idle';
 import { copyText } from './clipboard';
 import { darkTerminal, lightTerminal } from './themes';
 
@@ -75,7 +77,8 @@ export class TerminalView {
     this.term.loadAddon(this.search);
     this.term.open(this.element);
     this.term.textarea?.setAttribute('aria-label', `Terminal of machine ${opts.machine}`);
-    this.loadWebgl();
+    // After the first output is drawn: WebGL's setup would hold the page that long before the prompt.
+    whenIdle(() => void this.loadWebgl());
 
     this.acks = new AckBatcher({
       send: (bytes) => {
@@ -93,8 +96,7 @@ export class TerminalView {
 
   private async loadWebgl(): Promise<void> {
     try {
-      const probe = document.createElement('canvas').getContext('webgl2');
-      if (!probe) return; // DOM renderer
+      if (detectRenderer() === 'dom') return;
       const { WebglAddon } = await import('@xterm/addon-webgl');
       if (this.disposed) return;
       const addon = new WebglAddon();
@@ -282,4 +284,21 @@ export class TerminalView {
     this.term.dispose();
     this.element.remove();
   }
+}
+
+let renderer: TerminalRenderer | null = null;
+
+/** Asked once per page: a probe context costs ~15 ms, and a page holds only so many WebGL contexts. */
+function detectRenderer(): TerminalRenderer {
+  if (renderer) return renderer;
+  const gl = document.createElement('canvas').getContext('webgl2');
+  let name: string | null = null;
+  if (gl) {
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const value: unknown = gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
+    name = typeof value === 'string' ? value : null;
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+  }
+  renderer = chooseTerminalRenderer(gl !== null, name);
+  return renderer;
 }
