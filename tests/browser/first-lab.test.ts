@@ -234,6 +234,8 @@ test('a student joins and finds the first lab in its course section', async () =
 });
 
 test('starting it shows a live terminal at a prompt and the first step', async () => {
+  // While the student reads the catalog, the page fetches the lab page's code, so Start does not wait for it.
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => /\/assets\/lab-page-/.test(e.name)));
   const t0 = Date.now();
   await page.locator(`.lab-card[data-lab-id="${LAB}"]`).getByRole('button', { name: `Start: ${lab.title}` }).click();
   await page.waitForURL(/#\/session\//);
@@ -245,6 +247,10 @@ test('starting it shows a live terminal at a prompt and the first step', async (
     throw new Error(`${(err as Error).message}\n${await whatWasKnown(berth, page, sessionId)}`, { cause: err });
   }
   console.log(`terminal prompt ${Date.now() - t0} ms after Start`);
+  // Headless Chromium here draws WebGL on the CPU (SwiftShader), where xterm's DOM renderer is the faster one.
+  // WebGL is set up when the page is idle: wait for that, then some, before reading which renderer draws.
+  await page.evaluate(() => new Promise<void>((resolve) => requestIdleCallback(() => setTimeout(resolve, 500), { timeout: 2000 })));
+  expect(await page.evaluate(() => (window as unknown as { berth: { renderer(id: string): string } }).berth.renderer('docker'))).toBe('dom');
   expect(await page.locator('#step-title').innerText()).toBe(lab.steps[0]!.title);
   await expectText(page.locator('.step-kicker'), `Step 1 of ${lab.steps.length}`);
   // The intro greets the student by name.
