@@ -8,6 +8,7 @@ import { Join } from './components/join';
 import { Catalog } from './components/catalog';
 import { ErrorBox } from './components/common';
 import { errorText } from './error-text';
+import { loadLabPage, prepareForStart } from './start-preload';
 
 type LabPageProps = { sessionId: string; student: StudentView; onTitle: (t: string) => void };
 type InstructorAppProps = { route: Extract<Route, { name: 'instructor' | 'setup' }> };
@@ -35,11 +36,15 @@ export function App() {
   // The lab page (and xterm with it) is loaded only when needed.
   useEffect(() => {
     if (route.name === 'session' && !LabPage) {
-      import('./lab/lab-page')
+      loadLabPage()
         .then((m) => setLabPage(() => m.LabPage))
         .catch(() => setError('Part of Berth failed to load. Reload the page to try again.'));
     }
   }, [route.name, LabPage]);
+
+  // A joined student at the catalog will most likely press Start next.
+  const atCatalog = Boolean(student) && route.name === 'catalog';
+  useEffect(() => (atCatalog ? prepareForStart() : undefined), [atCatalog]);
 
   // The instructor pages are their own chunk: a student's browser never downloads them.
   const instructorRoute = isInstructorRoute(route);

@@ -3,16 +3,32 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contracts/protocol';
 import type { InstructorClientToServer, InstructorServerToClient, StudentClassroomEvents, StudentClassroomRequests } from '../../server/contracts/classroom';
 import { TEXT_CHUNKS_AUTH } from '../../server/contracts/terminal-data';
+import { isInstructorRoute, parseRoute } from './logic/routes';
 
 /**
  * The page has one connection whatever its role (the server picks the role from
- * the cookie), so its type carries every event of both: a listener or an emit
+ * the cookies and the side of Berth the page shows), so its type carries every event of both: a listener or an emit
  * of the wrong shape does not compile, with no cast at the call site.
  */
 export type BerthSocket = Socket<ServerToClientEvents & StudentClassroomEvents & InstructorServerToClient, ClientToServerEvents & StudentClassroomRequests & InstructorClientToServer>;
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
+/** Which side of Berth the page shows. */
+type PageRole = 'student' | 'instructor';
+
 let socket: BerthSocket | null = null;
+/** The role the socket's handshake asks for, or asked for last. */
+let socketRole: PageRole = 'student';
+
+/**
+ * A browser can hold both cookies (a teacher who tried a lab as a student), and
+ * the server takes the student's unless the handshake names the role: the page
+ * names the side it shows.
+ */
+function pageRole(): PageRole {
+  return isInstructorRoute(parseRoute(location.hash)) ? 'instructor' : 'student';
+}
+
 let state: ConnectionState = 'connecting';
 const listeners = new Set<(s: ConnectionState) => void>();
 
@@ -22,12 +38,23 @@ function setState(s: ConnectionState): void {
 }
 
 export function getSocket(): BerthSocket {
-  if (socket) return socket;
+  if (socket) {
+    // Moved between the students' and the instructors' pages: the role is given at the handshake.
+    if (socket.active && socketRole !== pageRole()) {
+      socketRole = pageRole();
+      socket.disconnect().connect();
+    }
+    return socket;
+  }
+  socketRole = pageRole();
   const s: BerthSocket = io({
     path: '/socket.io',
     withCredentials: true,
     transports: ['websocket', 'polling'],
-    auth: { ...TEXT_CHUNKS_AUTH },
+    auth: (send) => {
+      socketRole = pageRole();
+      send({ ...TEXT_CHUNKS_AUTH, role: socketRole });
+    },
     reconnectionDelay: 500,
     reconnectionDelayMax: 4000,
   });
@@ -39,6 +66,13 @@ export function getSocket(): BerthSocket {
     if (!s.connected) s.connect();
   });
   socket = s;
+  return s;
+}
+
+/** The socket, connecting again if a handshake was refused (socket.io does not retry those by itself). */
+export function connectedSocket(): BerthSocket {
+  const s = getSocket();
+  if (!s.active) s.connect();
   return s;
 }
 

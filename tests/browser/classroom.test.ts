@@ -179,6 +179,25 @@ test('the owner adds an instructor; the audit log and the sign-ins page show wha
   await teacher.getByRole('link', { name: 'Docker 101', exact: true }).waitFor();
 });
 
+test('a teacher who tries the class as a student in the same browser keeps a working live view', async () => {
+  // The browser now holds both cookies, and the catalog opens the page's socket (as the student) before any Start.
+  await teacher.goto(`${berth.url}/#/join/${code}`);
+  await teacher.getByLabel('Your display name').fill('Ines Trying');
+  const studentSocket = teacher.waitForEvent('websocket', (ws) => ws.url().includes('/socket.io/'));
+  await teacher.getByRole('button', { name: 'Join' }).click();
+  await teacher.getByRole('button', { name: 'Start: Berth in the browser' }).waitFor();
+  await studentSocket;
+  await teacher.goto(`${berth.url}/#/instructor`);
+  await teacher.getByRole('link', { name: 'Live view of Docker 101' }).click();
+  // Rows come over the socket, as the instructor: a student's socket would get no answer.
+  await teacher.locator('tr.grid-row[data-student="Grace Hopper"]').waitFor();
+  await teacher.locator('tr.grid-row[data-student="Ines Trying"]').waitFor();
+  // Opened afresh (the next morning), the live view's first socket is the instructor's too.
+  await teacher.reload();
+  await teacher.locator('tr.grid-row[data-student="Ines Trying"]').waitFor();
+  expect(await teacher.getByText(/not available|did not answer/).count()).toBe(0);
+});
+
 test('a student never downloads the instructor pages', () => {
   expect(studentRequests.some((u) => /\/assets\/lab-page-/.test(u))).toBe(true); // the student's own lazy chunk did load
   expect(studentRequests.filter((u) => /instructor-app|watch-panel/.test(u))).toEqual([]);

@@ -5,6 +5,7 @@ import { navigate } from '../router';
 import { allDifficulties, allTags, groupCatalog, labStatus, missingPrereqs, type CatalogFilter, type Course } from '../logic/format';
 import { ErrorBox } from './common';
 import { errorText } from '../error-text';
+import { loadLabPage } from '../start-preload';
 
 export function Catalog({ student }: { student: StudentView }) {
   const [labs, setLabs] = useState<LabSummaryView[] | null>(null);
@@ -38,6 +39,8 @@ export function Catalog({ student }: { student: StudentView }) {
     setStarting(lab.id);
     setError(null);
     setConflict(null);
+    // The lab page's code comes while the server starts the lab, if the catalog's idle time did not bring it.
+    loadLabPage().catch(() => undefined);
     try {
       const r = await api.startSession(lab.id);
       navigate(`#/session/${r.session.id}`);

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CheckResultEvent, DiskWarningEvent, ProgressView, SessionStatusEvent } from '../../../server/contracts/protocol';
-import { connectionState, getSocket, onConnectionState, request, type ConnectionState } from '../socket';
+import { connectedSocket, connectionState, onConnectionState, request, type ConnectionState } from '../socket';
 import { errorText } from '../error-text';
 
 export interface SessionEventHandlers {
@@ -33,7 +33,8 @@ export function useSessionEvents(sessionId: string, handlers: SessionEventHandle
   latest.current = handlers;
 
   useEffect(() => {
-    const s = getSocket();
+    // Opened at the catalog, where the handshake may have been refused since (the student had to join again).
+    const s = connectedSocket();
     const watch = async () => {
       setWatched(false);
       try {
