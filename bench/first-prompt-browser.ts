@@ -56,7 +56,7 @@ async function oneRun(browser: Browser, server: RunningServer, title: string, n:
           const deadline = performance.now() + 30_000;
           const frame = () => {
             const now = performance.now();
-            if (!terminal && w.document.querySelector('.xterm-host.active')) terminal = now - w.benchT0;
+            if (!terminal && w.document.querySelector('.terminals.shown .xterm-host.active')) terminal = now - w.benchT0;
             if (/root@\S+:\S*[#$]\s*$/.test(w.berth?.terminalText(machine) ?? '')) {
               resolve({ terminal: terminal || now - w.benchT0, prompt: now - w.benchT0 });
               return;

@@ -33,11 +33,14 @@ import { useSessionEvents } from './use-session-events';
 import { useStepActions } from './use-step-actions';
 import { useTerminalHub } from './use-terminal-hub';
 import { errorText } from '../error-text';
+import { takeHandedOver } from '../session-handoff';
 
 export function LabPage({ sessionId, onTitle }: { sessionId: string; student: StudentView; onTitle: (t: string) => void }) {
-  const [session, setSession] = useState<SessionView | null>(null);
+  // The view the Start that led here returned, if it did: the page shows at once, without asking again.
+  const [handed] = useState(() => takeHandedOver(sessionId));
+  const [session, setSession] = useState<SessionView | null>(handed);
   const [error, setError] = useState<{ message: string; status: number } | null>(null);
-  const [lab, setLab] = useState<LabState | null>(null);
+  const [lab, setLab] = useState<LabState | null>(() => (handed ? initLabState(stepInfos(handed), handed.progress) : null));
   const [disk, setDisk] = useState<DiskWarningEvent | null>(null);
 
   // Only the latest load may set the view. A load begun while the lab was starting can answer after
@@ -59,7 +62,8 @@ export function LabPage({ sessionId, onTitle }: { sessionId: string; student: St
   }, [sessionId]);
 
   useEffect(() => {
-    void load();
+    if (handed) onTitle(handed.lab.title);
+    else void load();
   }, [load]);
 
   const live = useSessionEvents(sessionId, {
@@ -134,7 +138,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
   const editorRequests = useOpenInEditor(session.machines, (machine) => setTab(`edit:${machine}`));
   const extra = useExtraTerminals(session.id, session.machines);
   const terminals = extra.terminals;
-  const { hub, statuses, inputNotices, dismissInputNotice } = useTerminalHub({ sessionId: session.id, box: termBox, running, terminals, watched, attachGen });
+  const { hub, statuses, inputNotices, dismissInputNotice } = useTerminalHub({ sessionId: session.id, box: termBox, running, starting: session.state === 'starting' || session.state === 'queued', terminals, watched, attachGen });
   const steps = useStepActions(session.id, setLab);
   const actions = useSessionActions({
     session,

@@ -17,6 +17,12 @@ interface Options {
   sessionId: string;
   box: { current: HTMLDivElement | null };
   running: boolean;
+  /**
+   * The lab is queued or starting: its terminals are made now, hidden, so that
+   * "running" only has to attach them (opening xterm took ~50 ms of the page's
+   * time after "running" on the CI host).
+   */
+  starting: boolean;
   terminals: TerminalRef[];
   /** The server watches this session for us: terminals may attach. */
   watched: boolean;
@@ -24,7 +30,7 @@ interface Options {
   attachGen: number;
 }
 
-export function useTerminalHub({ sessionId, box, running, terminals, watched, attachGen }: Options) {
+export function useTerminalHub({ sessionId, box, running, starting, terminals, watched, attachGen }: Options) {
   const hub = useRef<TerminalHub | null>(null);
   const [statuses, setStatuses] = useState<TerminalStatuses>({});
   /** Per terminal: the shell is not keeping up with the input, or dropped some (`terminal:slow`). */
@@ -61,11 +67,12 @@ export function useTerminalHub({ sessionId, box, running, terminals, watched, at
     const h = hub.current;
     const fresh = watched && !wasWatched.current;
     wasWatched.current = watched;
-    if (!h || !running || terminals.length === 0) return;
+    if (!h || !(running || starting) || terminals.length === 0) return;
     h.ensure(terminals);
+    if (!running) return;
     if (fresh) h.connected(); // a new (re)connection: re-attach everything from its byte count
     else if (watched) h.attachAll(); // only terminals not attached yet
-  }, [running, terminalsKey, watched, attachGen]);
+  }, [running, starting, terminalsKey, watched, attachGen]);
 
   const dismissInputNotice = (terminalId: string) => setInputNotices((cur) => ({ ...cur, [terminalId]: null }));
   return { hub, statuses, inputNotices, dismissInputNotice };
