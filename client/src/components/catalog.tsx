@@ -6,6 +6,7 @@ import { allDifficulties, allTags, groupCatalog, labStatus, missingPrereqs, type
 import { ErrorBox } from './common';
 import { errorText } from '../error-text';
 import { loadLabPage } from '../start-preload';
+import { handOver } from '../session-handoff';
 
 export function Catalog({ student }: { student: StudentView }) {
   const [labs, setLabs] = useState<LabSummaryView[] | null>(null);
@@ -43,6 +44,7 @@ export function Catalog({ student }: { student: StudentView }) {
     loadLabPage().catch(() => undefined);
     try {
       const r = await api.startSession(lab.id);
+      handOver(r.session);
       navigate(`#/session/${r.session.id}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409 && typeof e.body.activeSessionId === 'string') {

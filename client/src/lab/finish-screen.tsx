@@ -4,6 +4,7 @@ import type { SessionView } from '../../../server/contracts/protocol';
 import { api } from '../api';
 import { ErrorBox } from '../components/common';
 import { navigate } from '../router';
+import { handOver } from '../session-handoff';
 import { errorText } from '../error-text';
 
 export function FinishScreen({ session, onBack, onEnd }: { session: SessionView; onBack: () => void; onEnd: () => void }) {
@@ -15,6 +16,7 @@ export function FinishScreen({ session, onBack, onEnd }: { session: SessionView;
     try {
       await api.action(session.id, 'stop');
       const r = await api.startSession(next.id);
+      handOver(r.session);
       navigate(`#/session/${r.session.id}`);
     } catch (e) {
       setError(errorText(e));

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { SessionView } from '../../../server/contracts/protocol';
 import { api, ApiError } from '../api';
 import { navigate } from '../router';
+import { handOver } from '../session-handoff';
 import { errorText } from '../error-text';
 
 export type SessionAction = 'stop' | 'reset' | 'resume' | 'extend';
@@ -38,6 +39,7 @@ export function useSessionActions({ session, setSession, onReset }: Options) {
     setError(null);
     try {
       const r = await api.startSession(session.labId);
+      handOver(r.session);
       navigate(`#/session/${r.session.id}`, true);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409 && typeof e.body.activeSessionId === 'string') navigate(`#/session/${e.body.activeSessionId}`, true);
