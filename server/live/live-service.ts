@@ -133,7 +133,7 @@ export class LiveService {
   startTakeover(t: Takeover): { ok: true } | { ok: false; holder: Takeover } {
     const r = this.takeovers.start(t);
     if (!r.ok) return r;
-    this.toStudent(t.studentId, 'takeover:state', { sessionId: t.sessionId, terminalId: t.terminalId, active: true, instructor: t.instructorName });
+    this.toStudent(t.studentId, 'takeover:state', bannerOf(t));
     this.deps.audit.record(t.instructorId, 'takeover.start', { classId: t.classId, target: t.studentId, detail: { sessionId: t.sessionId, terminalId: t.terminalId } });
     this.touch(t.studentId);
     return r;
@@ -160,12 +160,24 @@ export class LiveService {
    */
   greet(studentId: string): void {
     this.touch(studentId);
-    for (const t of this.takeovers.forStudent(studentId)) {
-      this.toStudent(studentId, 'takeover:state', { sessionId: t.sessionId, terminalId: t.terminalId, active: true, instructor: t.instructorName });
-    }
+    for (const t of this.takeovers.forStudent(studentId)) this.toStudent(studentId, 'takeover:state', bannerOf(t));
+  }
+
+  /**
+   * A page started watching this session: it shows the banner of a takeover in
+   * progress. Its socket may have been greeted earlier, on the catalog or on
+   * another lab; the student's other tabs get the same state again, unchanged.
+   */
+  showBanners(sessionId: string): void {
+    for (const t of this.takeovers.forSession(sessionId)) this.toStudent(t.studentId, 'takeover:state', bannerOf(t));
   }
 
   close(): void {
     this.feed.close();
   }
+}
+
+/** What a student's page is told while an instructor types in one of their terminals. */
+function bannerOf(t: Takeover): Parameters<StudentClassroomEvents['takeover:state']>[0] {
+  return { sessionId: t.sessionId, terminalId: t.terminalId, active: true, instructor: t.instructorName };
 }

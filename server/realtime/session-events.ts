@@ -19,10 +19,12 @@ export function registerSessionEvents({ socket, ctx, on, own }: StudentSocket): 
     void socket.join(`session:${row.id}`);
     reply({ ok: true });
     // What was announced before this page joined the room (a warm start is running before the page
-    // has asked to watch it) is sent again, or the page would wait for an announcement already made.
+    // has asked to watch it; an instructor took over while the socket was on the catalog) is sent
+    // again, or the page would wait for an announcement already made.
     const now = ctx.sessions.get(row.id);
     if (now) socket.emit('session:status', ctx.sessions.statusOf(now));
     for (const result of ctx.progress.lastResults(row.id)) socket.emit('check:result', result);
+    ctx.live.showBanners(row.id);
     // The student is back at a lab that idled into a pause: wake it without asking. A refusal (Berth full)
     // reaches the page as the session's status; the reply has gone already.
     if (row.state === 'paused') await ctx.sessions.resume(row.id).catch(() => undefined);

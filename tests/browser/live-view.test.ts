@@ -140,6 +140,13 @@ test('taking over: the student sees the banner and the instructor’s command ru
   await docShot(student, 'classroom-takeover.png');
   await docShot(teacher, 'classroom-watch.png');
 
+  // To the catalog and back (the page's socket stays open): the lab page shows the banner again.
+  await student.locator('a.brand').click();
+  await student.locator('.lab-card').first().waitFor();
+  await student.goBack();
+  await banner.waitFor();
+  await waitForTerminal(student, 'docker', /^helped$/m);
+
   // The student ends it; the instructor's keys stop going through.
   await banner.getByRole('button', { name: 'End the takeover' }).click();
   await banner.waitFor({ state: 'detached' });

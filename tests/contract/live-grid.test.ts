@@ -169,6 +169,18 @@ test('takeover: the student sees the banner, the instructor types into the shell
   await waitFor('the banner on the student page', () => banners.find((b) => b.active));
   expect(banners[0]).toEqual({ sessionId, terminalId: 'box', active: true, instructor: owner.name });
   await grid.waitRow('the row showing the takeover', ada.id, (r) => r.takeover);
+  // A page of Ada's whose socket was open before (the catalog) and that now opens this lab is told too.
+  const later = await connect(berth.url, ada.cookie);
+  try {
+    // Answered in order after what the connection was sent at once (the greeting): that much is past.
+    expect(await ask(later, 'takeover:end', { sessionId, terminalId: 'no-such-terminal' })).toEqual({ ok: false });
+    const toLater: Array<(typeof banners)[number]> = [];
+    later.on('takeover:state' as never, ((s: (typeof banners)[number]) => toLater.push(s)) as never);
+    expect(await ask(later, 'session:watch', { sessionId })).toEqual({ ok: true });
+    await waitFor('the banner on the page that opened the lab', () => toLater.find((b) => b.active));
+  } finally {
+    later.close();
+  }
 
   teacher.emit('terminal:input', { sessionId, terminalId: 'box', data: 'echo "hel""ped"\r' });
   await adaTerm.waitText('helped\r\n');
