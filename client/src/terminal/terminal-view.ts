@@ -294,9 +294,13 @@ function detectRenderer(): TerminalRenderer {
   const gl = document.createElement('canvas').getContext('webgl2');
   let name: string | null = null;
   if (gl) {
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    const value: unknown = gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
-    name = typeof value === 'string' ? value : null;
+    const named = (value: unknown) => (typeof value === 'string' && value && value !== 'WebKit WebGL' ? value : null);
+    // Firefox names the renderer in RENDERER (and warns about the extension); Chromium and Safari only in the extension.
+    name = named(gl.getParameter(gl.RENDERER));
+    if (!name) {
+      const info = gl.getExtension('WEBGL_debug_renderer_info');
+      if (info) name = named(gl.getParameter(info.UNMASKED_RENDERER_WEBGL));
+    }
     gl.getExtension('WEBGL_lose_context')?.loseContext();
   }
   renderer = chooseTerminalRenderer(gl !== null, name);
