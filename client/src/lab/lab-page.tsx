@@ -23,7 +23,7 @@ import { PortPanel } from './port-panel';
 import { SessionBar } from './session-bar';
 import { Splitter } from './splitter';
 import { StartProgress } from './start-progress';
-import { TakeoverBanner } from './takeover-banner';
+import { TakeoverBanner, useTakeovers, type Takeovers } from './takeover-banner';
 import { InputSlowNotice, TermOverlay } from './term-overlay';
 import { machineOf, nextTerminalId } from './terminal-ids';
 import { TerminalTabs } from './terminal-tabs';
@@ -66,6 +66,8 @@ export function LabPage({ sessionId, onTitle }: { sessionId: string; student: St
     else void load();
   }, [load]);
 
+  // Before the session is watched: watching it is what re-sends a takeover in progress.
+  const takeovers = useTakeovers(sessionId);
   const live = useSessionEvents(sessionId, {
     status: (ev) => {
       setSession((cur) => (cur ? { ...cur, state: ev.state, queuePosition: ev.queuePosition, detail: ev.detail, error: ev.error, expiresAt: ev.expiresAt ?? cur.expiresAt } : cur));
@@ -109,6 +111,7 @@ export function LabPage({ sessionId, onTitle }: { sessionId: string; student: St
       reload={load}
       disk={disk}
       dismissDisk={() => setDisk(null)}
+      takeovers={takeovers}
     />
   );
 }
@@ -125,9 +128,10 @@ interface LayoutProps {
   /** The disk watchdog's last warning, until dismissed. */
   disk: DiskWarningEvent | null;
   dismissDisk: () => void;
+  takeovers: Takeovers;
 }
 
-function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, reload, disk, dismissDisk }: LayoutProps) {
+function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, reload, disk, dismissDisk, takeovers }: LayoutProps) {
   const running = session.state === 'running';
   useFollowReset(session.id, session.labId, session.state === 'ended');
   const [tab, setTab] = useState<string>(() => `term:${session.machines[0] ?? ''}`);
@@ -204,7 +208,7 @@ function LabLayout({ session, setSession, lab, setLab, conn, watched, notice, re
   return (
     <div class="lab" style={{ '--split': `${(split * 100).toFixed(2)}%` } as Record<string, string>}>
       <SessionBar session={session} conn={conn} onAction={(a) => (mayLoseDrafts(session.id, a) ? actions.act(a) : Promise.resolve())} />
-      <TakeoverBanner sessionId={session.id} />
+      <TakeoverBanner sessionId={session.id} takeovers={takeovers} />
       <NoticesBanner />
       {disk ? <DiskBanner warning={disk} onDismiss={dismissDisk} /> : null}
       {actions.error ? (

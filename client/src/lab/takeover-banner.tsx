@@ -9,9 +9,17 @@ import { errorText } from '../error-text';
 
 type TakeoverState = Parameters<StudentClassroomEvents['takeover:state']>[0];
 
-export function TakeoverBanner({ sessionId }: { sessionId: string }) {
+/** The terminals of this lab an instructor is typing in, by terminal id, with the instructor's name. */
+export type Takeovers = [Map<string, string>, (update: (cur: Map<string, string>) => Map<string, string>) => void];
+
+/**
+ * Follows `takeover:state` for the session. Used by the lab page before it
+ * asks to watch the session: the server re-sends a takeover in progress in
+ * answer to that, and a listener made later (once the lab's view has loaded)
+ * would miss it.
+ */
+export function useTakeovers(sessionId: string): Takeovers {
   const [active, setActive] = useState<Map<string, string>>(new Map());
-  const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     const s = getSocket();
@@ -33,6 +41,12 @@ export function TakeoverBanner({ sessionId }: { sessionId: string }) {
       s.off('disconnect', onDisconnect);
     };
   }, [sessionId]);
+
+  return [active, setActive];
+}
+
+export function TakeoverBanner({ sessionId, takeovers: [active, setActive] }: { sessionId: string; takeovers: Takeovers }) {
+  const [error, setError] = useState<string | null>(null);
 
   const end = async (terminalId: string) => {
     setError(null);
