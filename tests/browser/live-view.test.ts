@@ -111,6 +111,8 @@ test('the grid shows the student, and a passed check turns their cell done, push
 
 test('the instructor watches the terminal and sees the student type', async () => {
   await row().getByRole('button', { name: STUDENT }).click();
+  // The terminal viewer's code comes while the panel of a student with a lab running is open, before Watch.
+  await teacher.waitForFunction(() => performance.getEntriesByType('resource').some((e) => /\/assets\/watch-panel-/.test(e.name)));
   await teacher.getByRole('button', { name: 'Watch terminal' }).click();
   await waitForTerminal(teacher, 'docker', /hello-from-42/, 60_000);
   await student.locator('.xterm-host.active').click();

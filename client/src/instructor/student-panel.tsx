@@ -7,6 +7,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ClassGridView, GridRow } from '../../../server/contracts/classroom';
 import { describeCell } from '../logic/grid';
+import { whenIdle } from '../idle';
 import { iapi } from './instructor-api';
 import { ActionButtons } from './action-buttons';
 import { FormError, Outcome } from './feedback';
@@ -39,7 +40,7 @@ export function StudentPanel({ classId, grid, row, labId, step, onClose }: Props
   const startWatching = () => {
     setWatching(true);
     if (!Watch)
-      import('./watch-panel')
+      loadWatchPanel()
         .then((m) => setWatch(() => m.WatchPanel))
         .catch(() => setLoadError('The terminal viewer failed to load. Reload the page to try again.'));
   };
@@ -47,6 +48,8 @@ export function StudentPanel({ classId, grid, row, labId, step, onClose }: Props
   const current = row.current ? grid.labs.find((l) => l.id === row.current!.labId) : undefined;
   const focusLab = grid.labs.find((l) => l.id === (labId ?? row.current?.labId)) ?? grid.labs[0];
   const running = row.session?.state === 'running';
+  // An instructor who opens a student with a lab running most likely watches next: xterm comes meanwhile.
+  useEffect(() => (running ? whenIdle(() => void loadWatchPanel().catch(() => undefined)) : undefined), [running]);
 
   return (
     <aside class="student-panel" aria-labelledby="sp-title">
@@ -141,4 +144,15 @@ function MarkDone({
       <FormError id="md-error" error={error} />
     </form>
   );
+}
+
+let watchPanel: Promise<typeof import('./watch-panel')> | null = null;
+
+/** The terminal viewer's chunk (xterm with it), fetched once; after a failed fetch the next call tries again. */
+function loadWatchPanel(): Promise<typeof import('./watch-panel')> {
+  watchPanel ??= import('./watch-panel').catch((err: unknown) => {
+    watchPanel = null;
+    throw err;
+  });
+  return watchPanel;
 }
