@@ -7,8 +7,9 @@ import { isInstructorRoute, parseRoute } from './logic/routes';
 
 /**
  * The page has one connection whatever its role (the server picks the role from
- * the cookies and the side of Berth the page shows), so its type carries every event of both: a listener or an emit
- * of the wrong shape does not compile, with no cast at the call site.
+ * the cookies and the side of Berth the page shows), so its type carries every
+ * event of both: a listener or an emit of the wrong shape does not compile, with
+ * no cast at the call site.
  */
 export type BerthSocket = Socket<ServerToClientEvents & StudentClassroomEvents & InstructorServerToClient, ClientToServerEvents & StudentClassroomRequests & InstructorClientToServer>;
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
