@@ -6,19 +6,10 @@
  * opening the socket after the click, before the page could ask for its terminal.
  */
 import { whenIdle } from './idle';
+import { lazyChunk } from './lazy-chunk';
 
-type LabPageModule = typeof import('./lab/lab-page');
-
-let labPage: Promise<LabPageModule> | null = null;
-
-/** The lab page's module, fetched once; after a failed fetch the next call tries again. */
-export function loadLabPage(): Promise<LabPageModule> {
-  labPage ??= import('./lab/lab-page').catch((err: unknown) => {
-    labPage = null;
-    throw err;
-  });
-  return labPage;
-}
+/** The lab page's module. */
+export const loadLabPage = lazyChunk(() => import('./lab/lab-page'));
 
 /**
  * For a joined student in front of the catalog: once the browser is idle, fetch

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ClassGridView, GridRow } from '../../../server/contracts/classroom';
 import { describeCell } from '../logic/grid';
 import { whenIdle } from '../idle';
+import { lazyChunk } from '../lazy-chunk';
 import { iapi } from './instructor-api';
 import { ActionButtons } from './action-buttons';
 import { FormError, Outcome } from './feedback';
@@ -146,13 +147,5 @@ function MarkDone({
   );
 }
 
-let watchPanel: Promise<typeof import('./watch-panel')> | null = null;
-
-/** The terminal viewer's chunk (xterm with it), fetched once; after a failed fetch the next call tries again. */
-function loadWatchPanel(): Promise<typeof import('./watch-panel')> {
-  watchPanel ??= import('./watch-panel').catch((err: unknown) => {
-    watchPanel = null;
-    throw err;
-  });
-  return watchPanel;
-}
+/** The terminal viewer's chunk, xterm with it. */
+const loadWatchPanel = lazyChunk(() => import('./watch-panel'));
