@@ -48,6 +48,7 @@ export class TerminalView {
   private fitFrame = 0;
   private attachSeq = 0;
   private disposed = false;
+  private readonly cancelWebgl: () => void;
   status: TerminalStatus = 'attaching';
   owner = true;
   /** Watch mode: the instructor has taken over and may type. */
@@ -78,7 +79,7 @@ export class TerminalView {
     this.term.open(this.element);
     this.term.textarea?.setAttribute('aria-label', `Terminal of machine ${opts.machine}`);
     // After the first output is drawn: WebGL's setup would hold the page that long before the prompt.
-    whenIdle(() => void this.loadWebgl());
+    this.cancelWebgl = whenIdle(() => void this.loadWebgl());
 
     this.acks = new AckBatcher({
       send: (bytes) => {
@@ -273,6 +274,7 @@ export class TerminalView {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.cancelWebgl();
     cancelAnimationFrame(this.fitFrame);
     this.ro.disconnect();
     this.acks.dispose();
